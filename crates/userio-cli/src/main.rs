@@ -1,0 +1,54 @@
+//! `userio`: validate, split, query and export Auth0 bulk user files.
+//!
+//! Exit codes: 0 success, 1 the input is invalid (validation found problems),
+//! 2 usage, input or I/O error. A closed pipe (`userio … | head`) counts as success.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Bulk user import and export in the style of Auth0's User Import / Export extension.
+#[derive(Parser)]
+#[command(name = "userio", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a users file against Auth0's bulk-import schema.
+    Validate(cmd::validate::Args),
+}
+
+/// What a command reports back to `main`, mapped to the exit code.
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: the input was read but is not valid.
+    Invalid,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => cmd::validate::run(args),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Invalid) => ExitCode::from(1),
+        Err(err) => {
+            if err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("userio: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every userio test: Rust (fmt, clippy, unit, integration, doc, vectors), then the
+# Python and Node bindings against the same vectors. Installs what it needs itself:
+# a venv with maturin and pytest in .venv, the napi CLI through npm. Run from anywhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+step() { printf '\n== %s\n' "$*"; }
+
+step "rust: format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "rust: tests"
+cargo test --workspace --locked
+
+if [ -f bindings/python/pyproject.toml ]; then
+  step "python: build the extension into .venv and run pytest"
+  python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet "maturin>=1.9,<2" "pytest>=8"
+  (cd bindings/python && VIRTUAL_ENV="$PWD/../../.venv" PATH="$PWD/../../.venv/bin:$PATH" \
+    maturin develop --quiet)
+  .venv/bin/python -m pytest -q bindings/python/tests
+fi
+
+if [ -f bindings/node/package.json ]; then
+  step "node: build the addon and run node --test"
+  (cd bindings/node && npm install --no-audit --no-fund --loglevel=error && npm run build:debug \
+    && node --test test/)
+fi
