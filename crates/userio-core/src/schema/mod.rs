@@ -5,6 +5,9 @@
 
 use std::io::Read;
 
+pub mod split;
+pub use split::{Chunk, DEFAULT_MAX_CHUNK_BYTES, split};
+
 use serde::Serialize;
 
 use crate::position::Position;
