@@ -1,12 +1,36 @@
 //! Export columns: a header name plus a source that is an attribute path or a JavaScript
 //! expression, evaluated per user.
 //!
-//! Contract (filled in by the expression work): [`Column::new`] decides the [`Tier`] once;
-//! [`Column::eval`] yields a [`Cell`] per user.
+//! [`Column::new`] decides the [`Tier`] once, when the column is built:
+//!
+//! 1. [`Tier::Path`]: `user.a.b`, `user['a-b']`, `user.identities[0].provider`, or the same
+//!    without `user.` (`a.b` means `user.a.b`), resolved straight on the JSON value.
+//! 2. [`Tier::Native`]: the common expression forms (literals, member access, optional
+//!    chaining, `||` `&&` `??` `?:` `!`, comparisons, arithmetic, template literals and a few
+//!    pure methods), compiled into a small tree and evaluated natively with JavaScript's
+//!    exact meaning.
+//! 3. [`Tier::Js`]: anything else, compiled once per thread and run in a sandboxed
+//!    `boa_engine` (cargo feature `js`, on by default).
+//!
+//! All three tiers give the same cell for the same user: the shared corpus in
+//! `tests/vectors/expr/` checks every expression on every tier that can run it. See
+//! `docs/expressions.md`.
 
 use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
+
+#[cfg(feature = "js")]
+mod js;
+mod json;
+mod native;
+mod number;
+mod path;
+mod value;
+
+use value::JsVal;
 
 /// How a column's source is evaluated. Decided when the column is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +43,23 @@ pub enum Tier {
     Js,
 }
 
+impl Tier {
+    /// `path`, `native` or `js`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Path => "path",
+            Tier::Native => "native",
+            Tier::Js => "js",
+        }
+    }
+}
+
+impl std::fmt::Display for Tier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The value of one column for one user.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell<'a> {
@@ -26,6 +67,10 @@ pub enum Cell<'a> {
     Undefined,
     /// Any JSON value, borrowed from the user where possible.
     Value(Cow<'a, Value>),
+    /// A number computed by the expression (may be `NaN`, `Infinity` or `-0`).
+    Number(f64),
+    /// A string, borrowed from the user where possible.
+    Str(Cow<'a, str>),
 }
 
 /// A column expression that failed for one user.
@@ -50,22 +95,165 @@ pub struct ExprError {
     pub source_text: String,
 }
 
+/// What an export does with a cell whose expression failed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ErrorPolicy {
+    /// Write an empty cell (the default); the export counts it and shows the first few.
+    #[default]
+    Empty,
+    /// Write this text instead.
+    Marker(String),
+    /// Stop the export with the user index, column name and error message.
+    Abort,
+}
+
+impl ErrorPolicy {
+    /// The cell to write in place of a failed one; `None` means abort.
+    pub fn fallback(&self) -> Option<Cell<'static>> {
+        match self {
+            ErrorPolicy::Empty => Some(Cell::Undefined),
+            ErrorPolicy::Marker(m) => Some(Cell::Str(Cow::Owned(m.clone()))),
+            ErrorPolicy::Abort => None,
+        }
+    }
+}
+
+/// Sandbox limits of the JavaScript tier, per cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Loop iterations per function call (boa's loop limit; also charged by `repeat`).
+    pub loop_iterations: u64,
+    /// Nested function calls.
+    pub recursion: usize,
+    /// Wall-clock time per cell.
+    pub time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { loop_iterations: 1_000_000, recursion: 256, time: Duration::from_millis(500) }
+    }
+}
+
+#[derive(Debug)]
+struct NativeProgram {
+    expr: native::parse::Expr,
+    slots: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Compiled {
+    Path(Arc<path::Path>),
+    Native(Arc<NativeProgram>),
+    #[cfg(feature = "js")]
+    Js(Arc<js::JsProgram>),
+}
+
 /// One export column: a header name and a compiled source.
+///
+/// `Column` is `Clone + Send + Sync`: the JavaScript tier keeps its compiled function in a
+/// per-thread engine, so every export thread can evaluate the same column.
 #[derive(Debug, Clone)]
 pub struct Column {
     name: String,
     source: String,
-    path: Vec<String>,
+    compiled: Compiled,
+    policy: ErrorPolicy,
+    limits: Limits,
 }
 
 impl Column {
-    /// Builds a column, compiling its source once.
+    /// Builds a column, compiling its source once and choosing its tier.
     pub fn new(name: impl Into<String>, source: impl Into<String>) -> Result<Column, ExprError> {
-        let name = name.into();
-        let source = source.into();
-        let trimmed = source.strip_prefix("user.").unwrap_or(&source);
-        let path = trimmed.split('.').map(str::to_owned).collect();
-        Ok(Column { name, source, path })
+        Column::build(name.into(), source.into(), None)
+    }
+
+    /// Builds a column in a given tier (for benchmarks and differential tests). Fails when
+    /// the source is outside that tier's language.
+    #[doc(hidden)]
+    pub fn with_tier(
+        name: impl Into<String>,
+        source: impl Into<String>,
+        tier: Tier,
+    ) -> Result<Column, ExprError> {
+        Column::build(name.into(), source.into(), Some(tier))
+    }
+
+    fn build(name: String, source: String, want: Option<Tier>) -> Result<Column, ExprError> {
+        let err = |message: String, offset: usize| ExprError {
+            column: name.clone(),
+            message,
+            offset,
+            source_text: source.clone(),
+        };
+        if source.trim().is_empty() {
+            return Err(err("the source is empty; write an attribute path or an expression".into(), 0));
+        }
+        let path = path::parse(&source);
+        let js_source = match &path {
+            Some(p) if p.bare => p.to_js(),
+            _ => source.clone(),
+        };
+        let compiled = match (want, path) {
+            (None | Some(Tier::Path), Some(p)) => Compiled::Path(Arc::new(p)),
+            (Some(Tier::Path), None) => {
+                return Err(err("not a plain attribute path".into(), 0));
+            }
+            (None | Some(Tier::Native), _) if native::parse::parse(&js_source).is_ok() => {
+                let (expr, slots) = native::parse::parse(&js_source).map_err(|e| err(e.what, e.offset))?;
+                #[cfg(feature = "js")]
+                js::JsProgram::compile(&js_source).map_err(|(o, m)| err(m, o))?;
+                Compiled::Native(Arc::new(NativeProgram { expr, slots }))
+            }
+            (Some(Tier::Native), _) => {
+                let e = native::parse::parse(&js_source).err();
+                let (offset, what) = e.map_or((0, String::new()), |e| (e.offset, e.what));
+                return Err(err(format!("not in the native subset: {what}"), offset));
+            }
+            (_, _) => Column::compile_js(&js_source).map_err(|(o, m)| err(m, o))?,
+        };
+        Ok(Column { name, source, compiled, policy: ErrorPolicy::default(), limits: Limits::default() })
+    }
+
+    #[cfg(feature = "js")]
+    fn compile_js(src: &str) -> Result<Compiled, (usize, String)> {
+        Ok(Compiled::Js(Arc::new(js::JsProgram::compile(src)?)))
+    }
+
+    #[cfg(not(feature = "js"))]
+    fn compile_js(src: &str) -> Result<Compiled, (usize, String)> {
+        let e = native::parse::parse(src).err();
+        let (offset, what) = e.map_or((0, String::new()), |e| (e.offset, e.what));
+        Err((
+            offset,
+            format!(
+                "{what} is outside the native subset and needs JavaScript, but userio-core \
+                 was built without the `js` feature; rebuild with `--features js` or rewrite \
+                 the expression"
+            ),
+        ))
+    }
+
+    /// Sets what an export does when this column fails for a user.
+    pub fn with_error_policy(mut self, policy: ErrorPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// What an export does when this column fails for a user.
+    pub fn error_policy(&self) -> &ErrorPolicy {
+        &self.policy
+    }
+
+    /// Sets the JavaScript tier's sandbox limits (no effect on other tiers).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The JavaScript tier's sandbox limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The extension's default columns, in its order and with its names.
@@ -84,7 +272,14 @@ impl Column {
             ("Updated At", "user.updated_at"),
         ]
         .into_iter()
-        .map(|(n, s)| Column::new(n, s).expect("default columns compile"))
+        .filter_map(|(n, s)| path::parse(s).map(|p| (n, s, p)))
+        .map(|(n, s, p)| Column {
+            name: n.to_owned(),
+            source: s.to_owned(),
+            compiled: Compiled::Path(Arc::new(p)),
+            policy: ErrorPolicy::default(),
+            limits: Limits::default(),
+        })
         .collect()
     }
 
@@ -100,42 +295,119 @@ impl Column {
 
     /// The tier chosen when the column was built.
     pub fn tier(&self) -> Tier {
-        Tier::Path
+        match &self.compiled {
+            Compiled::Path(_) => Tier::Path,
+            Compiled::Native(_) => Tier::Native,
+            #[cfg(feature = "js")]
+            Compiled::Js(_) => Tier::Js,
+        }
     }
 
     /// Evaluates the column for one user.
     pub fn eval<'u>(&self, user: &'u Value) -> Result<Cell<'u>, CellError> {
-        let mut v = user;
-        for seg in &self.path {
-            match v.get(seg) {
-                Some(next) => v = next,
-                None => return Ok(Cell::Undefined),
+        match &self.compiled {
+            Compiled::Path(p) => p.eval(user),
+            Compiled::Native(n) => {
+                let mut locals = Vec::new();
+                if n.slots > 0 {
+                    locals.resize(n.slots, JsVal::Undefined);
+                }
+                native::eval::eval(&n.expr, user, &mut locals).map(cell_from_val)
             }
+            #[cfg(feature = "js")]
+            Compiled::Js(j) => j.eval(user, &self.limits),
         }
-        Ok(Cell::Value(Cow::Borrowed(v)))
+    }
+}
+
+/// The cell of a native value.
+fn cell_from_val(v: JsVal<'_>) -> Cell<'_> {
+    match v {
+        JsVal::Undefined => Cell::Undefined,
+        JsVal::Null => Cell::Value(Cow::Owned(Value::Null)),
+        JsVal::Bool(b) => Cell::Value(Cow::Owned(Value::Bool(b))),
+        JsVal::Num(n) => Cell::Number(n),
+        JsVal::Str(s) => Cell::Str(s),
+        JsVal::Json(v) => Cell::Value(Cow::Borrowed(v)),
+        arr @ JsVal::Arr(_) => Cell::Value(Cow::Owned(arr.to_json_value())),
     }
 }
 
 impl Cell<'_> {
     /// Appends the CSV text of the cell: strings as is, numbers as JavaScript prints them,
-    /// `true`/`false`, empty for null and undefined, compact JSON for objects and arrays.
+    /// `true`/`false`, empty for null and undefined, compact JSON (as `JSON.stringify`
+    /// writes it) for objects and arrays.
     pub fn write_text(&self, out: &mut String) {
         match self {
             Cell::Undefined => {}
+            Cell::Number(n) => number::push_number(out, *n),
+            Cell::Str(s) => out.push_str(s),
             Cell::Value(v) => match v.as_ref() {
                 Value::Null => {}
                 Value::String(s) => out.push_str(s),
                 Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-                other => out.push_str(&other.to_string()),
+                Value::Number(n) => json::push_json_number(out, n),
+                other => json::stringify_into(out, other),
             },
         }
     }
 
-    /// The cell as a JSON value (`undefined` becomes `null`).
+    /// The CSV text of the cell as a new string.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        self.write_text(&mut s);
+        s
+    }
+
+    /// The cell as a JSON value: `undefined` becomes `null`; numbers become what
+    /// `JSON.stringify` would write (`NaN` and infinities are `null`, `1.0` is `1`).
     pub fn to_json(&self) -> Value {
         match self {
             Cell::Undefined => Value::Null,
-            Cell::Value(v) => v.as_ref().clone(),
+            Cell::Number(n) => json::number_value(*n),
+            Cell::Str(s) => Value::String(s.to_string()),
+            Cell::Value(v) => match v.as_ref() {
+                Value::Number(n) if n.is_f64() => json::number_value(n.as_f64().unwrap_or(f64::NAN)),
+                other => other.clone(),
+            },
         }
+    }
+
+    /// `JSON.stringify` of the cell (`null` for `undefined`): the canonical text used to
+    /// compare cells.
+    pub fn to_json_text(&self) -> String {
+        let mut s = String::new();
+        json::stringify_into(&mut s, &self.to_json());
+        s
+    }
+
+    /// The cell with no borrow of the user.
+    pub fn into_owned(self) -> Cell<'static> {
+        match self {
+            Cell::Undefined => Cell::Undefined,
+            Cell::Number(n) => Cell::Number(n),
+            Cell::Str(s) => Cell::Str(Cow::Owned(s.into_owned())),
+            Cell::Value(v) => Cell::Value(Cow::Owned(v.into_owned())),
+        }
+    }
+}
+
+/// `JSON.stringify(value)` with JavaScript's exact output (number formatting, key order,
+/// escapes).
+pub fn js_stringify(value: &Value) -> String {
+    let mut s = String::new();
+    json::stringify_into(&mut s, value);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone + std::fmt::Debug>() {}
+
+    #[test]
+    fn column_is_send_sync() {
+        assert_send_sync::<Column>();
     }
 }

@@ -1,0 +1,313 @@
+//! The JavaScript tier: boa_engine, compiled once per column and thread, sandboxed.
+//!
+//! A boa `Context` is neither `Send` nor `Sync`, so a [`JsProgram`] only holds the source;
+//! each thread keeps one engine (a `Context` plus the compiled columns) in a thread-local.
+//! A column's function is compiled the first time the thread evaluates it and called per
+//! user afterwards. When a limit leaves the engine in an unknown state (the time budget
+//! stops it mid-run), the thread's engine is thrown away and rebuilt on the next cell.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Poll, Waker};
+use std::time::{Duration, Instant};
+
+use boa_engine::error::TryNativeError;
+use boa_engine::property::Attribute;
+use boa_engine::value::JsVariant;
+use boa_engine::{Context, JsError, JsNativeErrorKind, JsValue, Script, Source, js_string};
+use serde_json::Value;
+
+use super::{Cell, CellError, Limits};
+
+/// A JavaScript column source, ready to be compiled by any thread.
+#[derive(Debug)]
+pub(crate) struct JsProgram {
+    id: u64,
+    wrapped: String,
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Where the expression starts inside the wrapper (line 3, column 1).
+const PREFIX: &str = "(function (user) {\nreturn (\n";
+const SUFFIX: &str = "\n);\n})";
+const USER_GLOBAL: &str = "__userio_user";
+
+/// Guards against runaway allocation in natively implemented built-ins (which the loop
+/// limit does not see): methods that build or walk huge arrays and strings throw a
+/// RangeError beyond `MAX` elements.
+const PRELUDE: &str = r#"(function () {
+  const MAX = 10000000;
+  const err = (what) => new RangeError('sandbox limit: ' + what + ' longer than ' + MAX);
+  const guardThis = (proto, names, what) => {
+    for (const name of names) {
+      const orig = proto[name];
+      if (typeof orig !== 'function') continue;
+      Object.defineProperty(proto, name, { configurable: true, writable: true, value: {
+        [name](...args) { if (this != null && this.length > MAX) throw err(what); return orig.apply(this, args); }
+      }[name] });
+    }
+  };
+  guardThis(Array.prototype, ['fill', 'join', 'map', 'forEach', 'filter', 'reduce', 'reduceRight',
+    'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'indexOf', 'lastIndexOf',
+    'includes', 'flat', 'flatMap', 'toString', 'slice', 'reverse', 'sort', 'toSorted',
+    'toReversed', 'copyWithin', 'concat', 'splice', 'toSpliced', 'with'], 'array');
+  for (const name of ['padStart', 'padEnd']) {
+    const orig = String.prototype[name];
+    Object.defineProperty(String.prototype, name, { configurable: true, writable: true, value: {
+      [name](n, ...rest) { if (n > MAX) throw err('string'); return orig.call(this, n, ...rest); }
+    }[name] });
+  }
+  const from = Array.from;
+  Array.from = function from_(items, ...rest) {
+    if (items != null && items.length > MAX) throw err('array');
+    return from.call(this, items, ...rest);
+  };
+})();"#;
+
+impl JsProgram {
+    /// Checks the syntax of `source` (the expression) and prepares it.
+    pub(crate) fn compile(source: &str) -> Result<JsProgram, (usize, String)> {
+        let wrapped = format!("{PREFIX}{source}{SUFFIX}");
+        with_engine(|engine| {
+            match Script::parse(Source::from_bytes(wrapped.as_bytes()), None, &mut engine.ctx) {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    let message = error_message(&e, &mut engine.ctx);
+                    Err((syntax_offset(source, &message), message))
+                }
+            }
+        })
+        .map_err(|e| (0, e.message))??;
+        Ok(JsProgram { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), wrapped })
+    }
+
+    /// Evaluates the program for one user.
+    pub(crate) fn eval(&self, user: &Value, limits: &Limits) -> Result<Cell<'static>, CellError> {
+        let result = with_engine(|engine| engine.run(self, user, limits));
+        match result {
+            Ok(Ok(cell)) => Ok(cell),
+            Ok(Err(RunError::Cell(e))) => Err(e),
+            Ok(Err(RunError::Poisoned(e))) => {
+                ENGINE.with(|slot| *slot.borrow_mut() = None);
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Maps a boa syntax error ("… at line L, col C") to a byte offset in the expression.
+fn syntax_offset(source: &str, message: &str) -> usize {
+    let nums = |key: &str| -> Option<usize> {
+        let i = message.rfind(key)? + key.len();
+        let digits: String = message[i..].chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    let (Some(line), Some(col)) = (nums("line "), nums("col ")) else { return 0 };
+    if line < 3 {
+        return 0;
+    }
+    let mut offset = 0;
+    for (i, l) in source.split('\n').enumerate() {
+        if i == line - 3 {
+            let col_bytes: usize = l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+            return offset + col_bytes;
+        }
+        offset += l.len() + 1;
+    }
+    source.len()
+}
+
+thread_local! {
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
+
+enum RunError {
+    /// The cell failed; the engine is fine.
+    Cell(CellError),
+    /// The cell failed and the engine must be rebuilt.
+    Poisoned(CellError),
+}
+
+fn with_engine<T>(f: impl FnOnce(&mut Engine) -> T) -> Result<T, CellError> {
+    ENGINE.with(|slot| {
+        let mut slot = slot.try_borrow_mut().map_err(|_| CellError {
+            message: "the JavaScript engine is busy on this thread (re-entrant call)".into(),
+        })?;
+        if slot.is_none() {
+            *slot = Some(Engine::new()?);
+        }
+        match slot.as_mut() {
+            Some(engine) => Ok(f(engine)),
+            None => Err(CellError { message: "the JavaScript engine could not start".into() }),
+        }
+    })
+}
+
+struct Engine {
+    ctx: Context,
+    /// Compiled call scripts by program id.
+    programs: HashMap<u64, Script>,
+    stringify: boa_engine::JsObject,
+}
+
+/// Most compiled columns a thread keeps (old ones are dropped all at once beyond this).
+const MAX_PROGRAMS: usize = 4096;
+
+impl Engine {
+    fn new() -> Result<Engine, CellError> {
+        let mut ctx = Context::default();
+        let fail = |e: JsError, ctx: &mut Context| CellError {
+            message: format!("the JavaScript engine could not start: {}", error_message(&e, ctx)),
+        };
+        if let Err(e) = ctx.eval(Source::from_bytes(PRELUDE)) {
+            return Err(fail(e, &mut ctx));
+        }
+        let stringify = match ctx.eval(Source::from_bytes("JSON.stringify")) {
+            Ok(v) => v.as_callable(),
+            Err(e) => return Err(fail(e, &mut ctx)),
+        };
+        let Some(stringify) = stringify else {
+            return Err(CellError { message: "JSON.stringify is missing".into() });
+        };
+        Ok(Engine { ctx, programs: HashMap::new(), stringify })
+    }
+
+    fn script(&mut self, program: &JsProgram) -> Result<Script, RunError> {
+        if let Some(s) = self.programs.get(&program.id) {
+            return Ok(s.clone());
+        }
+        if self.programs.len() >= MAX_PROGRAMS {
+            self.programs.clear();
+        }
+        let cell = |e: JsError, ctx: &mut Context| RunError::Cell(CellError { message: error_message(&e, ctx) });
+        let func = self
+            .ctx
+            .eval(Source::from_bytes(program.wrapped.as_bytes()))
+            .map_err(|e| cell(e, &mut self.ctx))?;
+        let name = format!("__userio_column_{}", program.id);
+        self.ctx
+            .register_global_property(js_string!(name.as_str()), func, Attribute::empty())
+            .map_err(|e| cell(e, &mut self.ctx))?;
+        let call = format!("{name}({USER_GLOBAL})");
+        let script = Script::parse(Source::from_bytes(call.as_bytes()), None, &mut self.ctx)
+            .map_err(|e| cell(e, &mut self.ctx))?;
+        self.programs.insert(program.id, script.clone());
+        Ok(script)
+    }
+
+    fn run(&mut self, program: &JsProgram, user: &Value, limits: &Limits) -> Result<Cell<'static>, RunError> {
+        let script = self.script(program)?;
+        let cell_err = |e: JsError, ctx: &mut Context| RunError::Cell(CellError { message: error_message(&e, ctx) });
+        let user_js = JsValue::from_json(user, &mut self.ctx).map_err(|e| cell_err(e, &mut self.ctx))?;
+        self.ctx
+            .global_object()
+            .set(js_string!(USER_GLOBAL), user_js, false, &mut self.ctx)
+            .map_err(|e| cell_err(e, &mut self.ctx))?;
+        {
+            let rl = self.ctx.runtime_limits_mut();
+            rl.set_loop_iteration_limit(limits.loop_iterations);
+            rl.set_recursion_limit(limits.recursion);
+        }
+        let outcome = run_with_deadline(&script, &mut self.ctx, limits.time);
+        let value = match outcome {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => return Err(cell_err(e, &mut self.ctx)),
+            None => {
+                return Err(RunError::Poisoned(CellError {
+                    message: format!(
+                        "RangeError: time limit of {} ms per cell exceeded",
+                        limits.time.as_millis()
+                    ),
+                }));
+            }
+        };
+        // Leave no user behind between cells.
+        let _ = self.ctx.global_object().set(js_string!(USER_GLOBAL), JsValue::undefined(), false, &mut self.ctx);
+        self.to_cell(value).map_err(RunError::Cell)
+    }
+
+    fn to_cell(&mut self, v: JsValue) -> Result<Cell<'static>, CellError> {
+        Ok(match v.variant() {
+            JsVariant::Undefined => Cell::Undefined,
+            JsVariant::Null => Cell::Value(std::borrow::Cow::Owned(Value::Null)),
+            JsVariant::Boolean(b) => Cell::Value(std::borrow::Cow::Owned(Value::Bool(b))),
+            JsVariant::Integer32(i) => Cell::Number(f64::from(i)),
+            JsVariant::Float64(f) => Cell::Number(f),
+            JsVariant::String(s) => Cell::Str(std::borrow::Cow::Owned(s.to_std_string_lossy())),
+            JsVariant::BigInt(_) => {
+                return Err(CellError { message: "TypeError: a BigInt has no cell value".into() });
+            }
+            JsVariant::Symbol(_) => {
+                return Err(CellError { message: "TypeError: a Symbol has no cell value".into() });
+            }
+            JsVariant::Object(o) => {
+                if o.is_callable() {
+                    return Err(CellError {
+                        message: "TypeError: the expression gave a function, not a value (missing `()`?)".into(),
+                    });
+                }
+                let s = self
+                    .stringify
+                    .call(&JsValue::undefined(), &[v.clone()], &mut self.ctx)
+                    .map_err(|e| CellError { message: error_message(&e, &mut self.ctx) })?;
+                match s.as_string() {
+                    None => Cell::Undefined,
+                    Some(s) => {
+                        let text = s.to_std_string_lossy();
+                        let json: Value = serde_json::from_str(&text).map_err(|e| CellError {
+                            message: format!("the value could not be read back as JSON: {e}"),
+                        })?;
+                        Cell::Value(std::borrow::Cow::Owned(json))
+                    }
+                }
+            }
+        })
+    }
+}
+
+/// Runs `script`, polling boa's budgeted evaluation and giving up after `limit`.
+/// `None` means the time limit tripped (the context is then in an unknown state).
+fn run_with_deadline(script: &Script, ctx: &mut Context, limit: Duration) -> Option<Result<JsValue, JsError>> {
+    let start = Instant::now();
+    let fut = script.evaluate_async_with_budget(ctx, 20_000);
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(Waker::noop());
+    loop {
+        match fut.as_mut().poll(&mut cx) {
+            Poll::Ready(r) => return Some(r),
+            Poll::Pending => {
+                if start.elapsed() > limit {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// `TypeError: message`, the engine limit that tripped, or `Uncaught <value>`.
+fn error_message(e: &JsError, ctx: &mut Context) -> String {
+    match e.try_native(ctx) {
+        Ok(native) => {
+            let kind = match native.kind() {
+                JsNativeErrorKind::Aggregate(_) => "AggregateError",
+                JsNativeErrorKind::Error => "Error",
+                JsNativeErrorKind::Eval => "EvalError",
+                JsNativeErrorKind::Range => "RangeError",
+                JsNativeErrorKind::Reference => "ReferenceError",
+                JsNativeErrorKind::Syntax => "SyntaxError",
+                JsNativeErrorKind::Type => "TypeError",
+                JsNativeErrorKind::Uri => "URIError",
+                _ => "Error",
+            };
+            format!("{kind}: {}", native.message())
+        }
+        Err(TryNativeError::EngineError { source }) => format!("RangeError: sandbox limit: {source}"),
+        Err(_) => match e.as_opaque() {
+            Some(v) => format!("Uncaught {}", v.display()),
+            None => format!("Error: {e}"),
+        },
+    }
+}

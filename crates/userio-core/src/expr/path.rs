@@ -1,0 +1,163 @@
+//! The path tier: `user.a.b`, `user['a-b']`, `user.identities[0].provider`, `a.b`.
+//!
+//! Resolved straight on the JSON value with JavaScript's meaning: a missing attribute is
+//! `undefined`, and reading a property of `undefined` or `null` is a `TypeError` (exactly
+//! what `user.a.b` does in JavaScript when `a` is missing).
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::json::array_index;
+use super::native::parse::is_prototype_name;
+use super::value::JsVal;
+use super::{Cell, CellError};
+
+/// A parsed path: the property keys after `user`, and whether `user.` was written.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Path {
+    pub keys: Vec<String>,
+    pub bare: bool,
+}
+
+const NOT_PATH_HEADS: &[&str] = &[
+    "true", "false", "null", "undefined", "NaN", "Infinity", "this", "new", "typeof", "void",
+    "delete", "function", "class", "in", "of", "instanceof", "await", "yield", "async", "let",
+    "const", "var", "return", "if", "else", "for", "while", "do", "switch", "case", "default",
+    "break", "continue", "throw", "try", "catch", "finally", "with", "debugger", "import",
+    "export", "super", "extends", "enum", "static",
+];
+
+fn ident_len(s: &[u8]) -> usize {
+    if s.is_empty() || !(s[0].is_ascii_alphabetic() || s[0] == b'_' || s[0] == b'$') {
+        return 0;
+    }
+    s.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'$').count()
+}
+
+/// Parses `src` as a plain path, or `None` when it is anything else.
+pub(crate) fn parse(src: &str) -> Option<Path> {
+    let s = src.trim();
+    let b = s.as_bytes();
+    let n = ident_len(b);
+    if n == 0 {
+        return None;
+    }
+    let head = &s[..n];
+    let mut keys = Vec::new();
+    let bare = head != "user";
+    if bare {
+        if NOT_PATH_HEADS.contains(&head) {
+            return None;
+        }
+        keys.push(head.to_owned());
+    }
+    let mut i = n;
+    while i < b.len() {
+        match b[i] {
+            b'.' => {
+                let len = ident_len(&b[i + 1..]);
+                if len == 0 {
+                    return None;
+                }
+                keys.push(s[i + 1..i + 1 + len].to_owned());
+                i += 1 + len;
+            }
+            b'[' => {
+                let rest = &s[i + 1..];
+                let (key, len) = if rest.starts_with('\'') || rest.starts_with('"') {
+                    let q = rest.as_bytes()[0];
+                    let end = rest[1..].find(q as char)? + 1;
+                    let inner = &rest[1..end];
+                    if inner.contains('\\') || inner.contains('\n') || inner.contains('\r') {
+                        return None;
+                    }
+                    (inner.to_owned(), end + 1)
+                } else {
+                    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                    let key = &rest[..digits];
+                    if digits == 0 || (digits > 1 && key.starts_with('0')) || array_index(key).is_none() {
+                        return None;
+                    }
+                    (key.to_owned(), digits)
+                };
+                if rest.as_bytes().get(len) != Some(&b']') {
+                    return None;
+                }
+                keys.push(key);
+                i += 1 + len + 1;
+            }
+            _ => return None,
+        }
+    }
+    if keys.iter().any(|k| is_prototype_name(k)) {
+        return None;
+    }
+    Some(Path { keys, bare })
+}
+
+impl Path {
+    /// The same path as a JavaScript expression over `user`.
+    pub(crate) fn to_js(&self) -> String {
+        let mut out = String::from("user");
+        for k in &self.keys {
+            if ident_len(k.as_bytes()) == k.len() && !k.is_empty() {
+                out.push('.');
+                out.push_str(k);
+            } else if array_index(k).is_some() {
+                out.push('[');
+                out.push_str(k);
+                out.push(']');
+            } else {
+                out.push('[');
+                super::json::quote_into(&mut out, k);
+                out.push(']');
+            }
+        }
+        out
+    }
+
+    /// Resolves the path on `user`.
+    pub(crate) fn eval<'u>(&self, user: &'u Value) -> Result<Cell<'u>, CellError> {
+        let mut cur = user;
+        for (i, key) in self.keys.iter().enumerate() {
+            let next = match cur {
+                Value::Object(map) => map.get(key),
+                Value::Array(items) => match array_index(key) {
+                    Some(ix) => items.get(ix as usize),
+                    None => return self.slow(cur, i),
+                },
+                _ => return self.slow(cur, i),
+            };
+            match next {
+                Some(v) => cur = v,
+                None => {
+                    return match self.keys.get(i + 1) {
+                        None => Ok(Cell::Undefined),
+                        Some(k) => Err(read_error("undefined", k)),
+                    };
+                }
+            }
+        }
+        Ok(Cell::Value(Cow::Borrowed(cur)))
+    }
+
+    /// The general rule (strings, numbers, `length`, `null`) from key `i` on.
+    fn slow<'u>(&self, cur: &'u Value, i: usize) -> Result<Cell<'u>, CellError> {
+        let mut v = JsVal::from_json(cur);
+        for key in &self.keys[i..] {
+            v = match v.get(key) {
+                Some(next) => next,
+                None => {
+                    let what = if matches!(v, JsVal::Null) { "null" } else { "undefined" };
+                    return Err(read_error(what, key));
+                }
+            };
+        }
+        Ok(super::cell_from_val(v))
+    }
+}
+
+fn read_error(what: &str, key: &str) -> CellError {
+    CellError { message: format!("TypeError: Cannot read properties of {what} (reading '{key}')") }
+}

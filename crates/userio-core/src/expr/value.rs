@@ -1,0 +1,321 @@
+//! The JavaScript value model of the native tier: truthiness, `ToString`, `ToNumber`,
+//! loose and strict equality, relational comparison, property access.
+
+use std::borrow::Cow;
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use super::json::{array_index, object_into, quote_into};
+use super::number::{push_number, string_to_number};
+
+/// A JavaScript value during native evaluation. Objects and arrays from the user are
+/// borrowed; arrays built by the expression are owned.
+#[derive(Debug, Clone)]
+pub(crate) enum JsVal<'u> {
+    Undefined,
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(Cow<'u, str>),
+    /// A JSON object or array borrowed from the user.
+    Json(&'u Value),
+    /// An array created by the expression (`[]`, `split`, `map`, `slice`).
+    Arr(Rc<Vec<JsVal<'u>>>),
+}
+
+impl<'u> JsVal<'u> {
+    /// The JavaScript value of a JSON value.
+    pub(crate) fn from_json(v: &'u Value) -> JsVal<'u> {
+        match v {
+            Value::Null => JsVal::Null,
+            Value::Bool(b) => JsVal::Bool(*b),
+            Value::Number(n) => JsVal::Num(n.as_f64().unwrap_or(f64::NAN)),
+            Value::String(s) => JsVal::Str(Cow::Borrowed(s)),
+            Value::Array(_) | Value::Object(_) => JsVal::Json(v),
+        }
+    }
+
+    pub(crate) fn is_nullish(&self) -> bool {
+        matches!(self, JsVal::Undefined | JsVal::Null)
+    }
+
+    pub(crate) fn is_object(&self) -> bool {
+        matches!(self, JsVal::Json(_) | JsVal::Arr(_))
+    }
+
+    /// `ToBoolean`.
+    pub(crate) fn truthy(&self) -> bool {
+        match self {
+            JsVal::Undefined | JsVal::Null => false,
+            JsVal::Bool(b) => *b,
+            JsVal::Num(n) => !(n.is_nan() || *n == 0.0),
+            JsVal::Str(s) => !s.is_empty(),
+            JsVal::Json(_) | JsVal::Arr(_) => true,
+        }
+    }
+
+    /// `typeof`.
+    pub(crate) fn type_of(&self) -> &'static str {
+        match self {
+            JsVal::Undefined => "undefined",
+            JsVal::Null | JsVal::Json(_) | JsVal::Arr(_) => "object",
+            JsVal::Bool(_) => "boolean",
+            JsVal::Num(_) => "number",
+            JsVal::Str(_) => "string",
+        }
+    }
+
+    /// `ToString` (objects through their `toString`: arrays join with `,`, plain objects
+    /// give `[object Object]`).
+    pub(crate) fn to_str(&self) -> Cow<'u, str> {
+        match self {
+            JsVal::Str(s) => s.clone(),
+            other => {
+                let mut out = String::new();
+                other.push_str(&mut out);
+                Cow::Owned(out)
+            }
+        }
+    }
+
+    /// Appends `ToString(self)`.
+    pub(crate) fn push_str(&self, out: &mut String) {
+        match self {
+            JsVal::Undefined => out.push_str("undefined"),
+            JsVal::Null => out.push_str("null"),
+            JsVal::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            JsVal::Num(n) => push_number(out, *n),
+            JsVal::Str(s) => out.push_str(s),
+            JsVal::Json(Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_join_element(out, &JsVal::from_json(item));
+                }
+            }
+            JsVal::Json(_) => out.push_str("[object Object]"),
+            JsVal::Arr(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_join_element(out, item);
+                }
+            }
+        }
+    }
+
+    /// `ToNumber`.
+    pub(crate) fn to_num(&self) -> f64 {
+        match self {
+            JsVal::Undefined => f64::NAN,
+            JsVal::Null => 0.0,
+            JsVal::Bool(b) => f64::from(u8::from(*b)),
+            JsVal::Num(n) => *n,
+            JsVal::Str(s) => string_to_number(s),
+            obj => string_to_number(&obj.to_str()),
+        }
+    }
+
+    /// `ToPrimitive`: objects become their string form (plain objects and arrays have no
+    /// useful `valueOf`).
+    pub(crate) fn to_primitive(&self) -> JsVal<'u> {
+        if self.is_object() { JsVal::Str(self.to_str()) } else { self.clone() }
+    }
+
+    /// Object identity (user values by address, created arrays by allocation).
+    fn same_object(&self, other: &JsVal<'u>) -> bool {
+        match (self, other) {
+            (JsVal::Json(a), JsVal::Json(b)) => std::ptr::eq(*a, *b),
+            (JsVal::Arr(a), JsVal::Arr(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
+    /// `===`.
+    pub(crate) fn strict_eq(&self, other: &JsVal<'u>) -> bool {
+        match (self, other) {
+            (JsVal::Undefined, JsVal::Undefined) | (JsVal::Null, JsVal::Null) => true,
+            (JsVal::Bool(a), JsVal::Bool(b)) => a == b,
+            (JsVal::Num(a), JsVal::Num(b)) => a == b,
+            (JsVal::Str(a), JsVal::Str(b)) => a == b,
+            (a, b) if a.is_object() && b.is_object() => a.same_object(b),
+            _ => false,
+        }
+    }
+
+    /// `SameValueZero` (used by `Array.prototype.includes`).
+    pub(crate) fn same_value_zero(&self, other: &JsVal<'u>) -> bool {
+        match (self, other) {
+            (JsVal::Num(a), JsVal::Num(b)) if a.is_nan() && b.is_nan() => true,
+            _ => self.strict_eq(other),
+        }
+    }
+
+    /// `==` (IsLooselyEqual).
+    pub(crate) fn loose_eq(&self, other: &JsVal<'u>) -> bool {
+        use JsVal::*;
+        match (self, other) {
+            (Undefined | Null, Undefined | Null) => true,
+            (Undefined | Null, _) | (_, Undefined | Null) => false,
+            (Num(_), Num(_)) | (Str(_), Str(_)) | (Bool(_), Bool(_)) => self.strict_eq(other),
+            (a, b) if a.is_object() && b.is_object() => a.same_object(b),
+            (Num(a), Str(b)) => *a == string_to_number(b),
+            (Str(a), Num(b)) => string_to_number(a) == *b,
+            (Bool(a), b) => Num(f64::from(u8::from(*a))).loose_eq(b),
+            (a, Bool(b)) => a.loose_eq(&Num(f64::from(u8::from(*b)))),
+            (a, b) if a.is_object() => a.to_primitive().loose_eq(b),
+            (a, b) if b.is_object() => a.loose_eq(&b.to_primitive()),
+            _ => false,
+        }
+    }
+
+    /// `a < b` per IsLessThan; `None` when the answer is `undefined` (NaN involved).
+    pub(crate) fn less_than(&self, other: &JsVal<'u>) -> Option<bool> {
+        let a = self.to_primitive();
+        let b = other.to_primitive();
+        if let (JsVal::Str(x), JsVal::Str(y)) = (&a, &b) {
+            return Some(x.encode_utf16().lt(y.encode_utf16()));
+        }
+        let x = a.to_num();
+        let y = b.to_num();
+        if x.is_nan() || y.is_nan() { None } else { Some(x < y) }
+    }
+
+    /// `self[key]` for a key that names no prototype member (checked when compiling).
+    /// `None` means the base is `undefined` or `null` (a TypeError).
+    pub(crate) fn get(&self, key: &str) -> Option<JsVal<'u>> {
+        Some(match self {
+            JsVal::Undefined | JsVal::Null => return None,
+            JsVal::Bool(_) | JsVal::Num(_) => JsVal::Undefined,
+            JsVal::Str(s) => {
+                if key == "length" {
+                    JsVal::Num(utf16_len(s) as f64)
+                } else if let Some(i) = array_index(key) {
+                    match utf16_slice(s, i as usize, i as usize + 1) {
+                        Some(c) if !c.is_empty() => JsVal::Str(Cow::Owned(c)),
+                        _ => JsVal::Undefined,
+                    }
+                } else {
+                    JsVal::Undefined
+                }
+            }
+            JsVal::Json(Value::Object(map)) => map.get(key).map_or(JsVal::Undefined, JsVal::from_json),
+            JsVal::Json(Value::Array(items)) => array_get(key, items.len(), |i| JsVal::from_json(&items[i])),
+            JsVal::Json(_) => JsVal::Undefined,
+            JsVal::Arr(items) => array_get(key, items.len(), |i| items[i].clone()),
+        })
+    }
+
+    /// The elements when `self` is an array.
+    pub(crate) fn array_items(&self) -> Option<Vec<JsVal<'u>>> {
+        match self {
+            JsVal::Json(Value::Array(items)) => Some(items.iter().map(JsVal::from_json).collect()),
+            JsVal::Arr(items) => Some(items.as_ref().clone()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_array(&self) -> bool {
+        matches!(self, JsVal::Json(Value::Array(_)) | JsVal::Arr(_))
+    }
+
+    /// `JSON.stringify(self)`; `None` for `undefined`.
+    pub(crate) fn stringify(&self) -> Option<String> {
+        if matches!(self, JsVal::Undefined) {
+            return None;
+        }
+        let mut out = String::new();
+        stringify_val(&mut out, self);
+        Some(out)
+    }
+
+    /// The JSON value of a cell (JSON.stringify's mapping: `undefined` and non-finite
+    /// numbers inside arrays become `null`).
+    pub(crate) fn to_json_value(&self) -> Value {
+        match self {
+            JsVal::Undefined | JsVal::Null => Value::Null,
+            JsVal::Bool(b) => Value::Bool(*b),
+            JsVal::Num(n) => super::json::number_value(*n),
+            JsVal::Str(s) => Value::String(s.to_string()),
+            JsVal::Json(v) => (*v).clone(),
+            JsVal::Arr(items) => Value::Array(items.iter().map(JsVal::to_json_value).collect()),
+        }
+    }
+}
+
+fn array_get<'u>(key: &str, len: usize, at: impl Fn(usize) -> JsVal<'u>) -> JsVal<'u> {
+    if key == "length" {
+        return JsVal::Num(len as f64);
+    }
+    match array_index(key) {
+        Some(i) if (i as usize) < len => at(i as usize),
+        _ => JsVal::Undefined,
+    }
+}
+
+/// `Array.prototype.join` element rule: `null` and `undefined` give the empty string.
+pub(crate) fn push_join_element(out: &mut String, v: &JsVal<'_>) {
+    if !v.is_nullish() {
+        v.push_str(out);
+    }
+}
+
+fn stringify_val(out: &mut String, v: &JsVal<'_>) {
+    match v {
+        JsVal::Undefined | JsVal::Null => out.push_str("null"),
+        JsVal::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        JsVal::Num(n) if n.is_finite() => push_number(out, *n),
+        JsVal::Num(_) => out.push_str("null"),
+        JsVal::Str(s) => quote_into(out, s),
+        JsVal::Json(Value::Object(map)) => object_into(out, map, |o, v| super::json::stringify_into(o, v)),
+        JsVal::Json(v) => super::json::stringify_into(out, v),
+        JsVal::Arr(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                stringify_val(out, item);
+            }
+            out.push(']');
+        }
+    }
+}
+
+/// Length in UTF-16 code units.
+pub(crate) fn utf16_len(s: &str) -> usize {
+    if s.is_ascii() { s.len() } else { s.encode_utf16().count() }
+}
+
+/// The UTF-16 code units `start..end` (clamped) as a string; lone surrogates become
+/// U+FFFD. `None` never happens for valid ranges; kept for symmetry.
+pub(crate) fn utf16_slice(s: &str, start: usize, end: usize) -> Option<String> {
+    if s.is_ascii() {
+        let end = end.min(s.len());
+        let start = start.min(end);
+        return Some(s[start..end].to_owned());
+    }
+    let units: Vec<u16> = s.encode_utf16().collect();
+    let end = end.min(units.len());
+    let start = start.min(end);
+    Some(String::from_utf16_lossy(&units[start..end]))
+}
+
+/// `ToIntegerOrInfinity` then a relative index clamped to `0..=len` (the `slice` rule).
+pub(crate) fn relative_index(v: Option<&JsVal<'_>>, len: usize, default: usize) -> usize {
+    let Some(v) = v else { return default };
+    if matches!(v, JsVal::Undefined) {
+        return default;
+    }
+    let n = v.to_num();
+    let n = if n.is_nan() { 0.0 } else { n.trunc() };
+    let len_f = len as f64;
+    if n < 0.0 {
+        (len_f + n).max(0.0) as usize
+    } else {
+        n.min(len_f) as usize
+    }
+}
