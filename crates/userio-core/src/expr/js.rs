@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
@@ -90,7 +91,11 @@ impl JsProgram {
             Ok(Ok(cell)) => Ok(cell),
             Ok(Err(RunError::Cell(e))) => Err(e),
             Ok(Err(RunError::Poisoned(e))) => {
-                ENGINE.with(|slot| *slot.borrow_mut() = None);
+                ENGINE.with(|slot| {
+                    if let Some(engine) = slot.borrow_mut().take() {
+                        drop(ManuallyDrop::into_inner(engine));
+                    }
+                });
                 Err(e)
             }
             Err(e) => Err(e),
@@ -121,7 +126,10 @@ fn syntax_offset(source: &str, message: &str) -> usize {
 }
 
 thread_local! {
-    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    /// The thread's engine. `ManuallyDrop`: boa's garbage collector lives in its own
+    /// thread-local, which may be torn down first when the thread exits, so the engine is
+    /// deliberately leaked at thread exit (it is dropped normally when rebuilt).
+    static ENGINE: RefCell<Option<ManuallyDrop<Engine>>> = const { RefCell::new(None) };
 }
 
 enum RunError {
@@ -137,7 +145,7 @@ fn with_engine<T>(f: impl FnOnce(&mut Engine) -> T) -> Result<T, CellError> {
             message: "the JavaScript engine is busy on this thread (re-entrant call)".into(),
         })?;
         if slot.is_none() {
-            *slot = Some(Engine::new()?);
+            *slot = Some(ManuallyDrop::new(Engine::new()?));
         }
         match slot.as_mut() {
             Some(engine) => Ok(f(engine)),

@@ -210,7 +210,16 @@ impl Column {
                 let (offset, what) = e.map_or((0, String::new()), |e| (e.offset, e.what));
                 return Err(err(format!("not in the native subset: {what}"), offset));
             }
-            (_, _) => Column::compile_js(&js_source).map_err(|(o, m)| err(m, o))?,
+            (_, _) => Column::compile_js(&js_source).map_err(|(o, m)| {
+                // boa gives no position for some errors (an unterminated string): use the
+                // native lexer's.
+                let o = if m.contains(" at line ") {
+                    o
+                } else {
+                    native::parse::parse(&js_source).err().map_or(o, |e| e.offset)
+                };
+                err(m, o)
+            })?,
         };
         Ok(Column { name, source, compiled, policy: ErrorPolicy::default(), limits: Limits::default() })
     }

@@ -1,0 +1,109 @@
+//! Runs the shared expression corpus (`tests/vectors/expr/corpus.json`) on every tier that
+//! can run each case and asserts: the chosen tier is the expected one, and every tier gives
+//! exactly the expected cell (so native == boa == Node for every pair).
+
+use serde_json::Value;
+use userio_core::expr::{Cell, CellError, Column, Tier};
+
+fn corpus() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/expr/corpus.json");
+    let text = std::fs::read_to_string(path).expect("corpus.json is readable");
+    serde_json::from_str(&text).expect("corpus.json is JSON")
+}
+
+/// What a cell looks like in the corpus: `{text, json}` or `{error: name}`.
+fn observed(r: &Result<Cell<'_>, CellError>) -> Value {
+    match r {
+        Ok(cell) => serde_json::json!({ "text": cell.to_text(), "json": cell.to_json_text() }),
+        Err(e) => {
+            let name = e.message.split(':').next().unwrap_or("").to_owned();
+            serde_json::json!({ "error": name })
+        }
+    }
+}
+
+fn expected(v: &Value) -> Value {
+    match v.get("error") {
+        Some(name) => serde_json::json!({ "error": name }),
+        None => serde_json::json!({
+            "text": v["text"],
+            "json": userio_core::expr::js_stringify(&v["json"]),
+        }),
+    }
+}
+
+/// The tiers that can run a case of tier `t` (a path is also valid native and JS, a native
+/// expression is also valid JS).
+fn tiers_for(t: Tier) -> Vec<Tier> {
+    let all = match t {
+        Tier::Path => vec![Tier::Path, Tier::Native, Tier::Js],
+        Tier::Native => vec![Tier::Native, Tier::Js],
+        Tier::Js => vec![Tier::Js],
+    };
+    all.into_iter().filter(|t| cfg!(feature = "js") || *t != Tier::Js).collect()
+}
+
+fn tier_of(s: &str) -> Tier {
+    match s {
+        "path" => Tier::Path,
+        "native" => Tier::Native,
+        _ => Tier::Js,
+    }
+}
+
+#[test]
+fn every_tier_gives_the_expected_cell() {
+    let corpus = corpus();
+    let users: Vec<&Value> = corpus["users"].as_array().unwrap().iter().map(|u| &u["user"]).collect();
+    let cases = corpus["cases"].as_array().unwrap();
+    assert!(cases.len() >= 200, "the corpus has {} cases", cases.len());
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for case in cases {
+        let source = case["source"].as_str().unwrap();
+        let tier = tier_of(case["tier"].as_str().unwrap());
+        if tier == Tier::Js && !cfg!(feature = "js") {
+            continue;
+        }
+        match Column::new("c", source) {
+            Ok(c) if c.tier() == tier => {}
+            Ok(c) => failures.push(format!("{source}: tier {} instead of {}", c.tier(), tier)),
+            Err(e) => failures.push(format!("{source}: does not build: {e}")),
+        }
+        for t in tiers_for(tier) {
+            let column = match Column::with_tier("c", source, t) {
+                Ok(c) => c,
+                Err(e) => {
+                    failures.push(format!("{source} [{t}]: does not build: {e}"));
+                    continue;
+                }
+            };
+            for (i, user) in users.iter().enumerate() {
+                let got = observed(&column.eval(user));
+                let want = expected(&case["expected"][i]);
+                checked += 1;
+                if got != want {
+                    failures.push(format!("{source} [{t}] user #{i}: got {got}, want {want}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn syntax_errors_are_reported_when_building() {
+    let corpus = corpus();
+    for case in corpus["build_errors"].as_array().unwrap() {
+        let source = case["source"].as_str().unwrap();
+        let offset = case["offset"].as_u64().unwrap() as usize;
+        match Column::new("c", source) {
+            Ok(c) => panic!("{source:?} built as {}", c.tier()),
+            Err(e) => {
+                assert_eq!(e.offset, offset, "{source:?}: {e}");
+                assert_eq!(e.source_text, source);
+                assert_eq!(e.column, "c");
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+// Regenerates corpus.json: evaluates every expression on every user with Node (V8) and
+// records the expected cell. Run: node tests/vectors/expr/generate.mjs
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const users = [
+  { id: 'full', user: {
+    user_id: 'auth0|1', given_name: 'Ada', family_name: 'Lovelace', name: 'Ada Lovelace',
+    nickname: 'ada', email: 'ada@example.com', email_verified: true,
+    picture: 'https://example.com/ada.png',
+    identities: [{ provider: 'auth0', connection: 'Username-Password-Authentication', user_id: '1', isSocial: false }],
+    created_at: '2020-01-02T03:04:05.000Z', updated_at: '2021-02-03T04:05:06.000Z',
+    logins_count: 42,
+    app_metadata: { plan: 'pro', roles: ['admin', 'dev'], score: 0.1, name: 'App Ada', count: 3 },
+    user_metadata: { theme: 'dark', 'a-b': 'dash', nested: { deep: { x: 1 } }, lang: 'en' },
+  } },
+  { id: 'minimal', user: { user_id: 'auth0|2', email: 'x@y.z' } },
+  { id: 'nulls', user: {
+    user_id: 'auth0|3', given_name: null, family_name: null, name: '', nickname: null,
+    email: null, email_verified: false, identities: [], logins_count: 0,
+    app_metadata: null, user_metadata: {},
+  } },
+  { id: 'numbers', user: {
+    user_id: 'auth0|4', name: 'Num', logins_count: 7, email_verified: true,
+    app_metadata: { score: 1.5, large: 12345678901234567890, tiny: 1e-7, huge: 1e21, neg: -2.5,
+      plan: 'free', roles: [], count: 100, ratio: 0.30000000000000004, list: [3, 1, 2] },
+    user_metadata: { age: 30, height: 1.8 },
+    identities: [{ provider: 'google-oauth2', connection: 'google-oauth2', user_id: '99', isSocial: true }],
+  } },
+  { id: 'unicode', user: {
+    user_id: 'auth0|5', given_name: 'Ærøskøbing', family_name: '😀 Emoji', name: 'ΑΣ',
+    nickname: 'straße', email: '  Padded@Example.COM  ', email_verified: true, logins_count: 11,
+    identities: [
+      { provider: 'github', connection: 'github', isSocial: true },
+      { provider: 'twitter', connection: 'twitter', isSocial: true },
+    ],
+    app_metadata: { plan: 'Ünïcödé', roles: ['ädmin'], name: '名前' },
+    user_metadata: { theme: 'ライト', 'a-b': 'ü-ö' },
+  } },
+  { id: 'stringy', user: {
+    user_id: 'auth0|6', given_name: '', family_name: 'Smith', name: ' spaced  ', logins_count: '12',
+    email: 'UPPER@EXAMPLE.COM', email_verified: 'false',
+    app_metadata: { plan: '', roles: [], score: '0', count: '010', name: '' },
+    user_metadata: { theme: '0', lang: '1e3' },
+    identities: [{ provider: 'auth0', connection: 'db', isSocial: false }],
+  } },
+  { id: 'odd-types', user: {
+    user_id: 'auth0|7', given_name: 123, family_name: true, name: ['a', 'b'], nickname: { x: 1 },
+    email: 'odd@example.com', logins_count: null, identities: {},
+    app_metadata: { roles: 'admin', plan: ['p1', 'p2'], score: true, count: null, name: 0 },
+    user_metadata: { nested: null, 'a-b': 5 },
+  } },
+  { id: 'nested-nulls', user: {
+    user_id: 'auth0|8', name: 'Nested', logins_count: 10.5, email: 'n@e.st',
+    identities: [null, { provider: 'saml', connection: 'corp' }],
+    app_metadata: { tags: [1, null, 'a', [2, 3], {}], roles: [null, 'x'], plan: null, score: -0.5 },
+    user_metadata: { nested: { deep: null } },
+  } },
+];
+
+// [source, tier] — tier is what userio picks: path, native or js.
+const P = 'path', N = 'native', J = 'js';
+const cases = [
+  // Plain paths.
+  ['user.user_id', P], ['user.given_name', P], ['user.family_name', P], ['user.nickname', P],
+  ['user.name', P], ['user.email', P], ['user.email_verified', P], ['user.picture', P],
+  ['user.identities[0].connection', P], ['user.created_at', P], ['user.updated_at', P],
+  ['user.logins_count', P], ['user.app_metadata', P], ['user.app_metadata.plan', P],
+  ['user.app_metadata.roles', P], ['user.app_metadata.roles[0]', P], ['user.app_metadata.roles[1]', P],
+  ["user.user_metadata['a-b']", P], ['user.user_metadata["a-b"]', P],
+  ['user.user_metadata.nested.deep.x', P], ['user.identities[0].provider', P],
+  ['user.identities[1].provider', P], ['user.identities.length', P], ['user.name.length', P],
+  ['user.email.length', P], ['user.app_metadata.score', P], ['user.app_metadata.large', P],
+  ['user.app_metadata.tiny', P], ['user.app_metadata.huge', P], ['user.app_metadata.ratio', P],
+  ['user.app_metadata.tags', P], ['user.app_metadata.list', P], ['user.user_metadata', P],
+  ['user.identities', P], ['user.missing', P], ['user.missing.deeper', P], ['user.name[0]', P],
+  ['user.app_metadata.roles.length', P], ['user.logins_count.length', P],
+  ['email', P], ['app_metadata.plan', P], ["user_metadata['a-b']", P], ['identities[0].provider', P],
+  ['name', P], ['user', P], ['user.identities[0]', P], ['user.user_metadata.nested', P],
+  ['user.app_metadata.name', P], ['user.given_name.length', P], ['user.app_metadata.count', P],
+  // The issue's four expressions.
+  ['user.app_metadata.name || user.name', N],
+  ["user.given_name + ' ' + user.family_name", N],
+  ["user.logins_count > 10 ? 'active' : 'idle'", N],
+  ["(user.identities || []).map(i => i.provider).join('|')", N],
+  // Logical operators.
+  ["user.app_metadata?.name || user.name", N], ["user.app_metadata?.plan || 'free'", N],
+  ["user.app_metadata?.plan ?? 'free'", N], ['user.given_name || user.nickname || user.email', N],
+  ['user.given_name && user.family_name', N], ['user.email_verified && user.email', N],
+  ['user.logins_count || 0', N], ['user.logins_count ?? -1', N], ['user.missing ?? null', N],
+  ['user.given_name ?? user.name', N], ['!user.email_verified', N], ['!!user.given_name', N],
+  ['!user.missing', N], ['user.app_metadata?.score || 0', N], ['user.app_metadata?.score ?? 0', N],
+  ['(user.app_metadata?.plan || user.user_metadata?.theme) ?? "none"', N],
+  ['user.app_metadata && user.app_metadata.plan', N], ['user.missing || user.missing2', N],
+  ['user.missing && user.missing.x', N], ['user.app_metadata?.roles || []', N],
+  // Conditionals and comparisons.
+  ["user.email_verified ? 'yes' : 'no'", N], ["user.logins_count >= 10 ? 'many' : 'few'", N],
+  ["user.logins_count < 10", N], ["user.logins_count <= 7", N], ["user.logins_count > '9'", N],
+  ["user.logins_count == '12'", N], ["user.logins_count === 12", N], ["user.logins_count != 0", N],
+  ["user.logins_count !== 0", N], ['user.given_name == null', N], ['user.given_name === null', N],
+  ['user.given_name === undefined', N], ['user.missing == undefined', N], ['user.missing === null', N],
+  ["user.email_verified == 'false'", N], ['user.email_verified == true', N], ['user.email_verified == 1', N],
+  ["user.app_metadata?.roles == 'admin'", N], ["user.app_metadata?.score == 0", N],
+  ["user.app_metadata?.plan == 'pro'", N], ["user.name > 'M'", N], ["user.name < 'b'", N],
+  ["user.given_name > user.family_name", N], ['user.logins_count > user.app_metadata?.count', N],
+  ["user.app_metadata?.list < 4", N], ['null == 0', N], ['null >= 0', N], ['undefined == 0', N],
+  ["'' == 0", N], ["'0' == false", N], ['NaN == NaN', N], ['[] == false', N], ["[1] == 1", N],
+  ["'b' > 'a'", N], ["'B' > 'a'", N], ["'10' < '9'", N], ['10 < 9', N], ["'10' < 9", N],
+  ['user.identities == user.identities', N], ['user.identities === user.identities', N],
+  ['[] == []', N], ['user.app_metadata?.roles === user.app_metadata?.roles', N],
+  ["user.logins_count > 5 && user.logins_count < 50 ? 'mid' : 'edge'", N],
+  ["user.email_verified ? user.email : user.missing ? 'a' : 'b'", N],
+  // Arithmetic and concatenation.
+  ['user.logins_count + 1', N], ["user.logins_count + '1'", N], ['user.logins_count * 2', N],
+  ['user.logins_count - 1', N], ['user.logins_count / 3', N], ['user.logins_count % 5', N],
+  ['-user.logins_count', N], ['+user.logins_count', N], ['+user.email_verified', N],
+  ['user.app_metadata?.score + 0.2', N], ['0.1 + 0.2', N], ['1e21', N], ['1e21 + 1', N],
+  ['123456789 * 1000000000000', N], ['1 / 3', N], ['-0', N], ['0 * -1', N], ['1 / 0', N],
+  ['-1 / 0', N], ['0 / 0', N], ["'5' * '2'", N], ["'5' - 2", N], ["'5' + 2", N], ['5 + 2 + "x"', N],
+  ['"x" + 5 + 2', N], ['true + 1', N], ['null + 1', N], ['undefined + 1', N], ["'a' + null", N],
+  ["'a' + undefined", N], ["'' + user.app_metadata", N], ["'' + user.identities", N],
+  ["user.app_metadata?.roles + ''", N], ['user.app_metadata?.tags + ""', N], ["[1, 2] + [3]", N],
+  ['user.given_name + user.family_name', N], ['user.given_name + 1', N],
+  ['user.app_metadata?.large + 1', N], ['user.app_metadata?.tiny * 10', N], ['user.app_metadata?.huge * 10', N],
+  ['0.000001', N], ['0.0000001', N], ['123e-20', N], ['2 ** 10', J], ['5 % -3', N], ['-5 % 3', N],
+  ['1.005 * 1000', N], ['0x1f + 1', N], ["Number('0x10')", N], ["Number('  42  ')", N],
+  ["Number('')", N], ["Number('12px')", N], ['Number(user.logins_count)', N], ['Number(user.email_verified)', N],
+  ['Number(user.app_metadata?.list)', N], ['Number([5])', N], ['Number(null)', N], ['Number()', N],
+  ["Number('1e3')", N], ["Number('-Infinity')", N], ["Number('.5')", N],
+  // Template literals.
+  ['`${user.given_name} ${user.family_name}`', N], ['`${user.logins_count} logins`', N],
+  ['`${user.app_metadata?.roles}`', N], ['`${user.app_metadata}`', N], ['`id: ${user.user_id}`', N],
+  ['`${user.missing}-${null}`', N], ['`line\\nbreak`', N], ['`${user.logins_count > 10 ? "a" : "b"}!`', N],
+  ['`${(user.identities || []).map(i => i.provider)}`', N], ['`${0.1 + 0.2}`', N],
+  // Strings and methods.
+  ['user.email.toLowerCase()', N], ['user.email?.toLowerCase()', N], ['user.name.toUpperCase()', N],
+  ['user.nickname?.toUpperCase()', N], ['user.email?.trim()', N], ["user.email?.split('@')", N],
+  ["user.email?.split('@')[1]", N], ["user.email?.split('@')[0].toUpperCase()", N],
+  ["user.name?.split(' ')", N], ["user.name?.split('')", N], ["user.name?.split()", N],
+  ["user.name?.split(' ', 1)", N], ["user.created_at?.slice(0, 10)", N], ["user.name?.slice(-3)", N],
+  ["user.name?.slice(1)", N], ["user.name?.slice(2, 1)", N], ["user.family_name?.slice(0, 2)", N],
+  ["user.email?.includes('@')", N], ["user.email?.includes('example')", N],
+  ["user.name?.includes('')", N], ["user.app_metadata?.roles?.includes('admin')", N],
+  ["user.app_metadata?.roles?.join(', ')", N], ["user.app_metadata?.roles?.join()", N],
+  ["user.app_metadata?.tags?.join('-')", N], ["user.app_metadata?.list?.slice(1)", N],
+  ["user.app_metadata?.list?.includes(1)", N], ["user.app_metadata?.list?.includes('1')", N],
+  ["user.app_metadata?.tags?.includes(null)", N], ["user.app_metadata?.tags?.includes(undefined)", N],
+  ["[NaN].includes(NaN)", N], ["user.given_name.toLowerCase()", N], ["user.name.trim().length", N],
+  ["user.name?.length", N], ["user.family_name?.length", N], ["user.given_name?.length", N],
+  ["'ß'.toUpperCase()", N], ["'ΑΣ'.toLowerCase()", N], ["'İ'.toLowerCase().length", N],
+  ["user.app_metadata?.plan?.toLowerCase()", N], ["user.user_metadata?.theme?.toUpperCase()", N],
+  ["user.identities?.[0]?.provider", N], ["user.identities?.[1]?.connection ?? 'one'", N],
+  ["user.identities.map(i => i.provider)", N], ["user.identities.map(i => i.connection).join(';')", N],
+  ["(user.identities || []).map((x, i) => i + ':' + x.provider).join(' ')", N],
+  ["(user.identities || []).map(i => i.isSocial)", N], ["(user.app_metadata?.roles || []).map(r => r.toUpperCase())", N],
+  ["(user.app_metadata?.list || []).map(n => n * 2)", N], ["(user.app_metadata?.tags || []).map(t => typeof t)", N],
+  ["[1, 2, 3].map(n => n / 3)", N], ["[user.given_name, user.family_name].join(' ')", N],
+  ["[user.given_name, user.family_name].join(' ').trim()", N], ["[user.missing, null, 1].join('-')", N],
+  ["[]", N], ["[1, 'a', null, true]", N], ["[[1, 2], [3]].join(';')", N],
+  ["user.email.split('@').map(p => p.length)", N], ["'a,b,,c'.split(',')", N], ["''.split(',')", N],
+  ["''.split('')", N], ["'abc'.split('', 2)", N],
+  // typeof, String, JSON.stringify.
+  ['typeof user.logins_count', N], ['typeof user.missing', N], ['typeof user.app_metadata', N],
+  ['typeof user.identities', N], ['typeof null', N], ['String(user.logins_count)', N],
+  ['String(user.app_metadata)', N], ['String(user.identities)', N], ['String(null)', N], ['String()', N],
+  ['String(user.missing)', N], ['String(0.1 + 0.2)', N], ['String(-0)', N], ['String([1, [2, 3]])', N],
+  ['JSON.stringify(user.app_metadata)', N], ['JSON.stringify(user.identities)', N],
+  ['JSON.stringify(user.missing)', N], ['JSON.stringify(user.name)', N], ['JSON.stringify(user.logins_count)', N],
+  ['JSON.stringify([user.missing, NaN, 1e21, -0])', N], ['JSON.stringify(user.user_metadata)', N],
+  ['JSON.stringify("a\\"b\\\\c\\n\\u0001")', N], ['JSON.stringify(user.app_metadata?.roles)', N],
+  ['JSON.stringify(user)', N], ['JSON.stringify()', N], ['JSON.stringify(null)', N],
+  ["'it\\'s' + \"\\u00e9\\x41\\u{1F600}\"", N], ["'tab\\there'", N],
+  // Member access that throws (TypeError, as in JavaScript).
+  ['user.missing.x', P], ['user.app_metadata.plan.x', P], ['user.identities[0].provider.x', P],
+  ['user.user_metadata.nested.deep.x.y', P], ['user.missing.toLowerCase()', N], ['user.email.toLowerCase().x.y', N],
+  ['user.app_metadata.roles.map(r => r)', N], ["user.logins_count.split(',')", N],
+  ["user.name.join(',')", N], ["user.app_metadata?.roles?.toUpperCase()", N], ['null.x', N],
+  ['user.identities.map(i => i.provider.toUpperCase())', N], ['user.user_metadata.nested.deep.x', P],
+  // JavaScript tier.
+  ["Math.max(user.logins_count || 0, 10)", J], ["Object.keys(user.app_metadata || {}).length", J],
+  ["Object.keys(user).sort().join(',')", J], ["user.email?.replace(/@.*/, '')", J],
+  ["(user.email || '').toLowerCase().endsWith('.com')", J], ["user.name?.startsWith?.('A')", J],
+  ["(user.identities || []).filter(i => i && i.isSocial).length", J],
+  ["(user.app_metadata?.list || []).reduce((a, b) => a + b, 0)", J],
+  ["[...(user.app_metadata?.roles || [])].reverse().join('/')", J],
+  ["({ id: user.user_id, n: user.logins_count })", J], ["user.logins_count?.toFixed?.(2)", J],
+  ["user.name?.padStart?.(12, '*')", J], ["(user.given_name || '').charAt(0)", J],
+  ["user.app_metadata?.constructor === Object", J], ["user.toString()", J],
+  ["(() => { let n = 0; for (const k in user) n++; return n; })()", J],
+  ["parseInt(user.logins_count, 10)", J], ["encodeURIComponent(user.email || '')", J],
+  ["user.email ? user.email.split('@').pop() : ''", J], ["Array.isArray(user.identities)", J],
+  ["new Date(0).toISOString()", J], ["user[`user_id`]", J], ["user.name.toLowerCase", J],
+  ["user.missing?.()", J], ["undefinedVariable", P], ["someGlobal + 1", J],
+];
+
+// Sources that must fail when the column is built (a syntax error, with its byte offset).
+const buildErrors = [
+  ["user.app_metadata?.plan ?? user.name || 'x'", 37],
+  ['user.name +', 11],
+  ["user.name + 'x", 12],
+  ['(user.name', 10],
+  ['user..name', 6],
+  ['user.name )', 10],
+  ['', 0],
+];
+
+const cellOf = (v) => {
+  if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') {
+    return { error: 'TypeError' };
+  }
+  let text;
+  if (v === null || v === undefined) text = '';
+  else if (typeof v === 'object') text = JSON.stringify(v) ?? '';
+  else text = String(v);
+  let json;
+  if (v === undefined) json = null;
+  else {
+    const s = JSON.stringify(v);
+    json = s === undefined ? null : JSON.parse(s);
+  }
+  return { text, json };
+};
+
+const out = {
+  description: 'Column expressions evaluated per user. For each case, `expected[i]` is the cell for `users[i]`: ' +
+    '{text, json} (the CSV text and the JSON value) or {error: <JavaScript error name>}. `tier` is the tier ' +
+    'userio chooses. Generated by generate.mjs with Node; every tier that can run a case must give the same cell. ' +
+    '`build_errors` lists sources that must be rejected when the column is built, with the byte offset of the error.',
+  users,
+  build_errors: buildErrors.map(([source, offset]) => {
+    let ok = true;
+    try { new Function('user', 'return (\n' + source + '\n);'); ok = false; } catch (e) { }
+    if (!ok && source !== '') throw new Error('not a syntax error: ' + source);
+    return { source, offset };
+  }),
+  cases: cases.map(([source, tier]) => {
+    const body = tier === 'path' && !/^user\b/.test(source) ? 'user.' + source : source;
+    const fn = new Function('user', 'return (\n' + body + '\n);');
+    const expected = users.map(({ user }) => {
+      try {
+        return cellOf(fn(JSON.parse(JSON.stringify(user))));
+      } catch (e) {
+        return { error: e.name };
+      }
+    });
+    return { source, tier, expected };
+  }),
+};
+const here = dirname(fileURLToPath(import.meta.url));
+writeFileSync(join(here, 'corpus.json'), JSON.stringify(out, null, 1) + '\n');
+console.log(`${out.cases.length} cases x ${users.length} users`);
