@@ -76,7 +76,7 @@ impl JsProgram {
                 Ok(_) => Ok(()),
                 Err(e) => {
                     let message = error_message(&e, &mut engine.ctx);
-                    Err((syntax_offset(source, &message), message))
+                    Err((syntax_offset(source, &message).unwrap_or(usize::MAX), message))
                 }
             }
         })
@@ -103,26 +103,27 @@ impl JsProgram {
     }
 }
 
-/// Maps a boa syntax error ("… at line L, col C") to a byte offset in the expression.
-fn syntax_offset(source: &str, message: &str) -> usize {
+/// Maps a boa syntax error ("… at line L, col C") to a byte offset in the expression;
+/// `None` when the position is outside it (in the wrapper).
+fn syntax_offset(source: &str, message: &str) -> Option<usize> {
     let nums = |key: &str| -> Option<usize> {
         let i = message.rfind(key)? + key.len();
         let digits: String = message[i..].chars().take_while(char::is_ascii_digit).collect();
         digits.parse().ok()
     };
-    let (Some(line), Some(col)) = (nums("line "), nums("col ")) else { return 0 };
+    let (Some(line), Some(col)) = (nums("line "), nums("col ")) else { return None };
     if line < 3 {
-        return 0;
+        return None;
     }
     let mut offset = 0;
     for (i, l) in source.split('\n').enumerate() {
         if i == line - 3 {
             let col_bytes: usize = l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
-            return offset + col_bytes;
+            return Some(offset + col_bytes);
         }
         offset += l.len() + 1;
     }
-    source.len()
+    None
 }
 
 thread_local! {

@@ -202,7 +202,7 @@ impl Column {
             (None | Some(Tier::Native), _) if native::parse::parse(&js_source).is_ok() => {
                 let (expr, slots) = native::parse::parse(&js_source).map_err(|e| err(e.what, e.offset))?;
                 #[cfg(feature = "js")]
-                js::JsProgram::compile(&js_source).map_err(|(o, m)| err(m, o))?;
+                js::JsProgram::compile(&js_source).map_err(|(o, m)| err(m, o.min(source.len())))?;
                 Compiled::Native(Arc::new(NativeProgram { expr, slots }))
             }
             (Some(Tier::Native), _) => {
@@ -213,10 +213,10 @@ impl Column {
             (_, _) => Column::compile_js(&js_source).map_err(|(o, m)| {
                 // boa gives no position for some errors (an unterminated string): use the
                 // native lexer's.
-                let o = if m.contains(" at line ") {
+                let o = if o != usize::MAX {
                     o
                 } else {
-                    native::parse::parse(&js_source).err().map_or(o, |e| e.offset)
+                    native::parse::parse(&js_source).err().map_or(0, |e| e.offset)
                 };
                 err(m, o)
             })?,

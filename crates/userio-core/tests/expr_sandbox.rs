@@ -1,0 +1,105 @@
+//! The JavaScript tier's sandbox: every limit trips with a clear cell error and the next
+//! cell still works.
+#![cfg(feature = "js")]
+
+use std::time::Duration;
+
+use serde_json::json;
+use userio_core::expr::{Cell, Column, ErrorPolicy, Limits, Tier};
+
+fn user() -> serde_json::Value {
+    json!({"user_id": "auth0|1", "name": "Ada", "logins_count": 3})
+}
+
+fn js(source: &str) -> Column {
+    // A small loop limit and a generous time budget, so each test trips the limit it is
+    // about even in a debug build.
+    let limits = Limits { loop_iterations: 10_000, time: Duration::from_secs(30), ..Limits::default() };
+    let c = Column::new("c", source).expect("builds").with_limits(limits);
+    assert_eq!(c.tier(), Tier::Js, "{source}");
+    c
+}
+
+#[track_caller]
+fn trips(column: &Column, needle: &str) {
+    let u = user();
+    let err = column.eval(&u).expect_err("the limit trips");
+    assert!(err.message.contains(needle), "{:?} does not mention {needle:?}", err.message);
+    // The next cell, of this column's neighbour and of a fresh column, still works.
+    let next = js("user.name.toUpperCase() + Math.max(1, 2)");
+    assert_eq!(next.eval(&u).unwrap().to_text(), "ADA2");
+}
+
+#[test]
+fn infinite_loop_hits_the_loop_limit() {
+    trips(&js("(() => { while (true) {} })()"), "loop");
+}
+
+#[test]
+fn deep_recursion_hits_the_recursion_limit() {
+    trips(&js("(function f(n) { return f(n + 1) + 1; })(0)"), "recursi");
+}
+
+#[test]
+fn long_running_cell_hits_the_time_budget() {
+    // Each frame stays under the loop limit; together they run far longer than the budget.
+    let c = Column::new("c", "(() => { let n = 0; for (let i = 0; i < 900000; i++) { (() => { for (let j = 0; j < 900000; j++) n++; })(); } return n; })()")
+        .unwrap()
+        .with_limits(Limits { time: Duration::from_millis(50), ..Limits::default() });
+    assert_eq!(c.tier(), Tier::Js);
+    trips(&c, "time limit");
+    // The engine was rebuilt: the same column runs again (and trips again).
+    trips(&c, "time limit");
+}
+
+#[test]
+fn runaway_allocation_is_stopped() {
+    trips(&js("'x'.repeat(1e9)"), "loop");
+    trips(&js("Array(1e9).fill(0).length"), "sandbox limit");
+    trips(&js("Array.from({ length: 1e9 }).length"), "sandbox limit");
+    trips(&js("''.padStart(1e9, 'x').length"), "sandbox limit");
+    trips(&js("(() => { const a = []; for (;;) a.push(a.length); })()"), "loop");
+}
+
+#[test]
+fn thrown_values_and_js_errors_are_cell_errors() {
+    trips(&js("(() => { throw 'boom'; })()"), "boom");
+    trips(&js("null.x.y || Math.x"), "TypeError");
+    trips(&js("someGlobal + 1"), "ReferenceError");
+}
+
+#[test]
+fn no_host_access() {
+    let u = user();
+    for name in ["require", "process", "fetch", "XMLHttpRequest", "Deno", "Bun", "setTimeout", "import_meta"] {
+        let c = js(&format!("typeof globalThis.{name}"));
+        assert_eq!(c.eval(&u).unwrap().to_text(), "undefined", "{name}");
+    }
+}
+
+#[test]
+fn default_error_policy_is_an_empty_cell() {
+    let c = Column::new("Connection", "user.identities[0].connection").unwrap();
+    assert_eq!(c.tier(), Tier::Path);
+    assert_eq!(c.error_policy(), &ErrorPolicy::Empty);
+    let err = c.eval(&user()).unwrap_err();
+    assert_eq!(err.message, "TypeError: Cannot read properties of undefined (reading '0')");
+    assert_eq!(c.error_policy().fallback(), Some(Cell::Undefined));
+    let marked = c.clone().with_error_policy(ErrorPolicy::Marker("#ERR".into()));
+    assert_eq!(marked.error_policy().fallback().unwrap().to_text(), "#ERR");
+    assert_eq!(c.with_error_policy(ErrorPolicy::Abort).error_policy().fallback(), None);
+}
+
+#[test]
+fn a_column_is_usable_from_other_threads() {
+    let c = js("Object.keys(user).join(',')");
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let c = c.clone();
+            std::thread::spawn(move || c.eval(&user()).unwrap().to_text())
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), "user_id,name,logins_count");
+    }
+}
