@@ -14,7 +14,8 @@ fn user() -> serde_json::Value {
 fn js(source: &str) -> Column {
     // A small loop limit and a generous time budget, so each test trips the limit it is
     // about even in a debug build.
-    let limits = Limits { loop_iterations: 10_000, time: Duration::from_secs(30), ..Limits::default() };
+    let limits =
+        Limits { loop_iterations: 10_000, time: Duration::from_secs(30), ..Limits::default() };
     let c = Column::new("c", source).expect("builds").with_limits(limits);
     assert_eq!(c.tier(), Tier::Js, "{source}");
     c
@@ -71,7 +72,16 @@ fn thrown_values_and_js_errors_are_cell_errors() {
 #[test]
 fn no_host_access() {
     let u = user();
-    for name in ["require", "process", "fetch", "XMLHttpRequest", "Deno", "Bun", "setTimeout", "import_meta"] {
+    for name in [
+        "require",
+        "process",
+        "fetch",
+        "XMLHttpRequest",
+        "Deno",
+        "Bun",
+        "setTimeout",
+        "import_meta",
+    ] {
         let c = js(&format!("typeof globalThis.{name}"));
         assert_eq!(c.eval(&u).unwrap().to_text(), "undefined", "{name}");
     }

@@ -54,7 +54,8 @@ fn tier_of(s: &str) -> Tier {
 #[test]
 fn every_tier_gives_the_expected_cell() {
     let corpus = corpus();
-    let users: Vec<&Value> = corpus["users"].as_array().unwrap().iter().map(|u| &u["user"]).collect();
+    let users: Vec<&Value> =
+        corpus["users"].as_array().unwrap().iter().map(|u| &u["user"]).collect();
     let cases = corpus["cases"].as_array().unwrap();
     assert!(cases.len() >= 200, "the corpus has {} cases", cases.len());
     let mut failures = Vec::new();
@@ -88,7 +89,12 @@ fn every_tier_gives_the_expected_cell() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

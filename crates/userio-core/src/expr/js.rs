@@ -191,7 +191,9 @@ impl Engine {
         if self.programs.len() >= MAX_PROGRAMS {
             self.programs.clear();
         }
-        let cell = |e: JsError, ctx: &mut Context| RunError::Cell(CellError { message: error_message(&e, ctx) });
+        let cell = |e: JsError, ctx: &mut Context| {
+            RunError::Cell(CellError { message: error_message(&e, ctx) })
+        };
         let func = self
             .ctx
             .eval(Source::from_bytes(program.wrapped.as_bytes()))
@@ -207,10 +209,18 @@ impl Engine {
         Ok(script)
     }
 
-    fn run(&mut self, program: &JsProgram, user: &Value, limits: &Limits) -> Result<Cell<'static>, RunError> {
+    fn run(
+        &mut self,
+        program: &JsProgram,
+        user: &Value,
+        limits: &Limits,
+    ) -> Result<Cell<'static>, RunError> {
         let script = self.script(program)?;
-        let cell_err = |e: JsError, ctx: &mut Context| RunError::Cell(CellError { message: error_message(&e, ctx) });
-        let user_js = JsValue::from_json(user, &mut self.ctx).map_err(|e| cell_err(e, &mut self.ctx))?;
+        let cell_err = |e: JsError, ctx: &mut Context| {
+            RunError::Cell(CellError { message: error_message(&e, ctx) })
+        };
+        let user_js =
+            JsValue::from_json(user, &mut self.ctx).map_err(|e| cell_err(e, &mut self.ctx))?;
         self.ctx
             .global_object()
             .set(js_string!(USER_GLOBAL), user_js, false, &mut self.ctx)
@@ -234,7 +244,12 @@ impl Engine {
             }
         };
         // Leave no user behind between cells.
-        let _ = self.ctx.global_object().set(js_string!(USER_GLOBAL), JsValue::undefined(), false, &mut self.ctx);
+        let _ = self.ctx.global_object().set(
+            js_string!(USER_GLOBAL),
+            JsValue::undefined(),
+            false,
+            &mut self.ctx,
+        );
         self.to_cell(value).map_err(RunError::Cell)
     }
 
@@ -255,7 +270,9 @@ impl Engine {
             JsVariant::Object(o) => {
                 if o.is_callable() {
                     return Err(CellError {
-                        message: "TypeError: the expression gave a function, not a value (missing `()`?)".into(),
+                        message:
+                            "TypeError: the expression gave a function, not a value (missing `()`?)"
+                                .into(),
                     });
                 }
                 let s = self
@@ -279,7 +296,11 @@ impl Engine {
 
 /// Runs `script`, polling boa's budgeted evaluation and giving up after `limit`.
 /// `None` means the time limit tripped (the context is then in an unknown state).
-fn run_with_deadline(script: &Script, ctx: &mut Context, limit: Duration) -> Option<Result<JsValue, JsError>> {
+fn run_with_deadline(
+    script: &Script,
+    ctx: &mut Context,
+    limit: Duration,
+) -> Option<Result<JsValue, JsError>> {
     let start = Instant::now();
     let fut = script.evaluate_async_with_budget(ctx, 20_000);
     let mut fut = std::pin::pin!(fut);
@@ -313,7 +334,9 @@ fn error_message(e: &JsError, ctx: &mut Context) -> String {
             };
             format!("{kind}: {}", native.message())
         }
-        Err(TryNativeError::EngineError { source }) => format!("RangeError: sandbox limit: {source}"),
+        Err(TryNativeError::EngineError { source }) => {
+            format!("RangeError: sandbox limit: {source}")
+        }
         Err(_) => match e.as_opaque() {
             Some(v) => format!("Uncaught {}", v.display()),
             None => format!("Error: {e}"),

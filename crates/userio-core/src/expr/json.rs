@@ -61,10 +61,8 @@ pub(crate) fn object_into(
         each(out, v);
     };
     if map.keys().any(|k| array_index(k).is_some()) {
-        let mut idx: Vec<(u32, &String, &Value)> = map
-            .iter()
-            .filter_map(|(k, v)| array_index(k).map(|i| (i, k, v)))
-            .collect();
+        let mut idx: Vec<(u32, &String, &Value)> =
+            map.iter().filter_map(|(k, v)| array_index(k).map(|i| (i, k, v))).collect();
         idx.sort_by_key(|(i, _, _)| *i);
         for (_, k, v) in idx {
             write(out, k, v);

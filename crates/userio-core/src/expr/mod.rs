@@ -187,7 +187,10 @@ impl Column {
             source_text: source.clone(),
         };
         if source.trim().is_empty() {
-            return Err(err("the source is empty; write an attribute path or an expression".into(), 0));
+            return Err(err(
+                "the source is empty; write an attribute path or an expression".into(),
+                0,
+            ));
         }
         let path = path::parse(&source);
         let js_source = match &path {
@@ -200,7 +203,8 @@ impl Column {
                 return Err(err("not a plain attribute path".into(), 0));
             }
             (None | Some(Tier::Native), _) if native::parse::parse(&js_source).is_ok() => {
-                let (expr, slots) = native::parse::parse(&js_source).map_err(|e| err(e.what, e.offset))?;
+                let (expr, slots) =
+                    native::parse::parse(&js_source).map_err(|e| err(e.what, e.offset))?;
                 #[cfg(feature = "js")]
                 js::JsProgram::compile(&js_source).map_err(|(o, m)| err(m, o.min(source.len())))?;
                 Compiled::Native(Arc::new(NativeProgram { expr, slots }))
@@ -221,7 +225,13 @@ impl Column {
                 err(m, o)
             })?,
         };
-        Ok(Column { name, source, compiled, policy: ErrorPolicy::default(), limits: Limits::default() })
+        Ok(Column {
+            name,
+            source,
+            compiled,
+            policy: ErrorPolicy::default(),
+            limits: Limits::default(),
+        })
     }
 
     #[cfg(feature = "js")]
@@ -376,7 +386,9 @@ impl Cell<'_> {
             Cell::Number(n) => json::number_value(*n),
             Cell::Str(s) => Value::String(s.to_string()),
             Cell::Value(v) => match v.as_ref() {
-                Value::Number(n) if n.is_f64() => json::number_value(n.as_f64().unwrap_or(f64::NAN)),
+                Value::Number(n) if n.is_f64() => {
+                    json::number_value(n.as_f64().unwrap_or(f64::NAN))
+                }
                 other => other.clone(),
             },
         }

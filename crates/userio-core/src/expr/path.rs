@@ -21,11 +21,51 @@ pub(crate) struct Path {
 }
 
 const NOT_PATH_HEADS: &[&str] = &[
-    "true", "false", "null", "undefined", "NaN", "Infinity", "this", "new", "typeof", "void",
-    "delete", "function", "class", "in", "of", "instanceof", "await", "yield", "async", "let",
-    "const", "var", "return", "if", "else", "for", "while", "do", "switch", "case", "default",
-    "break", "continue", "throw", "try", "catch", "finally", "with", "debugger", "import",
-    "export", "super", "extends", "enum", "static",
+    "true",
+    "false",
+    "null",
+    "undefined",
+    "NaN",
+    "Infinity",
+    "this",
+    "new",
+    "typeof",
+    "void",
+    "delete",
+    "function",
+    "class",
+    "in",
+    "of",
+    "instanceof",
+    "await",
+    "yield",
+    "async",
+    "let",
+    "const",
+    "var",
+    "return",
+    "if",
+    "else",
+    "for",
+    "while",
+    "do",
+    "switch",
+    "case",
+    "default",
+    "break",
+    "continue",
+    "throw",
+    "try",
+    "catch",
+    "finally",
+    "with",
+    "debugger",
+    "import",
+    "export",
+    "super",
+    "extends",
+    "enum",
+    "static",
 ];
 
 fn ident_len(s: &[u8]) -> usize {
@@ -76,7 +116,10 @@ pub(crate) fn parse(src: &str) -> Option<Path> {
                 } else {
                     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
                     let key = &rest[..digits];
-                    if digits == 0 || (digits > 1 && key.starts_with('0')) || array_index(key).is_none() {
+                    if digits == 0
+                        || (digits > 1 && key.starts_with('0'))
+                        || array_index(key).is_none()
+                    {
                         return None;
                     }
                     (key.to_owned(), digits)

@@ -202,8 +202,12 @@ impl<'u> JsVal<'u> {
                     JsVal::Undefined
                 }
             }
-            JsVal::Json(Value::Object(map)) => map.get(key).map_or(JsVal::Undefined, JsVal::from_json),
-            JsVal::Json(Value::Array(items)) => array_get(key, items.len(), |i| JsVal::from_json(&items[i])),
+            JsVal::Json(Value::Object(map)) => {
+                map.get(key).map_or(JsVal::Undefined, JsVal::from_json)
+            }
+            JsVal::Json(Value::Array(items)) => {
+                array_get(key, items.len(), |i| JsVal::from_json(&items[i]))
+            }
             JsVal::Json(_) => JsVal::Undefined,
             JsVal::Arr(items) => array_get(key, items.len(), |i| items[i].clone()),
         })
@@ -270,7 +274,9 @@ fn stringify_val(out: &mut String, v: &JsVal<'_>) {
         JsVal::Num(n) if n.is_finite() => push_number(out, *n),
         JsVal::Num(_) => out.push_str("null"),
         JsVal::Str(s) => quote_into(out, s),
-        JsVal::Json(Value::Object(map)) => object_into(out, map, |o, v| super::json::stringify_into(o, v)),
+        JsVal::Json(Value::Object(map)) => {
+            object_into(out, map, |o, v| super::json::stringify_into(o, v))
+        }
         JsVal::Json(v) => super::json::stringify_into(out, v),
         JsVal::Arr(items) => {
             out.push('[');
@@ -313,9 +319,5 @@ pub(crate) fn relative_index(v: Option<&JsVal<'_>>, len: usize, default: usize) 
     let n = v.to_num();
     let n = if n.is_nan() { 0.0 } else { n.trunc() };
     let len_f = len as f64;
-    if n < 0.0 {
-        (len_f + n).max(0.0) as usize
-    } else {
-        n.min(len_f) as usize
-    }
+    if n < 0.0 { (len_f + n).max(0.0) as usize } else { n.min(len_f) as usize }
 }

@@ -219,7 +219,11 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
                             n.clamp(0.0, len as f64) as usize
                         }
                     };
-                    let hay = if pos == 0 { s.to_owned() } else { utf16_slice(s, pos, len).unwrap_or_default() };
+                    let hay = if pos == 0 {
+                        s.to_owned()
+                    } else {
+                        utf16_slice(s, pos, len).unwrap_or_default()
+                    };
                     JsVal::Bool(hay.contains(needle.as_ref()))
                 }
                 Method::Split => split(s, args),

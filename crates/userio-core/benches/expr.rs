@@ -1,0 +1,134 @@
+//! Column expressions: ns per user per column, per tier, against a hand-written floor and a
+//! naive evaluate-the-source-per-user boa loop.
+//!
+//! `cargo bench -p userio-core --bench expr -- --warm-up-time 1 --measurement-time 3`
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use serde_json::Value;
+use userio_core::expr::{Column, Tier};
+use userio_testkit::{Generator, Shape};
+
+const USERS: usize = 100_000;
+/// The naive loop re-parses the source per user: far slower, so it runs on fewer users.
+const NAIVE_USERS: usize = 2_000;
+
+const EXPRS: &[(&str, &str)] = &[
+    ("path", "user.email"),
+    ("or", "user.app_metadata.name || user.name"),
+    ("concat", "user.given_name + ' ' + user.family_name"),
+    ("ternary", "user.logins_count > 10 ? 'active' : 'idle'"),
+    ("map_join", "(user.identities || []).map(i => i.provider).join('|')"),
+];
+
+/// Hand-written Rust for each expression: the floor.
+fn floor(which: &str, u: &Value, out: &mut String) -> bool {
+    match which {
+        "path" => {
+            if let Some(Value::String(s)) = u.get("email") {
+                out.push_str(s);
+            }
+        }
+        "or" => {
+            let Some(app) = u.get("app_metadata") else { return false };
+            let pick = |v: Option<&Value>| match v {
+                Some(Value::String(s)) if !s.is_empty() => Some(s.as_str()),
+                _ => None,
+            };
+            if let Some(s) = pick(app.get("name")).or_else(|| pick(u.get("name"))) {
+                out.push_str(s);
+            }
+        }
+        "concat" => {
+            let s = |k: &str| u.get(k).and_then(Value::as_str).unwrap_or("undefined");
+            out.push_str(s("given_name"));
+            out.push(' ');
+            out.push_str(s("family_name"));
+        }
+        "ternary" => {
+            let n = u.get("logins_count").and_then(Value::as_f64).unwrap_or(f64::NAN);
+            out.push_str(if n > 10.0 { "active" } else { "idle" });
+        }
+        _ => {
+            if let Some(Value::Array(ids)) = u.get("identities") {
+                for (i, id) in ids.iter().enumerate() {
+                    if i > 0 {
+                        out.push('|');
+                    }
+                    if let Some(p) = id.get("provider").and_then(Value::as_str) {
+                        out.push_str(p);
+                    }
+                }
+            }
+        }
+    }
+    true
+}
+
+fn run(column: &Column, users: &[Value], out: &mut String) -> usize {
+    let mut errors = 0;
+    for u in users {
+        out.clear();
+        match column.eval(u) {
+            Ok(cell) => cell.write_text(out),
+            Err(_) => errors += 1,
+        }
+        black_box(&out);
+    }
+    errors
+}
+
+fn bench(c: &mut Criterion) {
+    let users: Vec<Value> = Generator::new(42, Shape::Profile).take(USERS).collect();
+    let mut g = c.benchmark_group("expr");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(USERS as u64));
+    let mut out = String::with_capacity(256);
+    for (label, src) in EXPRS {
+        g.bench_function(BenchmarkId::new("floor", label), |b| {
+            b.iter(|| {
+                for u in &users {
+                    out.clear();
+                    black_box(floor(label, u, &mut out));
+                }
+            })
+        });
+        for tier in [Tier::Path, Tier::Native, Tier::Js] {
+            let Ok(column) = Column::with_tier(*label, *src, tier) else { continue };
+            g.bench_function(BenchmarkId::new(tier.as_str(), label), |b| {
+                b.iter(|| black_box(run(&column, &users, &mut out)))
+            });
+        }
+    }
+    g.finish();
+
+    // Naive: a fresh evaluation of the source per user (what `new Function` per row does).
+    let mut g = c.benchmark_group("expr_naive");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(NAIVE_USERS as u64));
+    for (label, src) in EXPRS {
+        g.bench_function(BenchmarkId::new("boa_naive", label), |b| {
+            let mut ctx = boa_engine::Context::default();
+            b.iter(|| {
+                for u in &users[..NAIVE_USERS] {
+                    let user = boa_engine::JsValue::from_json(u, &mut ctx).ok();
+                    if let Some(user) = user {
+                        let _ = ctx.global_object().set(
+                            boa_engine::js_string!("user"),
+                            user,
+                            false,
+                            &mut ctx,
+                        );
+                    }
+                    let r = ctx.eval(boa_engine::Source::from_bytes(src.as_bytes()));
+                    black_box(r.ok());
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
