@@ -150,7 +150,7 @@ codes! {
         "`hash.value` is not valid hex (odd length 31): check the value or set `encoding` to what it really is";
     /// The decoded hash length does not fit the algorithm.
     HashLengthMismatch = "hash_length_mismatch", Error, "the decoded hash length does not fit the algorithm",
-        "an md5 hash is 16 bytes, but `hash.value` decodes to 20 bytes: is this a sha1 hash?";
+        "md5 makes 16-byte hashes, but `hash.value` decodes to 20 bytes (sha1 size): check the algorithm, the encoding or whether the value is cut";
     /// Encoding not allowed for the algorithm.
     EncodingNotAllowed = "encoding_not_allowed", Error, "a `hash.encoding` the algorithm does not accept",
         "algorithm md5 needs `hash.encoding` hex or base64, not utf8";

@@ -146,6 +146,7 @@ impl Validator {
         let mut run = Run {
             report: Report::default(),
             max: self.options.max_errors.unwrap_or(usize::MAX),
+            max_record: self.options.limits.max_record_bytes,
             dupes: self.options.check_duplicates.then(Dupes::default),
         };
         loop {
@@ -180,6 +181,7 @@ impl Validator {
 struct Run {
     report: Report,
     max: usize,
+    max_record: usize,
     dupes: Option<Dupes>,
 }
 
@@ -210,6 +212,22 @@ impl Run {
 
     fn record(&mut self, rec: &Record<'_>) {
         self.report.users += 1;
+        if rec.raw.len() > self.max_record {
+            self.push(Issue {
+                index: Some(rec.index),
+                pointer: String::new(),
+                code: Code::RecordTooLarge.slug(),
+                severity: Severity::Error,
+                message: format!(
+                    "this user is {} bytes, over the limit of {} bytes: shrink its metadata or raise the limit",
+                    rec.raw.len(),
+                    self.max_record
+                ),
+                value: None,
+                position: rec.position,
+            });
+            return;
+        }
         let mut sink = Sink::default();
         match serde_json::from_slice::<Value>(rec.raw) {
             Ok(user) => {

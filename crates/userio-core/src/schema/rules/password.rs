@@ -348,13 +348,13 @@ impl Algo<'_, '_> {
                 }
                 let size = digest.and_then(Value::as_str).and_then(digest_size);
                 if let (Some(enc), Some(v)) = (enc, self.value) {
-                    self.decode_and_measure(v, enc, size, &format!("an HMAC-{}", digest.and_then(Value::as_str).unwrap_or("")));
+                    self.decode_and_measure(v, enc, size, &format!("HMAC-{}", digest.and_then(Value::as_str).unwrap_or("")));
                 }
             }
             "md4" | "md5" | "sha1" | "sha256" | "sha512" => {
                 let enc = self.binary_encoding(algorithm);
                 if let (Some(enc), Some(v)) = (enc, self.value) {
-                    self.decode_and_measure(v, enc, digest_size(algorithm), &format!("a {algorithm}"));
+                    self.decode_and_measure(v, enc, digest_size(algorithm), algorithm);
                 }
             }
             "scrypt" => {
@@ -382,7 +382,7 @@ impl Algo<'_, '_> {
                 }
                 let size = keylen.filter(|k| *k > 0).and_then(|k| usize::try_from(k).ok());
                 if let (Some(enc), Some(v)) = (enc, self.value) {
-                    self.decode_and_measure(v, enc, size, "this scrypt (keylen)");
+                    self.decode_and_measure(v, enc, size, &format!("scrypt with keylen {}", keylen.unwrap_or(0)));
                 }
             }
             _ => {}
@@ -447,7 +447,7 @@ impl Algo<'_, '_> {
             Err(why) => {
                 let hint = if enc == "base64" && super::formats::hex_len(v).is_ok() {
                     ": it looks like hex, so set `encoding` to hex"
-                } else if enc == "hex" && base64_len(v).is_ok() {
+                } else if enc == "hex" && v.chars().any(|c| !c.is_ascii_hexdigit()) && base64_len(v).is_ok() {
                     ": it looks like base64, so set `encoding` to base64"
                 } else {
                     ": check the value or set `encoding` to what it really is"
@@ -466,7 +466,7 @@ impl Algo<'_, '_> {
                         64 => " (sha512 size)",
                         _ => "",
                     };
-                    self.s.push(p, Code::HashLengthMismatch, format!("{what} hash is {want} bytes, but `hash.value` decodes to {n} bytes{guess}: check the algorithm, the encoding or whether the value is cut"), Some(&self.value_json()));
+                    self.s.push(p, Code::HashLengthMismatch, format!("{what} makes {want}-byte hashes, but `hash.value` decodes to {n} bytes{guess}: check the algorithm, the encoding or whether the value is cut"), Some(&self.value_json()));
                 }
             }
         }
@@ -480,6 +480,9 @@ impl Algo<'_, '_> {
 
     fn argon2(&mut self, v: &str) {
         const SHAPE: &str = "argon2 `hash.value` must be a PHC string like $argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash> (salt and hash in unpadded base64)";
+        if !v.starts_with("$argon2") {
+            return self.bad(Code::Argon2Invalid, format!("{SHAPE}: it does not start with `$argon2`"));
+        }
         let parts: Vec<&str> = v.split('$').collect();
         // ["", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash] (the version is optional)
         let (variant, params, salt, hash) = match parts.as_slice() {
@@ -516,6 +519,9 @@ impl Algo<'_, '_> {
 
     fn pbkdf2(&mut self, v: &str) {
         const SHAPE: &str = "pbkdf2 `hash.value` must be a PHC string like $pbkdf2-sha512$i=100000,l=64$<salt>$<hash> (salt and hash in unpadded base64)";
+        if !v.starts_with("$pbkdf2-") {
+            return self.bad(Code::Pbkdf2Invalid, format!("{SHAPE}: it does not start with `$pbkdf2-<digest>$`"));
+        }
         let parts: Vec<&str> = v.split('$').collect();
         let (id, params, salt, hash) = match parts.as_slice() {
             ["", id, params, salt, hash] => (*id, *params, *salt, *hash),
