@@ -340,23 +340,34 @@ struct Dupes {
     usernames: SeenMap,
 }
 
-/// A 64-bit hash of `s`, lower-cased first when `fold` is set.
+/// A 64-bit hash of `s`, lower-cased first when `fold` is set (8 bytes at a time, then a
+/// murmur3 finaliser; deterministic across runs and machines).
 fn hash_of(s: &str, fold: bool) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    if fold {
-        if s.is_ascii() {
-            for b in s.bytes() {
-                h.write_u8(b.to_ascii_lowercase());
-            }
-        } else {
-            for c in s.chars().flat_map(char::to_lowercase) {
-                h.write_u32(u32::from(c));
-            }
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = s.len() as u64 ^ 0x5151_5EED;
+    let mut feed = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    };
+    if fold && !s.is_ascii() {
+        let lower: String = s.chars().flat_map(char::to_lowercase).collect();
+        lower.as_bytes().chunks(8).for_each(&mut feed);
+    } else if fold {
+        for chunk in s.as_bytes().chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            w.make_ascii_lowercase();
+            feed(&w[..chunk.len()]);
         }
     } else {
-        h.write(s.as_bytes());
+        s.as_bytes().chunks(8).for_each(&mut feed);
     }
-    h.finish()
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 impl Dupes {

@@ -62,8 +62,12 @@ pub fn check(user: &Value, s: &mut Sink) {
             None,
         );
     }
+    // One pointer buffer per user (top-level schema keys never need escaping).
+    let mut ptr = String::with_capacity(32);
     for (key, v) in obj {
-        let ptr = join("", key);
+        ptr.clear();
+        ptr.push('/');
+        ptr.push_str(key);
         let p = ptr.as_str();
         match key.as_str() {
             "email" => {
@@ -134,7 +138,7 @@ pub fn check(user: &Value, s: &mut Sink) {
                     super::mfa::check(s, p, v);
                 }
             }
-            other => unknown(s, ptr.clone(), other, v),
+            other => unknown(s, join("", other), other, v),
         }
     }
     if obj.contains_key("password_hash") && obj.contains_key("custom_password_hash") {
