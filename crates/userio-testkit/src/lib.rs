@@ -109,7 +109,7 @@ impl Generator {
         if self.chance(30) {
             u.insert(
                 "username".into(),
-                json!(format!("{}{}", &local[..local.len().min(8)], i % 1000)),
+                json!(format!("{}{}", &local[..local.len().min(8)], i)),
             );
         }
         u.insert("given_name".into(), json!(given));

@@ -1,25 +1,62 @@
 //! Validation of users against Auth0's bulk-import schema, and the import chunk planner.
 //!
-//! Contract (filled in by the validator work): [`validate`] streams a JSON array or NDJSON
-//! input and returns a [`Report`] holding every [`Issue`].
+//! [`validate`] streams a JSON array or NDJSON input (one record in memory at a time) and
+//! returns a [`Report`] holding every [`Issue`]: whole-file problems (not JSON, truncated,
+//! bad UTF-8, over a size limit, `[]`) and per-user problems, each with the user index, a
+//! JSON pointer inside the user, a stable [`Code`] slug, a message that says how to fix it,
+//! the offending value (truncated) and the line and column in the file.
+//!
+//! ```
+//! use userio_core::schema::validate;
+//!
+//! let report = validate(&br#"[{"email":"a@example.com"},{"email":"A@example.com","created_at":"x"}]"#[..]);
+//! assert_eq!((report.users, report.valid), (2, 1));
+//! let codes: Vec<_> = report.errors.iter().map(|i| (i.index, i.pointer.as_str(), i.code)).collect();
+//! assert_eq!(codes, [(Some(1), "/email", "duplicate_email"), (Some(1), "/created_at", "additional_property")]);
+//! assert_eq!(report.errors[1].position.column, 53);
+//! ```
+//!
+//! Rules come from Auth0's published import schema plus the checks an import job would
+//! fail on or silently get wrong (see `docs/validate.md` and the code catalogue in
+//! `docs/errors.md`, generated from [`Code::all`]).
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 
+pub mod issue;
+mod locate;
+pub mod rules;
 pub mod split;
+pub use issue::{Code, Severity};
 pub use split::{Chunk, DEFAULT_MAX_CHUNK_BYTES, split};
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::position::Position;
-use crate::read::{ReadLimits, UserReader};
+use crate::read::{InputFormat, ReadError, ReadLimits, Record, UserReader};
+use rules::{Found, Sink};
+
+/// Auth0's profile size limit; larger users get a `profile_too_large` warning.
+pub const PROFILE_LIMIT_BYTES: usize = 10 * 1024;
 
 /// Options for a validation run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ValidateOptions {
     /// Stop collecting after this many issues (the count of users still covers the file).
     pub max_errors: Option<usize>,
     /// Input limits (whole-file size, single-record size).
     pub limits: ReadLimits,
+    /// Look for the same email / `user_id` / username twice (default on). Costs about 16
+    /// bytes of memory per distinct value; switch off for strictly flat memory.
+    pub check_duplicates: bool,
+}
+
+impl Default for ValidateOptions {
+    fn default() -> Self {
+        ValidateOptions { max_errors: None, limits: ReadLimits::default(), check_duplicates: true }
+    }
 }
 
 /// One problem found in the input.
@@ -29,8 +66,10 @@ pub struct Issue {
     pub index: Option<u64>,
     /// JSON pointer inside the user (`/custom_password_hash/hash/value`), `""` for the user itself.
     pub pointer: String,
-    /// Stable machine-readable code (snake_case).
+    /// Stable machine-readable code (snake_case, see [`Code`]).
     pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
     /// What is wrong and how to fix it.
     pub message: String,
     /// The offending value as compact JSON, truncated.
@@ -44,16 +83,18 @@ pub struct Issue {
 pub struct Report {
     /// Users read.
     pub users: u64,
-    /// Users with no issue.
+    /// Users with no error (warnings allowed).
     pub valid: u64,
-    /// Every issue, in file order.
+    /// Every error, in file order.
     pub errors: Vec<Issue>,
+    /// Every warning, in file order: Auth0 accepts these, but the result may surprise.
+    pub warnings: Vec<Issue>,
     /// True when `max_errors` cut the list short.
     pub truncated: bool,
 }
 
 impl Report {
-    /// True when the file has no issue at all.
+    /// True when the file has no error (warnings allowed).
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
     }
@@ -61,31 +102,351 @@ impl Report {
 
 /// Validates every user in `input` with default options.
 pub fn validate<R: Read>(input: R) -> Report {
-    validate_with(input, &ValidateOptions::default())
+    Validator::new(ValidateOptions::default()).validate(input)
 }
 
 /// Validates every user in `input`.
 pub fn validate_with<R: Read>(input: R, options: &ValidateOptions) -> Report {
-    let mut reader =
-        UserReader::with_options(input, crate::read::InputFormat::Auto, options.limits);
-    let mut report = Report::default();
-    while let Some(rec) = reader.next_record() {
-        match rec {
-            Ok(_) => {
-                report.users += 1;
-                report.valid += 1;
+    Validator::new(options.clone()).validate(input)
+}
+
+/// Checks one parsed user on its own (no duplicate check, positions left at the start).
+pub fn check_user(user: &Value) -> Vec<Issue> {
+    let mut sink = Sink::default();
+    rules::check_user(user, &mut sink);
+    sink.found
+        .into_iter()
+        .map(|f| Issue {
+            index: None,
+            severity: f.code.severity(),
+            code: f.code.slug(),
+            pointer: f.pointer,
+            message: f.message,
+            value: f.value,
+            position: Position::START,
+        })
+        .collect()
+}
+
+/// A validator, built once and run over any number of inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Validator {
+    options: ValidateOptions,
+}
+
+impl Validator {
+    /// A validator with these options.
+    pub fn new(options: ValidateOptions) -> Self {
+        Validator { options }
+    }
+
+    /// Validates every user in `input`, streaming.
+    pub fn validate<R: Read>(&self, input: R) -> Report {
+        let mut reader = UserReader::with_options(input, InputFormat::Auto, self.options.limits);
+        let mut run = Run {
+            report: Report::default(),
+            max: self.options.max_errors.unwrap_or(usize::MAX),
+            max_record: self.options.limits.max_record_bytes,
+            dupes: self.options.check_duplicates.then(Dupes::default),
+        };
+        loop {
+            let rec = match reader.next_record() {
+                None => break,
+                Some(Ok(rec)) => rec,
+                Some(Err(e)) => {
+                    run.file_error(&e);
+                    break;
+                }
+            };
+            run.record(&rec);
+        }
+        if run.report.users == 0
+            && run.report.errors.is_empty()
+            && reader.format() == InputFormat::Array
+        {
+            run.push(Issue {
+                index: None,
+                pointer: String::new(),
+                code: Code::FileNoUsers.slug(),
+                severity: Severity::Error,
+                message: "the file holds no users (`[]`): Auth0 refuses an empty users file; add users or drop the file".to_owned(),
+                value: None,
+                position: Position::START,
+            });
+        }
+        run.report
+    }
+}
+
+struct Run {
+    report: Report,
+    max: usize,
+    max_record: usize,
+    dupes: Option<Dupes>,
+}
+
+impl Run {
+    fn push(&mut self, issue: Issue) {
+        let list = match issue.severity {
+            Severity::Error => &mut self.report.errors,
+            Severity::Warning => &mut self.report.warnings,
+        };
+        if list.len() < self.max {
+            list.push(issue);
+        } else {
+            self.report.truncated = true;
+        }
+    }
+
+    fn file_error(&mut self, e: &ReadError) {
+        self.push(Issue {
+            index: e.index,
+            pointer: String::new(),
+            code: e.code(),
+            severity: Severity::Error,
+            message: e.kind.to_string(),
+            value: None,
+            position: e.position,
+        });
+    }
+
+    fn record(&mut self, rec: &Record<'_>) {
+        self.report.users += 1;
+        if rec.raw.len() > self.max_record {
+            self.push(Issue {
+                index: Some(rec.index),
+                pointer: String::new(),
+                code: Code::RecordTooLarge.slug(),
+                severity: Severity::Error,
+                message: format!(
+                    "this user is {} bytes, over the limit of {} bytes: shrink its metadata or raise the limit",
+                    rec.raw.len(),
+                    self.max_record
+                ),
+                value: None,
+                position: rec.position,
+            });
+            return;
+        }
+        let mut sink = Sink::default();
+        match serde_json::from_slice::<Value>(rec.raw) {
+            Ok(user) => {
+                rules::check_user(&user, &mut sink);
+                if let Some(d) = &mut self.dupes {
+                    d.check(&user, rec.index, &mut sink);
+                }
             }
             Err(e) => {
-                report.errors.push(Issue {
-                    index: e.index,
-                    pointer: String::new(),
-                    code: e.code(),
-                    message: e.kind.to_string(),
-                    value: None,
-                    position: e.position,
-                });
+                self.push(json_issue(rec, &e));
+                return;
+            }
+        }
+        if rec.raw.len() > PROFILE_LIMIT_BYTES {
+            sink.found.push(Found {
+                pointer: String::new(),
+                code: Code::ProfileTooLarge,
+                message: format!(
+                    "this user is {} bytes: Auth0 limits profiles to 10 KB (larger ones are accepted for now but deprecated); move bulky metadata elsewhere",
+                    rec.raw.len()
+                ),
+                value: None,
+                at_key: false,
+            });
+        }
+        if sink.found.iter().all(|f| f.code.severity() != Severity::Error) {
+            self.report.valid += 1;
+        }
+        if sink.found.is_empty() {
+            return;
+        }
+        let mut issues: Vec<Issue> = sink
+            .found
+            .into_iter()
+            .map(|f| {
+                let off = locate::locate(rec.raw, &f.pointer, f.at_key);
+                Issue {
+                    index: Some(rec.index),
+                    severity: f.code.severity(),
+                    code: f.code.slug(),
+                    pointer: f.pointer,
+                    message: f.message,
+                    value: f.value,
+                    position: rec.position.advanced(&rec.raw[..off.min(rec.raw.len())]),
+                }
+            })
+            .collect();
+        issues.sort_by_key(|i| i.position.byte);
+        for issue in issues {
+            self.push(issue);
+        }
+    }
+}
+
+/// A record that is not JSON: bad UTF-8 gets its own code and the exact byte.
+fn json_issue(rec: &Record<'_>, e: &serde_json::Error) -> Issue {
+    if let Err(u) = std::str::from_utf8(rec.raw) {
+        let at = u.valid_up_to();
+        let byte = rec.raw.get(at).copied().unwrap_or(0);
+        return Issue {
+            index: Some(rec.index),
+            pointer: String::new(),
+            code: Code::InvalidUtf8.slug(),
+            severity: Severity::Error,
+            message: format!(
+                "invalid UTF-8 byte 0x{byte:02X}: save the file as UTF-8 (it may be Latin-1 or Windows-1252)"
+            ),
+            value: None,
+            position: rec.position.advanced(&rec.raw[..at]),
+        };
+    }
+    let err = rec.json_error(e);
+    Issue {
+        index: Some(rec.index),
+        pointer: String::new(),
+        code: err.code(),
+        severity: Severity::Error,
+        message: format!("{}: fix the JSON syntax of this user", err.kind),
+        value: None,
+        position: err.position,
+    }
+}
+
+/// Passes a precomputed 64-bit hash straight through.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type SeenMap = HashMap<u64, u64, BuildHasherDefault<IdHasher>>;
+
+/// The duplicate check: a 64-bit hash of each (lower-cased) email, user_id and username,
+/// with the index of the first user that had it. Users themselves are never kept.
+#[derive(Default)]
+struct Dupes {
+    emails: SeenMap,
+    ids: SeenMap,
+    usernames: SeenMap,
+}
+
+/// A 64-bit hash of `s`, lower-cased first when `fold` is set (8 bytes at a time, then a
+/// murmur3 finaliser; deterministic across runs and machines).
+fn hash_of(s: &str, fold: bool) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = s.len() as u64 ^ 0x5151_5EED;
+    let mut feed = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    };
+    if fold && !s.is_ascii() {
+        let lower: String = s.chars().flat_map(char::to_lowercase).collect();
+        lower.as_bytes().chunks(8).for_each(&mut feed);
+    } else if fold {
+        for chunk in s.as_bytes().chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            w.make_ascii_lowercase();
+            feed(&w[..chunk.len()]);
+        }
+    } else {
+        s.as_bytes().chunks(8).for_each(&mut feed);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+impl Dupes {
+    fn check(&mut self, user: &Value, index: u64, sink: &mut Sink) {
+        let Some(obj) = user.as_object() else { return };
+        let fields: [(&str, bool, Code, &str); 3] = [
+            ("email", true, Code::DuplicateEmail, "same email as user {first} (emails are compared lower-cased): each user may appear only once in an import; merge or remove one"),
+            ("user_id", false, Code::DuplicateUserId, "same `user_id` as user {first}: user ids must be unique; give one user another id or remove the duplicate"),
+            ("username", true, Code::DuplicateUsername, "same `username` as user {first} (usernames are compared lower-cased): usernames must be unique"),
+        ];
+        for (field, fold, code, template) in fields {
+            let Some(text) = obj.get(field).and_then(Value::as_str) else { continue };
+            let map = match field {
+                "email" => &mut self.emails,
+                "user_id" => &mut self.ids,
+                _ => &mut self.usernames,
+            };
+            let first = *map.entry(hash_of(text, fold)).or_insert(index);
+            if first != index {
+                sink.push(
+                    format!("/{field}"),
+                    code,
+                    template.replace("{first}", &first.to_string()),
+                    obj.get(field),
+                );
             }
         }
     }
-    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(input: &str) -> Vec<(Option<u64>, String, &'static str)> {
+        let r = validate(input.as_bytes());
+        r.errors.iter().map(|i| (i.index, i.pointer.clone(), i.code)).collect()
+    }
+
+    #[test]
+    fn valid_users_pass() {
+        let r = validate(&br#"[{"email":"a@example.com","email_verified":true,"password_hash":"$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K"}]"#[..]);
+        assert!(r.is_ok(), "{:#?}", r.errors);
+        assert_eq!((r.users, r.valid), (1, 1));
+    }
+
+    #[test]
+    fn positions_point_into_the_file() {
+        let input = "[\n  {\"email\": \"a@example.com\"},\n  {\"email\": \"nope\", \"blocked\": \"yes\"}\n]";
+        let r = validate(input.as_bytes());
+        let pos: Vec<_> =
+            r.errors.iter().map(|i| (i.code, i.position.line, i.position.column)).collect();
+        assert_eq!(pos, [("invalid_email", 3, 13), ("invalid_type", 3, 32)]);
+    }
+
+    #[test]
+    fn file_level() {
+        assert_eq!(codes("[]"), [(None, String::new(), "file_no_users")]);
+        assert_eq!(codes(""), [(None, String::new(), "file_empty")]);
+        assert_eq!(codes("[{\"email\":\"a\u{e9}\"}]".replace('\u{e9}', "\u{fffd}").as_str()).len(), 1);
+        let r = validate(&b"[{\"email\":\"a\xE9@x.com\"}]"[..]);
+        assert_eq!(r.errors[0].code, "invalid_utf8");
+        assert_eq!(r.errors[0].position.column, 13);
+    }
+
+    #[test]
+    fn duplicates_and_max_errors() {
+        let input = r#"[{"email":"A@x.com","user_id":"1"},{"email":"a@X.com","user_id":"1"},{"email":"b@x.com","username":"Bo"},{"email":"c@x.com","username":"bo"}]"#;
+        assert_eq!(
+            codes(input),
+            [
+                (Some(1), "/email".to_owned(), "duplicate_email"),
+                (Some(1), "/user_id".to_owned(), "duplicate_user_id"),
+                (Some(3), "/username".to_owned(), "duplicate_username"),
+            ]
+        );
+        let r = validate(input.as_bytes());
+        assert!(r.errors[0].message.contains("user 0"));
+        let r = validate_with(input.as_bytes(), &ValidateOptions { max_errors: Some(1), ..Default::default() });
+        assert_eq!((r.errors.len(), r.truncated, r.users, r.valid), (1, true, 4, 2));
+    }
 }

@@ -1,0 +1,119 @@
+//! `bench-validator MODE FILE [ROUNDS]`: times one way of checking a users file.
+//!
+//! Modes:
+//! - `floor`: stream the records (userio's reader) and `serde_json::from_slice` each into
+//!   `Value` — parsing only, the floor for any validator that works on `Value`;
+//! - `floor-whole`: `serde_json::from_slice` the whole file into one `Value` (memory grows);
+//! - `userio`: `userio_core::schema::validate` (every rule, duplicates, positions);
+//! - `jsonschema`: stream + parse each record, then `jsonschema` (0.61, formats on) checks
+//!   it against Auth0's published per-user schema, collecting every error;
+//! - `all`: each of the streaming modes in turn, best of ROUNDS, with ratios.
+//!
+//! Every streaming mode reads the file through a 64 KiB buffer (no whole-file copy), so
+//! `/usr/bin/time -v bench-validator MODE FILE 1` gives each mode's peak memory.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use userio_core::read::UserReader;
+
+const SCHEMA: &str = include_str!("../auth0-import-user.schema.json");
+
+fn open(file: &str) -> std::io::BufReader<std::fs::File> {
+    std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(file).expect("open the file"))
+}
+
+fn floor(input: impl Read) -> (u64, u64) {
+    let mut reader = UserReader::new(input);
+    let (mut users, mut objects) = (0, 0);
+    while let Some(rec) = reader.next_record() {
+        let rec = rec.expect("readable");
+        let v: Value = serde_json::from_slice(rec.raw).expect("json");
+        users += 1;
+        objects += u64::from(v.is_object());
+    }
+    (users, users - objects)
+}
+
+fn floor_whole(file: &str) -> (u64, u64) {
+    let bytes = std::fs::read(file).expect("read the file");
+    let v: Value = serde_json::from_slice(&bytes).expect("json array");
+    (v.as_array().map_or(0, |a| a.len() as u64), 0)
+}
+
+fn userio(input: impl Read) -> (u64, u64) {
+    let r = userio_core::schema::validate(input);
+    (r.users, r.users - r.valid)
+}
+
+fn jsonschema_mode(input: impl Read, validator: &jsonschema::Validator) -> (u64, u64) {
+    let mut reader = UserReader::new(input);
+    let (mut users, mut invalid) = (0, 0);
+    while let Some(rec) = reader.next_record() {
+        let rec = rec.expect("readable");
+        let v: Value = serde_json::from_slice(rec.raw).expect("json");
+        users += 1;
+        // Collect every error (a report), as userio does.
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+        invalid += u64::from(!errors.is_empty());
+    }
+    (users, invalid)
+}
+
+fn time(rounds: usize, mut f: impl FnMut() -> (u64, u64)) -> (Duration, u64, u64) {
+    let mut best = Duration::MAX;
+    let mut out = (0, 0);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        out = std::hint::black_box(f());
+        best = best.min(t.elapsed());
+    }
+    (best, out.0, out.1)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, mode, file, rest @ ..] = args.as_slice() else {
+        eprintln!("usage: bench-validator floor|floor-whole|userio|jsonschema|all FILE [ROUNDS]");
+        std::process::exit(2);
+    };
+    let rounds: usize = rest.first().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let len = std::fs::metadata(file).expect("stat the file").len();
+    let schema: Value = serde_json::from_str(SCHEMA).expect("schema");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("valid schema");
+    let mb = len as f64 / 1e6;
+    let modes: Vec<&str> = if mode == "all" {
+        vec!["floor", "userio", "jsonschema"]
+    } else {
+        vec![mode.as_str()]
+    };
+    println!("file: {file} ({mb:.1} MB), best of {rounds}");
+    println!("{:<12} {:>9} {:>9} {:>12} {:>10} {:>8}", "mode", "seconds", "MB/s", "users/s", "invalid", "x floor");
+    let mut floor_secs = None;
+    for m in modes {
+        let (d, users, invalid) = match m {
+            "floor" => time(rounds, || floor(open(file))),
+            "floor-whole" => time(rounds, || floor_whole(file)),
+            "userio" => time(rounds, || userio(open(file))),
+            "jsonschema" => time(rounds, || jsonschema_mode(open(file), &validator)),
+            other => {
+                eprintln!("unknown mode {other}");
+                std::process::exit(2);
+            }
+        };
+        let secs = d.as_secs_f64();
+        if m == "floor" {
+            floor_secs = Some(secs);
+        }
+        let ratio = floor_secs.map_or(String::from("-"), |f| format!("{:.2}", secs / f));
+        println!(
+            "{m:<12} {secs:>9.3} {:>9.1} {:>12.0} {invalid:>10} {ratio:>8}",
+            mb / secs,
+            users as f64 / secs
+        );
+    }
+}

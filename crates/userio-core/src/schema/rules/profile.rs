@@ -1,0 +1,235 @@
+//! Top-level user properties: required `email`, `additionalProperties: false`, types,
+//! formats (email, URI, E.164), lengths, `user_id` and `username` rules.
+
+use serde_json::Value;
+
+use super::formats::{email_problem, is_absolute_uri, is_e164};
+use super::{Kind, Sink, check_len, join, suggestion, type_name};
+use crate::schema::issue::Code;
+
+/// Every property the import schema allows at the top of a user.
+pub const PROPERTIES: &[&str] = &[
+    "email",
+    "email_verified",
+    "phone_number",
+    "phone_verified",
+    "user_id",
+    "username",
+    "given_name",
+    "family_name",
+    "name",
+    "nickname",
+    "picture",
+    "blocked",
+    "password_hash",
+    "custom_password_hash",
+    "app_metadata",
+    "user_metadata",
+    "mfa_factors",
+];
+
+/// Profile fields Auth0 sets itself (they appear in exports but cannot be imported).
+const READ_ONLY: &[&str] = &[
+    "created_at",
+    "updated_at",
+    "identities",
+    "last_login",
+    "last_ip",
+    "logins_count",
+    "last_password_reset",
+    "multifactor",
+    "multifactor_last_modified",
+    "password_set_date",
+    "user_id_raw",
+    "_id",
+];
+
+pub fn check(user: &Value, s: &mut Sink) {
+    let Some(obj) = user.as_object() else {
+        s.push(
+            String::new(),
+            Code::InvalidType,
+            format!("each user must be a JSON object {{\"email\": …}}, found {}", type_name(user)),
+            Some(user),
+        );
+        return;
+    };
+    if !obj.contains_key("email") {
+        s.push(
+            String::new(),
+            Code::Required,
+            "add `email`: every imported user needs an email address".to_owned(),
+            None,
+        );
+    }
+    // One pointer buffer per user (top-level schema keys never need escaping).
+    let mut ptr = String::with_capacity(32);
+    for (key, v) in obj {
+        ptr.clear();
+        ptr.push('/');
+        ptr.push_str(key);
+        let p = ptr.as_str();
+        match key.as_str() {
+            "email" => {
+                if s.expect(p, "email", v, Kind::String) {
+                    email(s, p, "email", v);
+                }
+            }
+            "email_verified" | "phone_verified" | "blocked" => {
+                s.expect(p, key, v, Kind::Bool);
+            }
+            "phone_number" => {
+                if s.expect(p, key, v, Kind::String) && !v.as_str().is_some_and(is_e164) {
+                    s.push(
+                        ptr.clone(),
+                        Code::PatternMismatch,
+                        "`phone_number` must be E.164: `+`, the country code and number, 1 to 15 digits, no spaces or dashes, such as +12125550001".to_owned(),
+                        Some(v),
+                    );
+                }
+            }
+            "user_id" => {
+                if s.expect(p, key, v, Kind::String) {
+                    user_id(s, p, v);
+                }
+            }
+            "username" => {
+                if s.expect(p, key, v, Kind::String) {
+                    username(s, p, v);
+                }
+            }
+            "given_name" | "family_name" => {
+                if s.expect(p, key, v, Kind::String) {
+                    check_len(s, p, key, v, 1, 150);
+                }
+            }
+            "name" | "nickname" => {
+                if s.expect(p, key, v, Kind::String) {
+                    check_len(s, p, key, v, 1, 300);
+                }
+            }
+            "picture" => {
+                if s.expect(p, key, v, Kind::String) && !v.as_str().is_some_and(is_absolute_uri) {
+                    s.push(
+                        ptr.clone(),
+                        Code::InvalidUri,
+                        "`picture` must be an absolute URL such as https://example.com/me.png (no spaces)".to_owned(),
+                        Some(v),
+                    );
+                }
+            }
+            "password_hash" => {
+                if s.expect(p, key, v, Kind::String) {
+                    super::password::password_hash(s, p, v);
+                }
+            }
+            "custom_password_hash" => {
+                if s.expect(p, key, v, Kind::Object) {
+                    super::password::custom(s, p, v);
+                }
+            }
+            "app_metadata" | "user_metadata" => {
+                if s.expect(p, key, v, Kind::Object) {
+                    super::metadata::check(s, p, v, key == "app_metadata");
+                }
+            }
+            "mfa_factors" => {
+                if s.expect(p, key, v, Kind::Array) {
+                    super::mfa::check(s, p, v);
+                }
+            }
+            other => unknown(s, join("", other), other, v),
+        }
+    }
+    if obj.contains_key("password_hash") && obj.contains_key("custom_password_hash") {
+        s.push_key(
+            "/custom_password_hash".to_owned(),
+            Code::PasswordHashConflict,
+            "`password_hash` and `custom_password_hash` are mutually exclusive: keep one (custom_password_hash can also hold a bcrypt hash)".to_owned(),
+            None,
+        );
+    }
+}
+
+fn unknown(s: &mut Sink, ptr: String, key: &str, v: &Value) {
+    let msg = if READ_ONLY.contains(&key) {
+        format!("remove `{key}`: read-only fields cannot be imported (Auth0 sets them itself)")
+    } else if key == "password" {
+        "remove `password`: plain-text passwords cannot be imported; hash them and use `password_hash` (bcrypt) or `custom_password_hash`".to_owned()
+    } else if let Some(k) = suggestion(key, PROPERTIES) {
+        format!("unknown property `{key}`: did you mean `{k}`? (the import schema allows no other keys)")
+    } else {
+        format!(
+            "remove `{key}`: the import schema allows no other keys; keep custom data in `user_metadata` or `app_metadata`"
+        )
+    };
+    s.push_key(ptr, Code::AdditionalProperty, msg, Some(v));
+}
+
+/// `format: email` plus Auth0's length limits.
+pub fn email(s: &mut Sink, ptr: &str, name: &str, v: &Value) {
+    let Some(text) = v.as_str() else { return };
+    if let Some(why) = email_problem(text) {
+        s.push(
+            ptr.to_owned(),
+            Code::InvalidEmail,
+            format!("`{name}` is not a valid email address ({why}): write it as name@example.com"),
+            Some(v),
+        );
+    }
+}
+
+fn user_id(s: &mut Sink, ptr: &str, v: &Value) {
+    let Some(text) = v.as_str() else { return };
+    check_len(s, ptr, "user_id", v, 1, 255);
+    if text.chars().any(char::is_whitespace) {
+        s.push(
+            ptr.to_owned(),
+            Code::PatternMismatch,
+            "`user_id` must not contain whitespace: remove the spaces or tabs".to_owned(),
+            Some(v),
+        );
+    }
+    if text.starts_with("auth0|") {
+        s.push(
+            ptr.to_owned(),
+            Code::UserIdPrefixed,
+            "`user_id` starts with `auth0|`: Auth0 adds the connection prefix on import, so this user would become auth0|auth0|…; strip the prefix".to_owned(),
+            Some(v),
+        );
+    }
+}
+
+fn username(s: &mut Sink, ptr: &str, v: &Value) {
+    let Some(text) = v.as_str() else { return };
+    check_len(s, ptr, "username", v, 1, 128);
+    if let Some(c) = text
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "@^$!-#.+'~_`".contains(*c)))
+    {
+        s.push(
+            ptr.to_owned(),
+            Code::InvalidUsername,
+            format!(
+                "`username` may hold only letters a-z (no accents), digits and @ ^ $ ! - # . + ' ~ _ `; found {c:?}"
+            ),
+            Some(v),
+        );
+    } else if text.contains('@') && email_problem(text).is_none() {
+        s.push(
+            ptr.to_owned(),
+            Code::InvalidUsername,
+            "`username` must not be an email address: put the address in `email` and choose another username".to_owned(),
+            Some(v),
+        );
+    }
+    let n = text.chars().count();
+    if (16..=128).contains(&n) {
+        s.push(
+            ptr.to_owned(),
+            Code::UsernameLength,
+            format!("`username` is {n} characters long: connections allow 15 by default; raise the connection's username limit (up to 128) or shorten it"),
+            Some(v),
+        );
+    }
+}
