@@ -334,6 +334,10 @@ fn run<W: Write + Send>(
 
 /// A Python iterable as an iterator of JSON values. The first conversion error or Python
 /// exception ends the iteration and is kept for the caller to raise.
+// CORE-NEEDED: a fallible source, e.g. `Exporter::try_export_users(impl IntoIterator<Item =
+// Result<Value, E>>)`, so that a bad user aborts the export inside the core instead of
+// ending the iteration early (today the core finishes a shorter output, which the binding
+// then discards by raising; a file object target keeps the rows already written).
 struct PyUsers<'a, 'py> {
     iter: Bound<'py, PyIterator>,
     index: u64,
