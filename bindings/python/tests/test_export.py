@@ -125,6 +125,10 @@ def test_formats_and_options(users_file: Path) -> None:
     assert [r["Id"] for r in as_json] == ["auth0|000004", "auth0|000003"]
     ndjson = userio.export(users_file, columns=COLS, format="ndjson", limit=1)
     assert json.loads(ndjson) == {"Id": "auth0|000000", "Email": "user0@example.com"}
+
+
+@needs_core_formats
+def test_bom(users_file: Path) -> None:
     with_bom = io.BytesIO()
     userio.export(users_file, columns=COLS, bom=True, output=with_bom)
     assert with_bom.getvalue().startswith(b"\xef\xbb\xbfId,Email")

@@ -97,3 +97,18 @@ def test_everything_public_has_a_docstring() -> None:
         if callable(obj):
             assert (obj.__doc__ or "").strip(), f"{name} has no docstring"
     assert "output" in (userio.export.__doc__ or "")
+
+
+def test_mypy_stubtest() -> None:
+    """The real check (habit 12): mypy's stubtest against the compiled module. Skipped when
+    mypy is not installed (scripts/test.sh installs it)."""
+    pytest.importorskip("mypy")
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "userio._userio"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -5,16 +5,41 @@ same kind (class / function) and the same parameters.
 """
 
 import os
-from typing import Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Tuple, Union, overload
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Tuple,
+    Union,
+    final,
+    overload,
+)
 
 from ._types import ErrorDict
 
 __version__: str
+__all__ = [
+    "Column",
+    "ErrorDetail",
+    "ExportSummary",
+    "Query",
+    "ValidationReport",
+    "__version__",
+    "default_columns",
+    "export",
+    "validate",
+]
 
 _Json = Any
 _User = Mapping[str, Any]
 _PathLike = Union[str, "os.PathLike[str]"]
 
+@final
 class ErrorDetail:
     """One problem found by ``validate``."""
 
@@ -36,6 +61,7 @@ class ErrorDetail:
     def byte(self) -> int: ...
     def to_dict(self) -> ErrorDict: ...
 
+@final
 class ValidationReport:
     """The outcome of ``validate``."""
 
@@ -55,6 +81,7 @@ def validate(
     source: Union[_PathLike, bytes, bytearray], max_errors: Optional[int] = None
 ) -> ValidationReport: ...
 
+@final
 class Query:
     """A parsed Lucene query with Auth0 user-search semantics."""
 
@@ -62,6 +89,7 @@ class Query:
     def matches(self, user: _User) -> bool: ...
     def filter(self, users: Iterable[_User]) -> List[_User]: ...
 
+@final
 class Column:
     """One export column: a header name and a path or JavaScript source."""
 
@@ -78,6 +106,7 @@ class Column:
 
 def default_columns() -> List[Column]: ...
 
+@final
 class ExportSummary:
     """Counts at the end of an export."""
 
@@ -136,3 +165,7 @@ def export(
     progress: Optional[Callable[[ExportSummary], Any]] = None,
     output: _Output,
 ) -> ExportSummary: ...
+
+# Coming: ``Auth0Client(domain, token=... | client_id=..., client_secret=...)`` with
+# ``import_users``, ``export_users`` and ``connections``, over the userio-auth0 crate. The
+# name is reserved; its errors will be ``userio.Auth0Error``.
