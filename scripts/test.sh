@@ -18,7 +18,7 @@ if [ -f bindings/python/pyproject.toml ]; then
   step "python: build the extension into .venv and run pytest"
   python3 -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet "maturin>=1.9,<2" "pytest>=8"
+  .venv/bin/python -m pip install --quiet "maturin>=1.9,<2" "pytest>=8" "mypy>=1.10"
   (cd bindings/python && VIRTUAL_ENV="$PWD/../../.venv" PATH="$PWD/../../.venv/bin:$PATH" \
     maturin develop --quiet)
   .venv/bin/python -m pytest -q bindings/python/tests

@@ -1,0 +1,64 @@
+"""userio: validate, query and export Auth0 bulk user files, from Python.
+
+>>> import userio
+>>> report = userio.validate(b'[{"email": "jane@example.com"}]')
+>>> report.users
+1
+>>> q = userio.Query("_exists_:email")
+>>> q.matches({"email": "jane@example.com"})
+True
+
+- :func:`validate` checks users against Auth0's bulk-import schema and returns a
+  :class:`ValidationReport` (every problem, with user index, JSON pointer, line, column).
+- :class:`Query` parses a Lucene query (Auth0 user-search semantics) and matches dicts.
+- :class:`Column` and :func:`default_columns` describe export columns (paths or JavaScript).
+- :func:`export` runs query → sort → columns → CSV / JSON / NDJSON over a file or any
+  iterable of dicts.
+
+Every error derives from :class:`UserioError`. ``Auth0Client`` (the Management API client)
+is coming in a later release; the name is reserved.
+
+The work happens in Rust (``userio-core``); see docs/python.md for the full API.
+"""
+
+from __future__ import annotations
+
+from ._errors import (
+    Auth0Error,
+    ExportError,
+    ExpressionError,
+    QueryError,
+    UserioError,
+    ValidationError,
+)
+from ._types import ErrorDict
+from ._userio import (
+    Column,
+    ErrorDetail,
+    ExportSummary,
+    Query,
+    ValidationReport,
+    __version__,
+    default_columns,
+    export,
+    validate,
+)
+
+__all__ = [
+    "Auth0Error",
+    "Column",
+    "ErrorDetail",
+    "ErrorDict",
+    "ExportError",
+    "ExportSummary",
+    "ExpressionError",
+    "Query",
+    "QueryError",
+    "UserioError",
+    "ValidationError",
+    "ValidationReport",
+    "__version__",
+    "default_columns",
+    "export",
+    "validate",
+]

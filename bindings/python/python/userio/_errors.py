@@ -1,0 +1,98 @@
+"""The exception hierarchy. Raised by the compiled module; every class is re-exported by
+``userio``. All of them derive from :class:`UserioError`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, List, Optional
+
+if TYPE_CHECKING:
+    from ._types import ErrorDict
+    from ._userio import ValidationReport
+
+
+class UserioError(Exception):
+    """Root of every userio error. ``code`` is a stable snake_case slug when known."""
+
+    code: Optional[str]
+
+    def __init__(self, message: str, **attrs: Any) -> None:
+        super().__init__(message)
+        self.code = None
+        for key, value in attrs.items():
+            setattr(self, key, value)
+
+
+class ValidationError(UserioError, ValueError):
+    """Users that break Auth0's import schema. Raised by
+    :meth:`ValidationReport.raise_for_errors`; the full report is in ``report``."""
+
+    report: "ValidationReport"
+
+    def errors(self) -> "List[ErrorDict]":
+        """Every problem as a plain dict (``index``, ``pointer``, ``code``, ``message``,
+        ``value``, ``line``, ``column``, ``byte``)."""
+        return [e.to_dict() for e in self.report.errors]
+
+    def error_count(self) -> int:
+        """How many problems the report holds."""
+        return len(self.report.errors)
+
+
+class QueryError(UserioError, ValueError):
+    """A Lucene query that does not parse.
+
+    ``offset`` is a code-point index into ``query`` (``query[offset]`` is where it went
+    wrong), ``byte`` the same place in UTF-8 bytes, ``line`` and ``column`` are 1-based,
+    ``excerpt`` is the line with a caret under the spot (also at the end of the message)
+    and ``reason`` the message without the position."""
+
+    offset: int
+    byte: int
+    line: int
+    column: int
+    excerpt: str
+    query: str
+    reason: str
+
+
+class ExpressionError(UserioError, ValueError):
+    """A column source that does not compile, or that failed for one user.
+
+    ``name`` is the column's name and ``source`` its source text; for compile errors
+    ``offset`` (code points into ``source``), ``byte`` and ``excerpt`` say where."""
+
+    name: str
+    source: str
+    reason: str
+    offset: Optional[int]
+    byte: Optional[int]
+    excerpt: Optional[str]
+
+    def __init__(self, message: str, **attrs: Any) -> None:
+        self.offset = self.byte = self.excerpt = None
+        super().__init__(message, **attrs)
+
+
+class ExportError(UserioError):
+    """An export that failed: the input file is malformed (``code`` such as
+    ``json_invalid`` or ``file_truncated``, with ``index`` of the user and ``byte``,
+    ``line``, ``column`` in the file) or the output could not be written
+    (``code == "write_failed"``)."""
+
+    index: Optional[int]
+    byte: Optional[int]
+    line: Optional[int]
+    column: Optional[int]
+
+    def __init__(self, message: str, **attrs: Any) -> None:
+        self.index = self.byte = self.line = self.column = None
+        super().__init__(message, **attrs)
+
+
+class Auth0Error(UserioError):
+    """Errors from the Auth0 Management API client (``Auth0Client``, coming soon)."""
+
+
+for _cls in (UserioError, ValidationError, QueryError, ExpressionError, ExportError, Auth0Error):
+    _cls.__module__ = "userio"
+del _cls

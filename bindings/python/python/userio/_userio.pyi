@@ -1,0 +1,171 @@
+"""Type stubs for the compiled module ``userio._userio`` (re-exported by ``userio``).
+
+Kept by hand; ``tests/test_stubs.py`` checks every name here exists at runtime with the
+same kind (class / function) and the same parameters.
+"""
+
+import os
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Tuple,
+    Union,
+    final,
+    overload,
+)
+
+from ._types import ErrorDict
+
+__version__: str
+__all__ = [
+    "Column",
+    "ErrorDetail",
+    "ExportSummary",
+    "Query",
+    "ValidationReport",
+    "__version__",
+    "default_columns",
+    "export",
+    "validate",
+]
+
+_Json = Any
+_User = Mapping[str, Any]
+_PathLike = Union[str, "os.PathLike[str]"]
+
+@final
+class ErrorDetail:
+    """One problem found by ``validate``."""
+
+    @property
+    def index(self) -> Optional[int]: ...
+    @property
+    def pointer(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def value(self) -> Optional[str]: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def byte(self) -> int: ...
+    def to_dict(self) -> ErrorDict: ...
+
+@final
+class ValidationReport:
+    """The outcome of ``validate``."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def users(self) -> int: ...
+    @property
+    def valid(self) -> int: ...
+    @property
+    def truncated(self) -> bool: ...
+    @property
+    def errors(self) -> List[ErrorDetail]: ...
+    def raise_for_errors(self) -> None: ...
+
+def validate(
+    source: Union[_PathLike, bytes, bytearray], max_errors: Optional[int] = None
+) -> ValidationReport: ...
+
+@final
+class Query:
+    """A parsed Lucene query with Auth0 user-search semantics."""
+
+    def __new__(cls, text: str) -> "Query": ...
+    def matches(self, user: _User) -> bool: ...
+    def filter(self, users: Iterable[_User]) -> List[_User]: ...
+
+@final
+class Column:
+    """One export column: a header name and a path or JavaScript source."""
+
+    def __new__(cls, name: str, source: str) -> "Column": ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def tier(self) -> Literal["path", "native", "js"]: ...
+    def eval(self, user: _User) -> _Json: ...
+    def is_defined(self, user: _User) -> bool: ...
+    def text(self, user: _User) -> str: ...
+
+def default_columns() -> List[Column]: ...
+
+@final
+class ExportSummary:
+    """Counts at the end of an export."""
+
+    @property
+    def read(self) -> int: ...
+    @property
+    def matched(self) -> int: ...
+    @property
+    def written(self) -> int: ...
+    @property
+    def cell_errors(self) -> int: ...
+
+_Columns = Union[Iterable[Union[Column, Tuple[str, str]]], Mapping[str, str]]
+_Source = Union[_PathLike, bytes, bytearray, Iterable[_User]]
+_Output = Union[_PathLike, Any]
+
+@overload
+def export(
+    source: _Source,
+    *,
+    query: Union[str, Query, None] = None,
+    columns: Optional[_Columns] = None,
+    sort: Optional[str] = None,
+    descending: bool = False,
+    format: Literal["csv", "ndjson"] = "csv",
+    limit: Optional[int] = None,
+    bom: bool = False,
+    progress: Optional[Callable[[ExportSummary], Any]] = None,
+    output: None = None,
+) -> str: ...
+@overload
+def export(
+    source: _Source,
+    *,
+    query: Union[str, Query, None] = None,
+    columns: Optional[_Columns] = None,
+    sort: Optional[str] = None,
+    descending: bool = False,
+    format: Literal["json"],
+    limit: Optional[int] = None,
+    bom: bool = False,
+    progress: Optional[Callable[[ExportSummary], Any]] = None,
+    output: None = None,
+) -> List[Dict[str, _Json]]: ...
+@overload
+def export(
+    source: _Source,
+    *,
+    query: Union[str, Query, None] = None,
+    columns: Optional[_Columns] = None,
+    sort: Optional[str] = None,
+    descending: bool = False,
+    format: Literal["csv", "json", "ndjson"] = "csv",
+    limit: Optional[int] = None,
+    bom: bool = False,
+    progress: Optional[Callable[[ExportSummary], Any]] = None,
+    output: _Output,
+) -> ExportSummary: ...
+
+# Coming: ``Auth0Client(domain, token=... | client_id=..., client_secret=...)`` with
+# ``import_users``, ``export_users`` and ``connections``, over the userio-auth0 crate. The
+# name is reserved; its errors will be ``userio.Auth0Error``.

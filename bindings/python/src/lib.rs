@@ -1,0 +1,24 @@
+//! The compiled half of the `userio` Python package (`userio._userio`).
+//!
+//! A thin layer over `userio-core`: each file mirrors one core module and only converts
+//! arguments, calls the core and converts results and errors. The public, documented
+//! surface is `python/userio/__init__.py`, which re-exports from here.
+
+mod errors;
+mod export;
+mod expr;
+mod pyjson;
+mod query;
+mod schema;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _userio(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    schema::register(m)?;
+    query::register(m)?;
+    expr::register(m)?;
+    export::register(m)?;
+    Ok(())
+}
