@@ -100,17 +100,19 @@ impl Outcome {
     }
 }
 
-fn build(opts: &NativeExportOptions) -> std::result::Result<Exporter, NativeError> {
+fn build(opts: &NativeExportOptions) -> std::result::Result<Exporter, Box<NativeError>> {
     let columns = match &opts.columns {
         None => Column::defaults(),
         Some(specs) => specs
             .iter()
-            .map(|c| Column::new(c.name.clone(), c.source.clone()).map_err(|e| expr_error(&e)))
+            .map(|c| {
+                Column::new(c.name.clone(), c.source.clone()).map_err(|e| Box::new(expr_error(&e)))
+            })
             .collect::<std::result::Result<Vec<_>, _>>()?,
     };
     let mut exporter = Exporter::new(columns);
     if let Some(text) = &opts.query {
-        exporter = exporter.query(Query::parse(text).map_err(|e| query_error(&e, text))?);
+        exporter = exporter.query(Query::parse(text).map_err(|e| Box::new(query_error(&e, text)))?);
     }
     if let Some(path) = &opts.sort_by {
         exporter = exporter.sort_by(path.clone(), opts.descending.unwrap_or(false));
@@ -120,14 +122,16 @@ fn build(opts: &NativeExportOptions) -> std::result::Result<Exporter, NativeErro
         Some("json") => Format::Json,
         Some("ndjson") => Format::Ndjson,
         Some(other) => {
-            return Err(options_error(format!(
+            return Err(Box::new(options_error(format!(
                 "unknown format {other:?}: use \"csv\", \"json\" or \"ndjson\""
-            )));
+            ))));
         }
     });
     if let Some(n) = opts.limit {
         if !(n >= 0.0 && n.fract() == 0.0) {
-            return Err(options_error(format!("limit must be a non-negative integer, not {n}")));
+            return Err(Box::new(options_error(format!(
+                "limit must be a non-negative integer, not {n}"
+            ))));
         }
         // Saturating float-to-int cast of a checked non-negative integer.
         exporter = exporter.limit(n as u64);
@@ -151,7 +155,7 @@ fn run(exporter: &Exporter, source: &NativeSource, out: impl Write) -> Outcome {
 pub fn export_impl(source: &NativeSource, opts: &NativeExportOptions) -> Outcome {
     let exporter = match build(opts) {
         Ok(e) => e,
-        Err(e) => return Outcome::failed(e),
+        Err(e) => return Outcome::failed(*e),
     };
     match &opts.output_path {
         Some(path) => {
