@@ -1,0 +1,309 @@
+// The public API of the `userio` package: a thin façade over the native module (native.js,
+// built from src/ with napi-rs). It does three things only:
+// - turns JavaScript values into JSON text with JSON.stringify semantics (undefined
+//   properties dropped, Date -> ISO string, safe BigInt -> number),
+// - calls the native functions (which call userio-core),
+// - turns the error data they return into UserioError subclasses, and handles the
+//   JavaScript-only shapes (async iterables as sources, writable streams as targets).
+'use strict'
+
+const native = require('./native.js')
+
+/** Base class of every error userio throws; `code` is a stable snake_case code. */
+class UserioError extends Error {
+  constructor(message, code, props) {
+    super(message)
+    this.name = new.target.name
+    this.code = code
+    if (props) Object.assign(this, props)
+  }
+}
+/** A query did not parse. `offset` is in UTF-16 units (a JS string index) into `query`. */
+class QueryError extends UserioError {}
+/** An export column's source did not compile. `offset` is in UTF-16 units into `source`. */
+class ExpressionError extends UserioError {}
+/** The input could not be opened, read or parsed. `offset` is in bytes into the input. */
+class ReadError extends UserioError {}
+/** The output could not be written. */
+class WriteError extends UserioError {}
+/** An option has a wrong type or value. */
+class OptionsError extends UserioError {}
+/** A JavaScript value has no JSON form (circular structure, BigInt beyond 2^53 - 1). */
+class ConversionError extends UserioError {}
+
+const CLASSES = {
+  query: QueryError,
+  expression: ExpressionError,
+  read: ReadError,
+  write: WriteError,
+  options: OptionsError,
+}
+
+function isNativeError(r) {
+  return r !== null && typeof r === 'object' && typeof r.kind === 'string' && 'code' in r
+}
+
+function fromNative(e, extra) {
+  const Class = CLASSES[e.kind] || UserioError
+  const props = {}
+  for (const key of ['index', 'line', 'column', 'offset', 'columnName', 'source']) {
+    if (e[key] !== undefined && e[key] !== null) props[key] = e[key]
+  }
+  return new Class(e.message, e.code, Object.assign(props, extra))
+}
+
+function bigintReplacer(key, value) {
+  if (typeof value !== 'bigint') return value
+  if (value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)) {
+    return Number(value)
+  }
+  throw new ConversionError(
+    `the BigInt ${value}${key ? ` at "${key}"` : ''} is outside the safe integer range ` +
+      '(±2^53-1) and has no exact JSON number: convert it to a string first',
+    'bigint_unsafe',
+  )
+}
+
+/** JSON text for `value`, as JSON.stringify, with safe BigInts as numbers. */
+function toJson(value) {
+  try {
+    return JSON.stringify(value)
+  } catch (e) {
+    if (e instanceof TypeError && /BigInt/i.test(e.message)) {
+      return JSON.stringify(value, bigintReplacer)
+    }
+    if (e instanceof UserioError) throw e
+    throw new ConversionError(`the value has no JSON form: ${e.message}`, 'value_unconvertible')
+  }
+}
+
+function optionalInt(value, name) {
+  if (value === undefined || value === null) return undefined
+  if (!Number.isInteger(value) || value < 0) {
+    throw new OptionsError(`${name} must be a non-negative integer, not ${value}`, 'invalid_option')
+  }
+  return value
+}
+
+class Query {
+  #native
+  /** Parses a Lucene query; throws QueryError when it does not parse. */
+  constructor(text) {
+    if (typeof text !== 'string') {
+      throw new OptionsError(`a query is a string, not ${typeof text}`, 'invalid_option')
+    }
+    const r = native.parseQuery(text)
+    if (isNativeError(r)) throw fromNative(r, { query: text })
+    this.#native = r
+  }
+  /** True when `user` (a plain object) matches. */
+  matches(user) {
+    return this.#native.matchesJson(toJson(user) ?? 'null')
+  }
+  /** The users of `users` that match, in order (the same objects, not copies). */
+  filter(users) {
+    if (!Array.isArray(users)) {
+      throw new OptionsError('Query.filter takes an array of users', 'invalid_option')
+    }
+    const hits = this.#native.filterJson(toJson(users))
+    const out = new Array(hits.length)
+    for (let i = 0; i < hits.length; i++) out[i] = users[hits[i]]
+    return out
+  }
+  /** The canonical query text; it parses back to the same query. */
+  toString() {
+    return this.#native.canonical()
+  }
+}
+
+class Column {
+  /** An export column; throws ExpressionError when `source` does not compile. */
+  constructor(name, source) {
+    if (typeof name !== 'string' || typeof source !== 'string') {
+      throw new OptionsError('a column is new Column(name: string, source: string)', 'invalid_option')
+    }
+    const r = native.compileColumn(name, source)
+    if (isNativeError(r)) throw fromNative(r)
+    this.name = r.name
+    this.source = r.source
+    this.tier = r.tier
+    Object.freeze(this)
+  }
+}
+
+/** The extension's default columns, in its order and with its names. */
+function defaultColumns() {
+  return native.defaultColumns().map((c) => new Column(c.name, c.source))
+}
+
+function normalizeIssue(i) {
+  return {
+    index: i.index ?? null,
+    pointer: i.pointer,
+    code: i.code,
+    message: i.message,
+    value: i.value ?? null,
+    line: i.line,
+    column: i.column,
+    offset: i.offset,
+  }
+}
+
+/** Validates a users file (path) or the bytes of one (Buffer / Uint8Array). */
+function validate(pathOrBuffer, opts = {}) {
+  const maxErrors = optionalInt(opts.maxErrors, 'maxErrors')
+  let r
+  if (typeof pathOrBuffer === 'string') {
+    r = native.validatePath(pathOrBuffer, maxErrors)
+    if (isNativeError(r)) throw fromNative(r, { path: pathOrBuffer })
+  } else if (pathOrBuffer instanceof Uint8Array) {
+    const buf = Buffer.isBuffer(pathOrBuffer)
+      ? pathOrBuffer
+      : Buffer.from(pathOrBuffer.buffer, pathOrBuffer.byteOffset, pathOrBuffer.byteLength)
+    r = native.validateBuffer(buf, maxErrors)
+  } else {
+    throw new OptionsError('validate takes a file path or a Buffer / Uint8Array', 'invalid_option')
+  }
+  return {
+    users: r.users,
+    valid: r.valid,
+    errors: r.errors.map(normalizeIssue),
+    truncated: r.truncated,
+    ok: r.ok,
+  }
+}
+
+function isStream(x) {
+  return x !== null && typeof x === 'object' && typeof x.write === 'function'
+}
+
+function exportOptions(opts) {
+  if (opts === null || typeof opts !== 'object') {
+    throw new OptionsError('export options must be an object', 'invalid_option')
+  }
+  const as = opts.as ?? 'string'
+  if (!['string', 'array', 'buffer'].includes(as)) {
+    throw new OptionsError(`as must be "string", "array" or "buffer", not ${as}`, 'invalid_option')
+  }
+  let format = opts.format
+  if (as === 'array') {
+    if (format !== undefined && format !== 'json') {
+      throw new OptionsError('as: "array" needs format "json" (or no format)', 'invalid_option')
+    }
+    format = 'json'
+  }
+  const nativeOpts = { format, limit: optionalInt(opts.limit, 'limit') }
+  if (opts.columns !== undefined) {
+    if (!Array.isArray(opts.columns)) {
+      throw new OptionsError('columns must be an array of Column or {name, source}', 'invalid_option')
+    }
+    nativeOpts.columns = opts.columns.map((c) => {
+      if (!c || typeof c.name !== 'string' || typeof c.source !== 'string') {
+        throw new OptionsError('each column needs a string name and source', 'invalid_option')
+      }
+      return { name: c.name, source: c.source }
+    })
+  }
+  if (opts.query !== undefined) {
+    if (opts.query instanceof Query) nativeOpts.query = opts.query.toString()
+    else if (typeof opts.query === 'string') nativeOpts.query = opts.query
+    else throw new OptionsError('query must be a string or a Query', 'invalid_option')
+  }
+  if (opts.sortBy !== undefined) {
+    if (typeof opts.sortBy !== 'string') {
+      throw new OptionsError('sortBy must be an attribute path string', 'invalid_option')
+    }
+    nativeOpts.sortBy = opts.sortBy
+    nativeOpts.descending = Boolean(opts.descending)
+  }
+  const output = opts.output
+  if (typeof output === 'string') nativeOpts.outputPath = output
+  else if (output !== undefined && !isStream(output)) {
+    throw new OptionsError('output must be a file path or a writable stream', 'invalid_option')
+  }
+  return { nativeOpts, output, as }
+}
+
+function syncSource(source) {
+  if (typeof source === 'string') return { path: source }
+  if (Array.isArray(source)) return { json: toJson(source) }
+  return null
+}
+
+function result(outcome, as) {
+  if (outcome.error) throw fromNative(outcome.error)
+  const out = {
+    read: outcome.read,
+    matched: outcome.matched,
+    written: outcome.written,
+    cellErrors: outcome.cellErrors,
+  }
+  if (outcome.output) {
+    if (as === 'array') out.rows = JSON.parse(outcome.output.toString('utf8'))
+    else if (as === 'buffer') out.output = outcome.output
+    else out.output = outcome.output.toString('utf8')
+  }
+  return out
+}
+
+function writeTo(stream, buf) {
+  return new Promise((resolve, reject) => {
+    stream.write(buf, (err) => (err ? reject(new WriteError(`cannot write the output: ${err.message}`, 'write_failed')) : resolve()))
+  })
+}
+
+/**
+ * Exports users off the main thread. `source`: a file path, an array of users, or an
+ * (async) iterable of users. Resolves with the counts and, without `output`, the output.
+ */
+async function exportUsers(source, opts = {}) {
+  const { nativeOpts, output, as } = exportOptions(opts)
+  let src = syncSource(source)
+  if (!src) {
+    if (source && typeof source[Symbol.asyncIterator] === 'function') {
+      const parts = []
+      for await (const user of source) parts.push(toJson(user) ?? 'null')
+      src = { json: `[${parts.join(',')}]` }
+    } else if (source && typeof source[Symbol.iterator] === 'function') {
+      src = { json: toJson(Array.from(source)) }
+    } else {
+      throw new OptionsError('source must be a path, an array or an (async) iterable of users', 'invalid_option')
+    }
+  }
+  const outcome = await native.exportAsync(src, nativeOpts)
+  if (isStream(output)) {
+    if (outcome.error) throw fromNative(outcome.error)
+    await writeTo(output, outcome.output ?? Buffer.alloc(0))
+    return result({ ...outcome, output: undefined }, as)
+  }
+  return result(outcome, as)
+}
+
+/** Exports users on the calling thread. `source`: a file path or an array of users. */
+function exportSync(source, opts = {}) {
+  const { nativeOpts, output, as } = exportOptions(opts)
+  if (isStream(output)) {
+    throw new OptionsError('exportSync writes to a path or returns the output; use export() for streams', 'invalid_option')
+  }
+  const src = syncSource(source)
+  if (!src) {
+    throw new OptionsError('exportSync takes a path or an array of users; use export() for iterables', 'invalid_option')
+  }
+  return result(native.exportSync(src, nativeOpts), as)
+}
+
+module.exports = {
+  validate,
+  Query,
+  Column,
+  defaultColumns,
+  export: exportUsers,
+  exportSync,
+  UserioError,
+  QueryError,
+  ExpressionError,
+  ReadError,
+  WriteError,
+  OptionsError,
+  ConversionError,
+}
