@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// Check a users file against Auth0's bulk-import schema.
     Validate(cmd::validate::Args),
+    /// Convert a CSV or an Auth0 export into an import file.
+    Convert(cmd::convert::Args),
 }
 
 /// What a command reports back to `main`, mapped to the exit code.
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(args),
+        Command::Convert(args) => cmd::convert::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
