@@ -975,6 +975,27 @@ mod tests {
     }
 
     #[test]
+    fn validation_issues_map_to_cells() {
+        let columns =
+            parse_header(&["email", "app_metadata.plan", "app_metadata.roles[]"]).unwrap();
+        let issue = |index, pointer: &str| crate::schema::Issue {
+            index: Some(index),
+            pointer: pointer.into(),
+            code: "x",
+            message: "m".into(),
+            value: None,
+            position: crate::position::Position::START,
+        };
+        let m = map_issue(issue(1, "/app_metadata/roles/0"), &columns, &[1]);
+        assert_eq!((m.row, m.column), (Some(4), Some(3)));
+        let m = map_issue(issue(0, "/app_metadata"), &columns, &[]);
+        assert_eq!((m.row, m.column), (Some(2), Some(2)));
+        let m = map_issue(issue(0, "/email"), &columns, &[]);
+        assert_eq!(m.header.as_deref(), Some("email"));
+        assert_eq!(map_issue(issue(0, ""), &columns, &[]).column, None);
+    }
+
+    #[test]
     fn numbers() {
         assert_eq!(parse_number("42").unwrap().to_string(), "42");
         assert_eq!(parse_number("-3.5").unwrap().to_string(), "-3.5");
