@@ -592,7 +592,7 @@ impl<'c> Plan<'c> {
         let text = at.cells[i];
         if !col.list {
             if let Err(issue) = self.write_value(col, text, row, line, buf) {
-                state.push_error(issue);
+                state.push_error(*issue);
                 buf.extend_from_slice(b"null");
             }
             return;
@@ -609,7 +609,7 @@ impl<'c> Plan<'c> {
             }
             first = false;
             if let Err(issue) = self.write_value(col, item, row, line, buf) {
-                state.push_error(issue);
+                state.push_error(*issue);
                 buf.extend_from_slice(b"null");
             }
         }
@@ -623,13 +623,13 @@ impl<'c> Plan<'c> {
         row: u64,
         line: u64,
         buf: &mut Vec<u8>,
-    ) -> Result<(), CsvIssue> {
+    ) -> Result<(), Box<CsvIssue>> {
         match col.value_type {
             ValueType::String => write_str(buf, text),
             ValueType::Number => match parse_number(text.trim()) {
                 Some(n) => buf.extend_from_slice(n.to_string().as_bytes()),
                 None => {
-                    return Err(self.issue(
+                    return Err(Box::new(self.issue(
                         "bad_number",
                         format!(
                             "`{}` is not a number: write digits such as 42, -7 or 3.5 (a dot \
@@ -641,13 +641,13 @@ impl<'c> Plan<'c> {
                         line,
                         col,
                         text,
-                    ));
+                    )));
                 }
             },
             ValueType::Bool => match parse_bool(text.trim()) {
                 Some(b) => buf.extend_from_slice(if b { b"true" } else { b"false" }),
                 None => {
-                    return Err(self.issue(
+                    return Err(Box::new(self.issue(
                         "bad_bool",
                         format!(
                             "`{}` is not a boolean: write true or false (yes/no and 1/0 also \
@@ -659,7 +659,7 @@ impl<'c> Plan<'c> {
                         line,
                         col,
                         text,
-                    ));
+                    )));
                 }
             },
             ValueType::Json => match serde_json::from_str::<Value>(text.trim()) {
@@ -668,14 +668,14 @@ impl<'c> Plan<'c> {
                     let _ = serde_json::to_writer(&mut *buf, &v);
                 }
                 Err(e) => {
-                    return Err(self.issue(
+                    return Err(Box::new(self.issue(
                         "bad_json",
                         format!("the cell is not valid JSON ({e}): check quotes and brackets"),
                         row,
                         line,
                         col,
                         text,
-                    ));
+                    )));
                 }
             },
         }
