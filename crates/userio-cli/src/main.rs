@@ -23,6 +23,8 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Split a users file into import files under Auth0's 500 KB job limit.
     Split(cmd::split::Args),
+    /// Convert a CSV or an Auth0 export into an import file.
+    Convert(cmd::convert::Args),
 }
 
 /// What a command reports back to `main`, mapped to the exit code.
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(args),
         Command::Split(args) => cmd::split::run(args),
+        Command::Convert(args) => cmd::convert::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

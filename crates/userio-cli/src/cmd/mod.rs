@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
 pub mod split;
+pub mod convert;
 pub mod validate;
