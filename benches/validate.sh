@@ -21,7 +21,7 @@ for n in "${counts[@]}"; do
 done
 big="benches/data/import-${counts[-1]}.json"
 echo "peak memory on $big (max RSS, KiB):"
-for mode in floor userio jsonschema floor-whole; do
+for mode in floor userio userio-nodup jsonschema floor-whole; do
   rss=$( { /usr/bin/time -v "$bench" "$mode" "$big" 1 >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
   echo "  bench $mode: $rss"
 done

@@ -374,9 +374,24 @@ impl Dupes {
     fn check(&mut self, user: &Value, index: u64, sink: &mut Sink) {
         let Some(obj) = user.as_object() else { return };
         let fields: [(&str, bool, Code, &str); 3] = [
-            ("email", true, Code::DuplicateEmail, "same email as user {first} (emails are compared lower-cased): each user may appear only once in an import; merge or remove one"),
-            ("user_id", false, Code::DuplicateUserId, "same `user_id` as user {first}: user ids must be unique; give one user another id or remove the duplicate"),
-            ("username", true, Code::DuplicateUsername, "same `username` as user {first} (usernames are compared lower-cased): usernames must be unique"),
+            (
+                "email",
+                true,
+                Code::DuplicateEmail,
+                "same email as user {first} (emails are compared lower-cased): each user may appear only once in an import; merge or remove one",
+            ),
+            (
+                "user_id",
+                false,
+                Code::DuplicateUserId,
+                "same `user_id` as user {first}: user ids must be unique; give one user another id or remove the duplicate",
+            ),
+            (
+                "username",
+                true,
+                Code::DuplicateUsername,
+                "same `username` as user {first} (usernames are compared lower-cased): usernames must be unique",
+            ),
         ];
         for (field, fold, code, template) in fields {
             let Some(text) = obj.get(field).and_then(Value::as_str) else { continue };
@@ -427,7 +442,10 @@ mod tests {
     fn file_level() {
         assert_eq!(codes("[]"), [(None, String::new(), "file_no_users")]);
         assert_eq!(codes(""), [(None, String::new(), "file_empty")]);
-        assert_eq!(codes("[{\"email\":\"a\u{e9}\"}]".replace('\u{e9}', "\u{fffd}").as_str()).len(), 1);
+        assert_eq!(
+            codes("[{\"email\":\"a\u{e9}\"}]".replace('\u{e9}', "\u{fffd}").as_str()).len(),
+            1
+        );
         let r = validate(&b"[{\"email\":\"a\xE9@x.com\"}]"[..]);
         assert_eq!(r.errors[0].code, "invalid_utf8");
         assert_eq!(r.errors[0].position.column, 13);
@@ -446,7 +464,10 @@ mod tests {
         );
         let r = validate(input.as_bytes());
         assert!(r.errors[0].message.contains("user 0"));
-        let r = validate_with(input.as_bytes(), &ValidateOptions { max_errors: Some(1), ..Default::default() });
+        let r = validate_with(
+            input.as_bytes(),
+            &ValidateOptions { max_errors: Some(1), ..Default::default() },
+        );
         assert_eq!((r.errors.len(), r.truncated, r.users, r.valid), (1, true, 4, 2));
     }
 }
