@@ -9,7 +9,7 @@ read -r -a counts <<< "${counts[*]}"
 mkdir -p benches/data
 export CARGO_TARGET_DIR="$PWD/target"
 cargo build --release -q -p userio-testkit --bin gen-users
-cargo build --release -q -p userio-cli
+cargo build --release -q -p userio-cli --no-default-features  # no JavaScript (boa) needed to validate
 cargo build --release -q --manifest-path benches/validator/Cargo.toml
 bench="$CARGO_TARGET_DIR/release/userio-bench-validator"
 for n in "${counts[@]}"; do
