@@ -9,7 +9,7 @@ read -r -a counts <<< "${counts[*]}"
 mkdir -p benches/data
 export CARGO_TARGET_DIR="$PWD/target"
 cargo build --release -q -p userio-testkit --bin gen-users
-cargo build --release -q -p userio-cli
+cargo build --release -q -p userio-cli --no-default-features  # no JavaScript (boa) needed to validate
 cargo build --release -q --manifest-path benches/validator/Cargo.toml
 bench="$CARGO_TARGET_DIR/release/userio-bench-validator"
 for n in "${counts[@]}"; do
@@ -21,7 +21,7 @@ for n in "${counts[@]}"; do
 done
 big="benches/data/import-${counts[-1]}.json"
 echo "peak memory on $big (max RSS, KiB):"
-for mode in floor userio jsonschema floor-whole; do
+for mode in floor userio userio-nodup jsonschema floor-whole; do
   rss=$( { /usr/bin/time -v "$bench" "$mode" "$big" 1 >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
   echo "  bench $mode: $rss"
 done

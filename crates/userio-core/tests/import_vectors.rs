@@ -95,7 +95,8 @@ fn vectors() {
             );
             let mut out = json!({"input": name, "options": options});
             out.as_object_mut().unwrap().extend(summary(&report).as_object().unwrap().clone());
-            let text = serde_json::to_string_pretty(&out).unwrap()
+            let text = serde_json::to_string_pretty(&out)
+                .unwrap()
                 .replace("{\n        \"index\"", "{\"index\"");
             std::fs::write(&sidecar, compact_issues(&text) + "\n").unwrap();
         }
@@ -131,7 +132,9 @@ fn compact_issues(pretty: &str) -> String {
     let mut out = String::new();
     let mut lines = pretty.lines().peekable();
     while let Some(line) = lines.next() {
-        if line.trim_start() == "{" && lines.peek().is_some_and(|l| l.trim_start().starts_with("\"index\"")) {
+        if line.trim_start() == "{"
+            && lines.peek().is_some_and(|l| l.trim_start().starts_with("\"index\""))
+        {
             let indent = &line[..line.len() - 1];
             let mut obj = String::from("{");
             for inner in lines.by_ref() {

@@ -107,10 +107,7 @@ impl Generator {
         u.insert("email_verified".into(), json!(self.chance(70)));
         u.insert("user_id".into(), json!(id));
         if self.chance(30) {
-            u.insert(
-                "username".into(),
-                json!(format!("{}{}", &local[..local.len().min(8)], i)),
-            );
+            u.insert("username".into(), json!(format!("{}{}", &local[..local.len().min(8)], i)));
         }
         u.insert("given_name".into(), json!(given));
         u.insert("family_name".into(), json!(family));

@@ -33,11 +33,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         );
         let input = userio_core::read::open(&args.file)
             .with_context(|| format!("cannot open {}", args.file.display()))?;
-        let report = schema::validate_with(input, &ValidateOptions { max_errors: Some(20), ..Default::default() });
+        let report = schema::validate_with(
+            input,
+            &ValidateOptions { max_errors: Some(20), ..Default::default() },
+        );
         if !report.is_ok() {
             let mut err = std::io::stderr().lock();
             super::validate::print_text(&mut err, &args.file, &report)?;
-            eprintln!("userio: not splitting an invalid file: fix the errors above (or pass --no-validate)");
+            eprintln!(
+                "userio: not splitting an invalid file: fix the errors above (or pass --no-validate)"
+            );
             return Ok(Outcome::Invalid);
         }
     }

@@ -86,7 +86,8 @@ pub fn print_text(out: &mut impl Write, file: &Path, report: &Report) -> anyhow:
             schema::Severity::Error => "error",
             schema::Severity::Warning => "warning",
         };
-        let at = if issue.pointer.is_empty() { String::new() } else { format!(" at {}", issue.pointer) };
+        let at =
+            if issue.pointer.is_empty() { String::new() } else { format!(" at {}", issue.pointer) };
         writeln!(
             out,
             "  {}:{}: {sev}[{}]{at}: {}",
@@ -111,7 +112,11 @@ pub fn print_text(out: &mut impl Write, file: &Path, report: &Report) -> anyhow:
         report.valid,
         report.errors.len(),
         if report.errors.len() == 1 { "" } else { "s" },
-        if users_with_errors > 0 { format!(" in {users_with_errors} users") } else { String::new() },
+        if users_with_errors > 0 {
+            format!(" in {users_with_errors} users")
+        } else {
+            String::new()
+        },
         report.warnings.len(),
         if report.warnings.len() == 1 { "" } else { "s" },
         if report.truncated { " (list cut short by --max-errors)" } else { "" },
@@ -121,11 +126,8 @@ pub fn print_text(out: &mut impl Write, file: &Path, report: &Report) -> anyhow:
 
 /// Reads the lines the first issues point at (only from a re-openable file, not stdin).
 fn excerpt_lines(file: &Path, issues: &[&Issue]) -> BTreeMap<u64, String> {
-    let mut wanted: BTreeMap<u64, String> = issues
-        .iter()
-        .take(MAX_EXCERPTS)
-        .map(|i| (i.position.line, String::new()))
-        .collect();
+    let mut wanted: BTreeMap<u64, String> =
+        issues.iter().take(MAX_EXCERPTS).map(|i| (i.position.line, String::new())).collect();
     let Some(&last) = wanted.keys().next_back() else { return wanted };
     if file.as_os_str() == "-" {
         return BTreeMap::new();
@@ -162,7 +164,11 @@ fn caret(line: &str, line_no: u64, column: u64) -> String {
     let suffix = if end < chars.len() { "…" } else { "" };
     let gutter = format!("{line_no:>6}");
     let pad = col.saturating_sub(start) + prefix.chars().count();
-    format!("{gutter} | {prefix}{shown}{suffix}\n{} | {}^", " ".repeat(gutter.len()), " ".repeat(pad))
+    format!(
+        "{gutter} | {prefix}{shown}{suffix}\n{} | {}^",
+        " ".repeat(gutter.len()),
+        " ".repeat(pad)
+    )
 }
 
 #[cfg(test)]

@@ -40,11 +40,7 @@ pub fn locate(raw: &[u8], pointer: &str, at_key: bool) -> usize {
 }
 
 fn unescape_segment(seg: &str) -> std::borrow::Cow<'_, str> {
-    if seg.contains('~') {
-        seg.replace("~1", "/").replace("~0", "~").into()
-    } else {
-        seg.into()
-    }
+    if seg.contains('~') { seg.replace("~1", "/").replace("~0", "~").into() } else { seg.into() }
 }
 
 fn skip_ws(raw: &[u8], mut i: usize) -> usize {

@@ -56,7 +56,9 @@ pub fn email_problem(s: &str) -> Option<&'static str> {
         if label.starts_with('-') || label.ends_with('-') {
             return Some("a domain part starting or ending with `-`");
         }
-        if label.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && c.is_alphanumeric()))) {
+        if label.chars().any(|c| {
+            !(c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && c.is_alphanumeric()))
+        }) {
             return Some("a character not allowed in the domain");
         }
     }
@@ -103,7 +105,7 @@ pub fn hex_len(s: &str) -> Result<usize, String> {
     if let Some((i, c)) = s.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
         return Err(format!("character {c:?} at offset {i} is not a hex digit"));
     }
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(format!("odd length {}", s.len()));
     }
     Ok(s.len() / 2)
@@ -126,11 +128,14 @@ pub fn base64_len(s: &str) -> Result<usize, String> {
             format!("character {c:?} at offset {i} is not base64")
         });
     }
-    if pad > 0 && s.len() % 4 != 0 {
+    if pad > 0 && !s.len().is_multiple_of(4) {
         return Err("wrong padding: padded base64 has a length that is a multiple of 4".into());
     }
     if body.len() % 4 == 1 {
-        return Err(format!("impossible length {} (one character too many or too few)", body.len()));
+        return Err(format!(
+            "impossible length {} (one character too many or too few)",
+            body.len()
+        ));
     }
     Ok(body.len() / 4 * 3 + [0, 0, 1, 2][body.len() % 4])
 }
@@ -150,10 +155,24 @@ mod tests {
 
     #[test]
     fn emails() {
-        for ok in ["a@example.com", "Jane.Doe+x@mail.example.co.uk", "zoë@exämple.de", "o'brien@x.io"] {
+        for ok in
+            ["a@example.com", "Jane.Doe+x@mail.example.co.uk", "zoë@exämple.de", "o'brien@x.io"]
+        {
             assert_eq!(email_problem(ok), None, "{ok}");
         }
-        for bad in ["", "a", "@x.com", "a@", "a@b", "a b@x.com", "a..b@x.com", "a@x..com", "a@-x.com", "a@b@c.com", ".a@x.com"] {
+        for bad in [
+            "",
+            "a",
+            "@x.com",
+            "a@",
+            "a@b",
+            "a b@x.com",
+            "a..b@x.com",
+            "a@x..com",
+            "a@-x.com",
+            "a@b@c.com",
+            ".a@x.com",
+        ] {
             assert!(email_problem(bad).is_some(), "{bad}");
         }
         assert!(email_problem(&format!("{}@x.com", "a".repeat(65))).is_some());

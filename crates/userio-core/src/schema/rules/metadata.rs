@@ -63,7 +63,7 @@ fn pointer(base: &str, path: &[Seg<'_>]) -> String {
 }
 
 /// Flags keys with `.` or `$` anywhere below `v`.
-fn keys<'a>(s: &mut Sink, base: &str, v: &'a Value) {
+fn keys(s: &mut Sink, base: &str, v: &Value) {
     let mut path = Vec::new();
     walk(s, base, &mut path, v);
 }
@@ -76,7 +76,9 @@ fn walk<'a>(s: &mut Sink, base: &str, path: &mut Vec<Seg<'a>>, v: &'a Value) {
                     let msg = if c == '.' {
                         let mut parts = k.splitn(2, '.');
                         let (a, b) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-                        format!("metadata key `{k}` contains `.`: nest objects instead ({{\"{a}\":{{\"{b}\":…}}}})")
+                        format!(
+                            "metadata key `{k}` contains `.`: nest objects instead ({{\"{a}\":{{\"{b}\":…}}}})"
+                        )
                     } else {
                         format!("metadata key `{k}` contains `$`: rename it without `$`")
                     };

@@ -12,9 +12,20 @@ const KINDS: &[&str] = &["totp", "phone", "email"];
 pub fn check(s: &mut Sink, ptr: &str, v: &Value) {
     let Some(items) = v.as_array() else { return };
     if items.is_empty() {
-        s.push(ptr.to_owned(), Code::ArrayTooShort, "`mfa_factors` is empty: remove the property instead (it needs 1 to 10 factors)".to_owned(), Some(v));
+        s.push(
+            ptr.to_owned(),
+            Code::ArrayTooShort,
+            "`mfa_factors` is empty: remove the property instead (it needs 1 to 10 factors)"
+                .to_owned(),
+            Some(v),
+        );
     } else if items.len() > 10 {
-        s.push(ptr.to_owned(), Code::ArrayTooLong, format!("`mfa_factors` has {} factors; Auth0 accepts at most 10", items.len()), None);
+        s.push(
+            ptr.to_owned(),
+            Code::ArrayTooLong,
+            format!("`mfa_factors` has {} factors; Auth0 accepts at most 10", items.len()),
+            None,
+        );
     }
     for (i, item) in items.iter().enumerate() {
         let ip = join(ptr, &i.to_string());
@@ -36,8 +47,12 @@ pub fn check(s: &mut Sink, ptr: &str, v: &Value) {
                 "phone" | "email" => "value",
                 other => {
                     let msg = match suggestion(other, KINDS) {
-                        Some(k) => format!("unknown MFA factor `{other}`: did you mean `{k}`? (only totp, phone and email can be imported)"),
-                        None => format!("remove `{other}`: only totp, phone and email factors can be imported (recovery codes cannot; regenerate them after import)"),
+                        Some(k) => format!(
+                            "unknown MFA factor `{other}`: did you mean `{k}`? (only totp, phone and email can be imported)"
+                        ),
+                        None => format!(
+                            "remove `{other}`: only totp, phone and email factors can be imported (recovery codes cannot; regenerate them after import)"
+                        ),
                     };
                     s.push_key(fp, Code::AdditionalProperty, msg, Some(f));
                     continue;
@@ -48,10 +63,20 @@ pub fn check(s: &mut Sink, ptr: &str, v: &Value) {
             }
             let Some(fo) = f.as_object() else { continue };
             for extra in fo.keys().filter(|k| k.as_str() != field) {
-                s.push_key(join(&fp, extra), Code::AdditionalProperty, format!("remove `{extra}`: a {kind} factor holds only `{field}`"), fo.get(extra));
+                s.push_key(
+                    join(&fp, extra),
+                    Code::AdditionalProperty,
+                    format!("remove `{extra}`: a {kind} factor holds only `{field}`"),
+                    fo.get(extra),
+                );
             }
             let Some(val) = fo.get(field) else {
-                s.push(fp.clone(), Code::Required, format!("add `{field}` to the {kind} factor"), None);
+                s.push(
+                    fp.clone(),
+                    Code::Required,
+                    format!("add `{field}` to the {kind} factor"),
+                    None,
+                );
                 continue;
             };
             let vp = join(&fp, field);
@@ -61,7 +86,13 @@ pub fn check(s: &mut Sink, ptr: &str, v: &Value) {
             let text = val.as_str().unwrap_or_default();
             match kind.as_str() {
                 "totp" if !is_base32_upper(text) => {
-                    let hint = if text.ends_with('=') { ": remove the `=` padding" } else if text.bytes().any(|b| b.is_ascii_lowercase()) { ": write it in upper case" } else { "" };
+                    let hint = if text.ends_with('=') {
+                        ": remove the `=` padding"
+                    } else if text.bytes().any(|b| b.is_ascii_lowercase()) {
+                        ": write it in upper case"
+                    } else {
+                        ""
+                    };
                     s.push(vp, Code::PatternMismatch, format!("the TOTP secret must be unpadded base32 (A-Z and 2-7 only), such as JBTWY3DPEHPK3PNP{hint}"), Some(val));
                 }
                 "phone" if !is_e164(text) => {

@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::issue::Code;
 
 pub mod formats;
-mod mfa;
 mod metadata;
+mod mfa;
 mod password;
 mod profile;
 
@@ -55,12 +55,30 @@ pub fn truncated(v: &Value) -> String {
 impl Sink {
     /// Records a problem about the value at `pointer`.
     pub fn push(&mut self, pointer: String, code: Code, message: String, value: Option<&Value>) {
-        self.found.push(Found { pointer, code, message, value: value.map(truncated), at_key: false });
+        self.found.push(Found {
+            pointer,
+            code,
+            message,
+            value: value.map(truncated),
+            at_key: false,
+        });
     }
 
     /// Records a problem about the key at the end of `pointer` (unknown or reserved keys).
-    pub fn push_key(&mut self, pointer: String, code: Code, message: String, value: Option<&Value>) {
-        self.found.push(Found { pointer, code, message, value: value.map(truncated), at_key: true });
+    pub fn push_key(
+        &mut self,
+        pointer: String,
+        code: Code,
+        message: String,
+        value: Option<&Value>,
+    ) {
+        self.found.push(Found {
+            pointer,
+            code,
+            message,
+            value: value.map(truncated),
+            at_key: true,
+        });
     }
 
     /// Checks the JSON type; pushes `invalid_type` and returns `false` when wrong.

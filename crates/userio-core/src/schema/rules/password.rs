@@ -8,8 +8,10 @@ use super::formats::{base64_len, decoded_len};
 use super::{Kind, Sink, as_integer, check_enum, join, suggestion};
 use crate::schema::issue::Code;
 
-const ALGORITHMS: &[&str] =
-    &["argon2", "bcrypt", "hmac", "ldap", "md4", "md5", "sha1", "sha256", "sha512", "pbkdf2", "scrypt"];
+const ALGORITHMS: &[&str] = &[
+    "argon2", "bcrypt", "hmac", "ldap", "md4", "md5", "sha1", "sha256", "sha512", "pbkdf2",
+    "scrypt",
+];
 const ENCODINGS: &[&str] = &["base64", "hex", "utf8"];
 const DIGESTS: &[&str] =
     &["md4", "md5", "ripemd160", "sha1", "sha224", "sha256", "sha384", "sha512", "whirlpool"];
@@ -18,12 +20,39 @@ const CUSTOM_KEYS: &[&str] =
     &["algorithm", "hash", "salt", "password", "keylen", "cost", "blockSize", "parallelization"];
 const SCRYPT_PARAMS: &[&str] = &["keylen", "cost", "blockSize", "parallelization"];
 const PBKDF2_DIGESTS: &[&str] = &[
-    "RSA-MD4", "RSA-MD5", "RSA-MDC2", "RSA-RIPEMD160", "RSA-SHA1", "RSA-SHA1-2", "RSA-SHA224",
-    "RSA-SHA256", "RSA-SHA384", "RSA-SHA512", "md4", "md4WithRSAEncryption", "md5",
-    "md5WithRSAEncryption", "mdc2", "mdc2WithRSA", "ripemd", "ripemd160", "ripemd160WithRSA",
-    "rmd160", "sha1", "sha1WithRSAEncryption", "sha224", "sha224WithRSAEncryption", "sha256",
-    "sha256WithRSAEncryption", "sha384", "sha384WithRSAEncryption", "sha512",
-    "sha512WithRSAEncryption", "ssl3-md5", "ssl3-sha1", "whirlpool",
+    "RSA-MD4",
+    "RSA-MD5",
+    "RSA-MDC2",
+    "RSA-RIPEMD160",
+    "RSA-SHA1",
+    "RSA-SHA1-2",
+    "RSA-SHA224",
+    "RSA-SHA256",
+    "RSA-SHA384",
+    "RSA-SHA512",
+    "md4",
+    "md4WithRSAEncryption",
+    "md5",
+    "md5WithRSAEncryption",
+    "mdc2",
+    "mdc2WithRSA",
+    "ripemd",
+    "ripemd160",
+    "ripemd160WithRSA",
+    "rmd160",
+    "sha1",
+    "sha1WithRSAEncryption",
+    "sha224",
+    "sha224WithRSAEncryption",
+    "sha256",
+    "sha256WithRSAEncryption",
+    "sha384",
+    "sha384WithRSAEncryption",
+    "sha512",
+    "sha512WithRSAEncryption",
+    "ssl3-md5",
+    "ssl3-sha1",
+    "whirlpool",
 ];
 
 /// Digest size in bytes of a hash / HMAC digest name.
@@ -57,13 +86,24 @@ fn bcrypt(s: &mut Sink, ptr: &str, name: &str, v: &Value, text: &str, allow_2y: 
     if !prefix_ok {
         let found: String = text.chars().take(4).collect();
         let msg = if text.starts_with("$2y$") {
-            format!("`{name}` accepts only $2a$ and $2b$ bcrypt hashes: move it to `custom_password_hash` with algorithm bcrypt (which accepts $2y$), or rewrite the prefix as $2b$ (the formats are identical)")
-        } else if text.starts_with("$2$") || text.starts_with("$2x$") || text.starts_with("$sha1$") {
-            format!("`{name}`: the bcrypt variant `{}` is not supported by Auth0; use $2a$, $2b${} hashes", text.split('$').nth(1).unwrap_or(""), if allow_2y { " or $2y$" } else { "" })
+            format!(
+                "`{name}` accepts only $2a$ and $2b$ bcrypt hashes: move it to `custom_password_hash` with algorithm bcrypt (which accepts $2y$), or rewrite the prefix as $2b$ (the formats are identical)"
+            )
+        } else if text.starts_with("$2$") || text.starts_with("$2x$") || text.starts_with("$sha1$")
+        {
+            format!(
+                "`{name}`: the bcrypt variant `{}` is not supported by Auth0; use $2a$, $2b${} hashes",
+                text.split('$').nth(1).unwrap_or(""),
+                if allow_2y { " or $2y$" } else { "" }
+            )
         } else if text.starts_with('$') {
-            format!("`{name}` must be a bcrypt hash starting with $2a$ or $2b$, found `{found}…`: for other algorithms use `custom_password_hash`")
+            format!(
+                "`{name}` must be a bcrypt hash starting with $2a$ or $2b$, found `{found}…`: for other algorithms use `custom_password_hash`"
+            )
         } else {
-            format!("`{name}` must be a bcrypt hash like $2b$10$ followed by 53 characters: it does not start with $2")
+            format!(
+                "`{name}` must be a bcrypt hash like $2b$10$ followed by 53 characters: it does not start with $2"
+            )
         };
         s.push(ptr.to_owned(), Code::BcryptInvalid, msg, Some(v));
         return;
@@ -95,11 +135,16 @@ fn bcrypt(s: &mut Sink, ptr: &str, name: &str, v: &Value, text: &str, allow_2y: 
             format!("`{name}` must be 60 characters ($2b$10$ + 22 salt + 31 hash characters), found {}: the hash looks cut or padded", b.len()),
             Some(v),
         );
-    } else if let Some(c) = rest.iter().find(|c| !(c.is_ascii_alphanumeric() || **c == b'.' || **c == b'/')) {
+    } else if let Some(c) =
+        rest.iter().find(|c| !(c.is_ascii_alphanumeric() || **c == b'.' || **c == b'/'))
+    {
         s.push(
             ptr.to_owned(),
             Code::BcryptInvalid,
-            format!("`{name}` holds {:?}, which is not in bcrypt's alphabet [./A-Za-z0-9]", char::from(*c)),
+            format!(
+                "`{name}` holds {:?}, which is not in bcrypt's alphabet [./A-Za-z0-9]",
+                char::from(*c)
+            ),
             Some(v),
         );
     }
@@ -117,11 +162,18 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
                 "remove `{key}`: this is the legacy flat shape; use `hash: {{value, encoding}}` and `salt: {{value, position}}` instead"
             ),
             "value" | "digest" | "key" => {
-                format!("`{key}` belongs inside `hash`, not beside `algorithm`: move it to `hash.{key}`")
+                format!(
+                    "`{key}` belongs inside `hash`, not beside `algorithm`: move it to `hash.{key}`"
+                )
             }
             _ => match suggestion(key, CUSTOM_KEYS) {
-                Some(k) => format!("unknown property `{key}` in custom_password_hash: did you mean `{k}`?"),
-                None => format!("remove `{key}`: custom_password_hash allows only {}", CUSTOM_KEYS.join(", ")),
+                Some(k) => {
+                    format!("unknown property `{key}` in custom_password_hash: did you mean `{k}`?")
+                }
+                None => format!(
+                    "remove `{key}`: custom_password_hash allows only {}",
+                    CUSTOM_KEYS.join(", ")
+                ),
             },
         };
         s.push_key(join(ptr, key), Code::AdditionalProperty, msg, Some(val));
@@ -145,7 +197,13 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
     let hash_ptr = join(ptr, "hash");
     let hash = match obj.get("hash") {
         None => {
-            s.push(ptr.to_owned(), Code::Required, "add `hash` to custom_password_hash: {\"value\": \"…\", \"encoding\": \"hex\"}".to_owned(), None);
+            s.push(
+                ptr.to_owned(),
+                Code::Required,
+                "add `hash` to custom_password_hash: {\"value\": \"…\", \"encoding\": \"hex\"}"
+                    .to_owned(),
+                None,
+            );
             None
         }
         Some(Value::String(_)) => {
@@ -158,7 +216,11 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
             None
         }
         Some(h) => {
-            if s.expect(&hash_ptr, "hash", h, Kind::Object) { h.as_object() } else { None }
+            if s.expect(&hash_ptr, "hash", h, Kind::Object) {
+                h.as_object()
+            } else {
+                None
+            }
         }
     };
 
@@ -166,7 +228,12 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
     let mut encoding = None;
     if let Some(h) = hash {
         match h.get("value") {
-            None => s.push(hash_ptr.clone(), Code::Required, "add `hash.value`: the password hash itself".to_owned(), None),
+            None => s.push(
+                hash_ptr.clone(),
+                Code::Required,
+                "add `hash.value`: the password hash itself".to_owned(),
+                None,
+            ),
             Some(x) => {
                 if s.expect(&join(&hash_ptr, "value"), "hash.value", x, Kind::String) {
                     value = x.as_str();
@@ -175,7 +242,9 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
         }
         if let Some(e) = h.get("encoding") {
             let p = join(&hash_ptr, "encoding");
-            if s.expect(&p, "hash.encoding", e, Kind::String) && check_enum(s, &p, "hash.encoding", e, ENCODINGS).is_some() {
+            if s.expect(&p, "hash.encoding", e, Kind::String)
+                && check_enum(s, &p, "hash.encoding", e, ENCODINGS).is_some()
+            {
                 encoding = e.as_str();
             } else {
                 encoding = Some("?");
@@ -214,7 +283,16 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
     }
 
     let Some(algorithm) = algorithm else { return };
-    let ctx = Algo { s, ptr, obj, hash, hash_ptr: &hash_ptr, value, encoding, has_salt: salt.is_some() || obj.contains_key("salt") };
+    let ctx = Algo {
+        s,
+        ptr,
+        obj,
+        hash,
+        hash_ptr: &hash_ptr,
+        value,
+        encoding,
+        has_salt: salt.is_some() || obj.contains_key("salt"),
+    };
     ctx.check(algorithm, ints);
 }
 
@@ -227,7 +305,9 @@ fn salt(s: &mut Sink, ptr: &str, v: &Value) -> Option<()> {
     let mut enc = "utf8";
     if let Some(e) = obj.get("encoding") {
         let p = join(ptr, "encoding");
-        if s.expect(&p, "salt.encoding", e, Kind::String) && check_enum(s, &p, "salt.encoding", e, ENCODINGS).is_some() {
+        if s.expect(&p, "salt.encoding", e, Kind::String)
+            && check_enum(s, &p, "salt.encoding", e, ENCODINGS).is_some()
+        {
             enc = e.as_str().unwrap_or("utf8");
         } else {
             enc = "?";
@@ -240,7 +320,12 @@ fn salt(s: &mut Sink, ptr: &str, v: &Value) -> Option<()> {
         }
     }
     match obj.get("value") {
-        None => s.push(ptr.to_owned(), Code::Required, "add `salt.value`, or remove `salt` if the hash was made without one".to_owned(), None),
+        None => s.push(
+            ptr.to_owned(),
+            Code::Required,
+            "add `salt.value`, or remove `salt` if the hash was made without one".to_owned(),
+            None,
+        ),
         Some(x) => {
             let p = join(ptr, "value");
             if s.expect(&p, "salt.value", x, Kind::String)
@@ -264,14 +349,21 @@ fn key(s: &mut Sink, ptr: &str, v: &Value) {
     let mut enc = "utf8";
     if let Some(e) = obj.get("encoding") {
         let p = join(ptr, "encoding");
-        if s.expect(&p, "hash.key.encoding", e, Kind::String) && check_enum(s, &p, "hash.key.encoding", e, ENCODINGS).is_some() {
+        if s.expect(&p, "hash.key.encoding", e, Kind::String)
+            && check_enum(s, &p, "hash.key.encoding", e, ENCODINGS).is_some()
+        {
             enc = e.as_str().unwrap_or("utf8");
         } else {
             enc = "?";
         }
     }
     match obj.get("value") {
-        None => s.push(ptr.to_owned(), Code::Required, "add `hash.key.value`: the HMAC key".to_owned(), None),
+        None => s.push(
+            ptr.to_owned(),
+            Code::Required,
+            "add `hash.key.value`: the HMAC key".to_owned(),
+            None,
+        ),
         Some(x) => {
             let p = join(ptr, "value");
             if s.expect(&p, "hash.key.value", x, Kind::String)
@@ -325,7 +417,10 @@ impl Algo<'_, '_> {
             }
             "ldap" => {
                 self.utf8_only(algorithm);
-                self.no_salt(algorithm, "LDAP salted schemes (SSHA, SMD5) carry the salt inside the value");
+                self.no_salt(
+                    algorithm,
+                    "LDAP salted schemes (SSHA, SMD5) carry the salt inside the value",
+                );
                 if let Some(v) = self.value {
                     self.ldap(v);
                 }
@@ -348,7 +443,12 @@ impl Algo<'_, '_> {
                 }
                 let size = digest.and_then(Value::as_str).and_then(digest_size);
                 if let (Some(enc), Some(v)) = (enc, self.value) {
-                    self.decode_and_measure(v, enc, size, &format!("HMAC-{}", digest.and_then(Value::as_str).unwrap_or("")));
+                    self.decode_and_measure(
+                        v,
+                        enc,
+                        size,
+                        &format!("HMAC-{}", digest.and_then(Value::as_str).unwrap_or("")),
+                    );
                 }
             }
             "md4" | "md5" | "sha1" | "sha256" | "sha512" => {
@@ -361,12 +461,21 @@ impl Algo<'_, '_> {
                 let enc = self.binary_encoding(algorithm);
                 let [keylen, cost, block, par] = ints;
                 if !self.obj.contains_key("keylen") {
-                    self.s.push(self.ptr.to_owned(), Code::Required, "add `keylen` (the derived key length in bytes): scrypt needs it".to_owned(), None);
+                    self.s.push(
+                        self.ptr.to_owned(),
+                        Code::Required,
+                        "add `keylen` (the derived key length in bytes): scrypt needs it"
+                            .to_owned(),
+                        None,
+                    );
                 }
                 if let Some(k) = keylen
                     && k <= 0
                 {
-                    self.param("keylen", "`keylen` must be an integer greater than zero".to_owned());
+                    self.param(
+                        "keylen",
+                        "`keylen` must be an integer greater than zero".to_owned(),
+                    );
                 }
                 if let Some(c) = cost
                     && (c <= 1 || c & (c - 1) != 0)
@@ -377,12 +486,20 @@ impl Algo<'_, '_> {
                     if let Some(x) = val
                         && x <= 0
                     {
-                        self.param(name, format!("scrypt `{name}` must be a positive integer, found {x}"));
+                        self.param(
+                            name,
+                            format!("scrypt `{name}` must be a positive integer, found {x}"),
+                        );
                     }
                 }
                 let size = keylen.filter(|k| *k > 0).and_then(|k| usize::try_from(k).ok());
                 if let (Some(enc), Some(v)) = (enc, self.value) {
-                    self.decode_and_measure(v, enc, size, &format!("scrypt with keylen {}", keylen.unwrap_or(0)));
+                    self.decode_and_measure(
+                        v,
+                        enc,
+                        size,
+                        &format!("scrypt with keylen {}", keylen.unwrap_or(0)),
+                    );
                 }
             }
             _ => {}
@@ -428,7 +545,14 @@ impl Algo<'_, '_> {
             Some(other) => {
                 let p = join(self.hash_ptr, "encoding");
                 let v = self.hash.and_then(|h| h.get("encoding"));
-                self.s.push(p, Code::EncodingNotAllowed, format!("algorithm {algorithm} needs `hash.encoding` hex or base64, not {other}"), v);
+                self.s.push(
+                    p,
+                    Code::EncodingNotAllowed,
+                    format!(
+                        "algorithm {algorithm} needs `hash.encoding` hex or base64, not {other}"
+                    ),
+                    v,
+                );
                 None
             }
         }
@@ -437,7 +561,12 @@ impl Algo<'_, '_> {
     fn no_salt(&mut self, algorithm: &str, why: &str) {
         if self.has_salt {
             let v = self.obj.get("salt");
-            self.s.push_key(join(self.ptr, "salt"), Code::SaltNotAllowed, format!("remove `salt`: {why} (algorithm {algorithm})"), v);
+            self.s.push_key(
+                join(self.ptr, "salt"),
+                Code::SaltNotAllowed,
+                format!("remove `salt`: {why} (algorithm {algorithm})"),
+                v,
+            );
         }
     }
 
@@ -447,12 +576,20 @@ impl Algo<'_, '_> {
             Err(why) => {
                 let hint = if enc == "base64" && super::formats::hex_len(v).is_ok() {
                     ": it looks like hex, so set `encoding` to hex"
-                } else if enc == "hex" && v.chars().any(|c| !c.is_ascii_hexdigit()) && base64_len(v).is_ok() {
+                } else if enc == "hex"
+                    && v.chars().any(|c| !c.is_ascii_hexdigit())
+                    && base64_len(v).is_ok()
+                {
                     ": it looks like base64, so set `encoding` to base64"
                 } else {
                     ": check the value or set `encoding` to what it really is"
                 };
-                self.s.push(p, Code::HashEncodingInvalid, format!("`hash.value` is not valid {enc} ({why}){hint}"), Some(&self.value_json()));
+                self.s.push(
+                    p,
+                    Code::HashEncodingInvalid,
+                    format!("`hash.value` is not valid {enc} ({why}){hint}"),
+                    Some(&self.value_json()),
+                );
             }
             Ok(n) => {
                 if let Some(want) = expected
@@ -481,17 +618,30 @@ impl Algo<'_, '_> {
     fn argon2(&mut self, v: &str) {
         const SHAPE: &str = "argon2 `hash.value` must be a PHC string like $argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash> (salt and hash in unpadded base64)";
         if !v.starts_with("$argon2") {
-            return self.bad(Code::Argon2Invalid, format!("{SHAPE}: it does not start with `$argon2`"));
+            return self
+                .bad(Code::Argon2Invalid, format!("{SHAPE}: it does not start with `$argon2`"));
         }
         let parts: Vec<&str> = v.split('$').collect();
         // ["", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash] (the version is optional)
         let (variant, params, salt, hash) = match parts.as_slice() {
-            ["", var, ver, params, salt, hash] if ver.starts_with("v=") && ver[2..].parse::<u32>().is_ok() => (*var, *params, *salt, *hash),
+            ["", var, ver, params, salt, hash]
+                if ver.starts_with("v=") && ver[2..].parse::<u32>().is_ok() =>
+            {
+                (*var, *params, *salt, *hash)
+            }
             ["", var, params, salt, hash] => (*var, *params, *salt, *hash),
-            _ => return self.bad(Code::Argon2Invalid, format!("{SHAPE}: found {} `$`-separated parts", parts.len().saturating_sub(1))),
+            _ => {
+                return self.bad(
+                    Code::Argon2Invalid,
+                    format!("{SHAPE}: found {} `$`-separated parts", parts.len().saturating_sub(1)),
+                );
+            }
         };
         if !matches!(variant, "argon2id" | "argon2i" | "argon2d") {
-            return self.bad(Code::Argon2Invalid, format!("{SHAPE}: unknown variant `{variant}` (Auth0 hashes with argon2id)"));
+            return self.bad(
+                Code::Argon2Invalid,
+                format!("{SHAPE}: unknown variant `{variant}` (Auth0 hashes with argon2id)"),
+            );
         }
         let mut seen = [false; 3];
         for kv in params.split(',') {
@@ -503,16 +653,25 @@ impl Algo<'_, '_> {
                 _ => continue,
             };
             if val.parse::<u32>().map_or(true, |n| n == 0) {
-                return self.bad(Code::Argon2Invalid, format!("{SHAPE}: parameter `{k}` must be a positive integer, found `{val}`"));
+                return self.bad(
+                    Code::Argon2Invalid,
+                    format!("{SHAPE}: parameter `{k}` must be a positive integer, found `{val}`"),
+                );
             }
             seen[slot] = true;
         }
         if seen.contains(&false) {
-            return self.bad(Code::Argon2Invalid, format!("{SHAPE}: the parameters m, t and p are all required, found `{params}`"));
+            return self.bad(
+                Code::Argon2Invalid,
+                format!("{SHAPE}: the parameters m, t and p are all required, found `{params}`"),
+            );
         }
         for (part, name) in [(salt, "salt"), (hash, "hash")] {
             if part.is_empty() || part.contains('=') || base64_len(part).is_err() {
-                return self.bad(Code::Argon2Invalid, format!("{SHAPE}: the {name} is not unpadded base64"));
+                return self.bad(
+                    Code::Argon2Invalid,
+                    format!("{SHAPE}: the {name} is not unpadded base64"),
+                );
             }
         }
     }
@@ -520,19 +679,34 @@ impl Algo<'_, '_> {
     fn pbkdf2(&mut self, v: &str) {
         const SHAPE: &str = "pbkdf2 `hash.value` must be a PHC string like $pbkdf2-sha512$i=100000,l=64$<salt>$<hash> (salt and hash in unpadded base64)";
         if !v.starts_with("$pbkdf2-") {
-            return self.bad(Code::Pbkdf2Invalid, format!("{SHAPE}: it does not start with `$pbkdf2-<digest>$`"));
+            return self.bad(
+                Code::Pbkdf2Invalid,
+                format!("{SHAPE}: it does not start with `$pbkdf2-<digest>$`"),
+            );
         }
         let parts: Vec<&str> = v.split('$').collect();
         let (id, params, salt, hash) = match parts.as_slice() {
             ["", id, params, salt, hash] => (*id, *params, *salt, *hash),
             ["", id, salt, hash] => (*id, "", *salt, *hash),
-            _ => return self.bad(Code::Pbkdf2Invalid, format!("{SHAPE}: found {} `$`-separated parts", parts.len().saturating_sub(1))),
+            _ => {
+                return self.bad(
+                    Code::Pbkdf2Invalid,
+                    format!("{SHAPE}: found {} `$`-separated parts", parts.len().saturating_sub(1)),
+                );
+            }
         };
         let Some(digest) = id.strip_prefix("pbkdf2-") else {
-            return self.bad(Code::Pbkdf2Invalid, format!("{SHAPE}: it must start with $pbkdf2-<digest>$, found `{id}`"));
+            return self.bad(
+                Code::Pbkdf2Invalid,
+                format!("{SHAPE}: it must start with $pbkdf2-<digest>$, found `{id}`"),
+            );
         };
         if !PBKDF2_DIGESTS.contains(&digest) {
-            let hint = PBKDF2_DIGESTS.iter().find(|d| d.eq_ignore_ascii_case(digest)).map(|d| format!(" (names are case-sensitive: write {d})")).unwrap_or_default();
+            let hint = PBKDF2_DIGESTS
+                .iter()
+                .find(|d| d.eq_ignore_ascii_case(digest))
+                .map(|d| format!(" (names are case-sensitive: write {d})"))
+                .unwrap_or_default();
             return self.bad(Code::Pbkdf2Invalid, format!("pbkdf2 digest `{digest}` is not supported{hint}; use an OpenSSL digest name such as sha256 or sha512"));
         }
         let mut keylen = 64usize;
@@ -543,13 +717,26 @@ impl Algo<'_, '_> {
                 match (k, n) {
                     ("i", Some(_)) => {}
                     ("l", Some(n)) => keylen = usize::try_from(n).unwrap_or(usize::MAX),
-                    ("i" | "l", None) => return self.bad(Code::Pbkdf2Invalid, format!("{SHAPE}: parameter `{k}` must be a positive integer, found `{val}`")),
-                    _ => return self.bad(Code::Pbkdf2Invalid, format!("{SHAPE}: unknown parameter `{k}` (only i and l)")),
+                    ("i" | "l", None) => {
+                        return self.bad(
+                            Code::Pbkdf2Invalid,
+                            format!(
+                                "{SHAPE}: parameter `{k}` must be a positive integer, found `{val}`"
+                            ),
+                        );
+                    }
+                    _ => {
+                        return self.bad(
+                            Code::Pbkdf2Invalid,
+                            format!("{SHAPE}: unknown parameter `{k}` (only i and l)"),
+                        );
+                    }
                 }
             }
         }
         if salt.contains('=') || base64_len(salt).is_err() {
-            return self.bad(Code::Pbkdf2Invalid, format!("{SHAPE}: the salt is not unpadded base64"));
+            return self
+                .bad(Code::Pbkdf2Invalid, format!("{SHAPE}: the salt is not unpadded base64"));
         }
         match base64_len(hash) {
             Ok(n) if !hash.contains('=') => {
@@ -567,7 +754,8 @@ impl Algo<'_, '_> {
             return self.bad(Code::LdapInvalid, format!("{SHAPE}: it does not start with `{{`"));
         };
         let Some((scheme, body)) = rest.split_once('}') else {
-            return self.bad(Code::LdapInvalid, format!("{SHAPE}: no closing `}}` after the scheme"));
+            return self
+                .bad(Code::LdapInvalid, format!("{SHAPE}: no closing `}}` after the scheme"));
         };
         let upper = scheme.to_ascii_uppercase();
         let (size, salted) = match upper.as_str() {

@@ -157,7 +157,9 @@ fn unknown(s: &mut Sink, ptr: String, key: &str, v: &Value) {
     } else if key == "password" {
         "remove `password`: plain-text passwords cannot be imported; hash them and use `password_hash` (bcrypt) or `custom_password_hash`".to_owned()
     } else if let Some(k) = suggestion(key, PROPERTIES) {
-        format!("unknown property `{key}`: did you mean `{k}`? (the import schema allows no other keys)")
+        format!(
+            "unknown property `{key}`: did you mean `{k}`? (the import schema allows no other keys)"
+        )
     } else {
         format!(
             "remove `{key}`: the import schema allows no other keys; keep custom data in `user_metadata` or `app_metadata`"
@@ -203,9 +205,8 @@ fn user_id(s: &mut Sink, ptr: &str, v: &Value) {
 fn username(s: &mut Sink, ptr: &str, v: &Value) {
     let Some(text) = v.as_str() else { return };
     check_len(s, ptr, "username", v, 1, 128);
-    if let Some(c) = text
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "@^$!-#.+'~_`".contains(*c)))
+    if let Some(c) =
+        text.chars().find(|c| !(c.is_ascii_alphanumeric() || "@^$!-#.+'~_`".contains(*c)))
     {
         s.push(
             ptr.to_owned(),
