@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use boa_engine::error::TryNativeError;
 use boa_engine::property::Attribute;
 use boa_engine::value::JsVariant;
-use boa_engine::{Context, JsError, JsNativeErrorKind, JsValue, Script, Source, js_string};
+use boa_engine::{
+    Context, JsError, JsNativeErrorKind, JsObject, JsValue, Script, Source, js_string,
+};
 use serde_json::Value;
 
 use super::{Cell, CellError, Limits};
@@ -26,6 +28,8 @@ use super::{Cell, CellError, Limits};
 pub(crate) struct JsProgram {
     id: u64,
     wrapped: String,
+    /// The only attributes of `user` the source can read, when that is known.
+    keys: Option<Vec<String>>,
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -81,7 +85,7 @@ impl JsProgram {
             }
         })
         .map_err(|e| (0, e.message))??;
-        Ok(JsProgram { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), wrapped })
+        Ok(JsProgram { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), wrapped, keys: user_keys(source) })
     }
 
     /// Evaluates the program for one user.
@@ -219,8 +223,22 @@ impl Engine {
         let cell_err = |e: JsError, ctx: &mut Context| {
             RunError::Cell(CellError { message: error_message(&e, ctx) })
         };
-        let user_js =
-            JsValue::from_json(user, &mut self.ctx).map_err(|e| cell_err(e, &mut self.ctx))?;
+        let user_js = match (&program.keys, user) {
+            // Hand in only the attributes the source reads.
+            (Some(keys), Value::Object(map)) => {
+                let obj = JsObject::with_object_proto(self.ctx.intrinsics());
+                for key in keys {
+                    if let Some(v) = map.get(key) {
+                        let v = JsValue::from_json(v, &mut self.ctx)
+                            .map_err(|e| cell_err(e, &mut self.ctx))?;
+                        obj.set(js_string!(key.as_str()), v, false, &mut self.ctx)
+                            .map_err(|e| cell_err(e, &mut self.ctx))?;
+                    }
+                }
+                JsValue::from(obj)
+            }
+            _ => JsValue::from_json(user, &mut self.ctx).map_err(|e| cell_err(e, &mut self.ctx))?,
+        };
         self.ctx
             .global_object()
             .set(js_string!(USER_GLOBAL), user_js, false, &mut self.ctx)
@@ -341,5 +359,89 @@ fn error_message(e: &JsError, ctx: &mut Context) -> String {
             Some(v) => format!("Uncaught {}", v.display()),
             None => format!("Error: {e}"),
         },
+    }
+}
+
+/// The top-level attributes a source reads when it only ever uses `user` as `user.name` or
+/// `user?.name` (and never `user` whole, `this`, `arguments`, `eval`, …). Only those are
+/// handed to the engine; `None` means the whole user is needed.
+fn user_keys(source: &str) -> Option<Vec<String>> {
+    const WHOLE: &[&str] =
+        &["this", "arguments", "eval", "Function", "globalThis", "with", "import", "__userio"];
+    if !source.is_ascii() || source.contains('\\') {
+        return None;
+    }
+    let b = source.as_bytes();
+    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80;
+    let mut keys: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !is_ident(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && is_ident(b[i]) {
+            i += 1;
+        }
+        let word = &source[start..i];
+        if WHOLE.iter().any(|w| word.contains(w)) {
+            return None;
+        }
+        if word != "user" || (start > 0 && b[start - 1] == b'.') {
+            continue;
+        }
+        // `user` as a variable: it must be followed by `.name` or `?.name`.
+        let mut j = i;
+        while j < b.len() && b[j] == b' ' {
+            j += 1;
+        }
+        if source[j..].starts_with("?.") {
+            j += 2;
+        } else if source[j..].starts_with('.') {
+            j += 1;
+        } else {
+            return None;
+        }
+        while j < b.len() && b[j] == b' ' {
+            j += 1;
+        }
+        let k = j;
+        while j < b.len() && is_ident(b[j]) {
+            j += 1;
+        }
+        if k == j {
+            return None;
+        }
+        let key = &source[k..j];
+        if !keys.iter().any(|x| x == key) {
+            keys.push(key.to_owned());
+        }
+        i = j;
+    }
+    Some(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::user_keys;
+
+    #[test]
+    fn keys_read_by_a_source() {
+        let k = |s: &str| user_keys(s);
+        assert_eq!(k("user.a || user?.b.c + user.a"), Some(vec!["a".into(), "b".into()]));
+        assert_eq!(k("Math.max(user.x, 1)"), Some(vec!["x".into()]));
+        for whole in [
+            "Object.keys(user)",
+            "user['a']",
+            "'user'",
+            "(user => user.a)(user)",
+            "this.__userio_user.a",
+            "arguments[0].a",
+            "\\u0075ser.a",
+            "user.\u{e9}",
+        ] {
+            assert_eq!(k(whole), None, "{whole}");
+        }
     }
 }
