@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// Check a users file against Auth0's bulk-import schema.
     Validate(cmd::validate::Args),
+    /// Import a users file into an Auth0 database connection (resumable bulk import jobs).
+    Import(cmd::import::Args),
 }
 
 /// What a command reports back to `main`, mapped to the exit code.
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(args),
+        Command::Import(args) => cmd::import::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
