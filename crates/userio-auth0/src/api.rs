@@ -152,7 +152,10 @@ impl Client {
             Value::Object(mut o) => o.remove("connections").unwrap_or(Value::Null),
             other => other,
         })
-        .map_err(|e| ErrorKind::BadResponse { path: "/connections".into(), message: e.to_string() })?;
+        .map_err(|e| ErrorKind::BadResponse {
+            path: "/connections".into(),
+            message: e.to_string(),
+        })?;
         Ok(list.into_iter().find(|c| c.name == name))
     }
 
@@ -257,7 +260,11 @@ impl Client {
     }
 
     /// Creates an export job (`POST /jobs/users-exports`, format json = NDJSON).
-    pub async fn create_export(&self, connection_id: Option<&str>, fields: &[String]) -> Result<Job> {
+    pub async fn create_export(
+        &self,
+        connection_id: Option<&str>,
+        fields: &[String],
+    ) -> Result<Job> {
         let mut body = json!({"format": "json"});
         if let Some(c) = connection_id {
             body["connection_id"] = json!(c);

@@ -49,7 +49,10 @@ pub(crate) enum Body {
     None,
     Json(Value),
     /// An import upload: the users file and the text parts.
-    Import { users: Arc<Vec<u8>>, fields: Vec<(&'static str, String)> },
+    Import {
+        users: Arc<Vec<u8>>,
+        fields: Vec<(&'static str, String)>,
+    },
 }
 
 /// One API call.
@@ -186,7 +189,8 @@ impl Client {
             if (status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS)
                 && attempt <= t.max_retries
             {
-                let wait = rate_limit_wait(resp.headers(), t).unwrap_or_else(|| backoff(t, attempt));
+                let wait =
+                    rate_limit_wait(resp.headers(), t).unwrap_or_else(|| backoff(t, attempt));
                 tokio::time::sleep(wait).await;
                 continue;
             }
@@ -247,7 +251,9 @@ impl Client {
                         continue;
                     }
                     if !safe {
-                        return Err(ErrorKind::UploadUncertain { chunk: 0, message: describe(&e) }.into());
+                        return Err(
+                            ErrorKind::UploadUncertain { chunk: 0, message: describe(&e) }.into()
+                        );
                     }
                     return Err(ErrorKind::Network {
                         method: method_s,
@@ -307,8 +313,12 @@ impl Client {
                         attempt -= 1;
                         continue;
                     }
-                    return Err(ErrorKind::Unauthorized { method: method_s, path: path_s, message }
-                        .into());
+                    return Err(ErrorKind::Unauthorized {
+                        method: method_s,
+                        path: path_s,
+                        message,
+                    }
+                    .into());
                 }
                 403 => {
                     return Err(ErrorKind::MissingScope {
@@ -320,8 +330,12 @@ impl Client {
                     .into());
                 }
                 413 => {
-                    return Err(ErrorKind::PayloadTooLarge { path: path_s, bytes: body_len, message }
-                        .into());
+                    return Err(ErrorKind::PayloadTooLarge {
+                        path: path_s,
+                        bytes: body_len,
+                        message,
+                    }
+                    .into());
                 }
                 s if s >= 500 => {
                     if attempt <= t.max_retries {
@@ -371,8 +385,14 @@ impl Client {
     }
 
     pub(crate) async fn get(&self, path: &str, scope: &'static str) -> Result<Option<Value>> {
-        self.call_json(Call { method: Method::GET, path, body: Body::None, scope, idempotent: true })
-            .await
+        self.call_json(Call {
+            method: Method::GET,
+            path,
+            body: Body::None,
+            scope,
+            idempotent: true,
+        })
+        .await
     }
 
     /// Downloads `location` (no token sent: it is a signed URL) into `out`, with retries.
@@ -462,7 +482,8 @@ fn rate_limit_wait(h: &reqwest::header::HeaderMap, t: &Timings) -> Option<Durati
 fn parse_http_date(s: &str) -> Option<u64> {
     let parts: Vec<&str> = s.split_whitespace().collect();
     let [_, day, mon, year, time, _] = parts.as_slice() else { return None };
-    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let months =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let m = months.iter().position(|x| x == mon)? as i64 + 1;
     let d: i64 = day.parse().ok()?;
     let y: i64 = year.parse().ok()?;

@@ -165,8 +165,7 @@ pub fn base_url(domain: &str) -> Result<Url> {
         )
         .into());
     }
-    let text =
-        if domain.contains("://") { domain.to_owned() } else { format!("https://{domain}") };
+    let text = if domain.contains("://") { domain.to_owned() } else { format!("https://{domain}") };
     let url = Url::parse(&text)
         .map_err(|e| ErrorKind::Config(format!("`{domain}` is not a domain or URL: {e}")))?;
     check_scheme(&url)?;

@@ -144,9 +144,8 @@ impl Client {
                     total = t;
                     let n = users.len();
                     for u in users {
-                        serde_json::to_writer(&mut out, &u).map_err(|e| ErrorKind::BadResponse {
-                            path: "/users".into(),
-                            message: e.to_string(),
+                        serde_json::to_writer(&mut out, &u).map_err(|e| {
+                            ErrorKind::BadResponse { path: "/users".into(), message: e.to_string() }
                         })?;
                         out.push(b'\n');
                     }
@@ -190,7 +189,8 @@ impl Client {
             }
             .into());
         }
-        let mut file = tempfile::tempfile().map_err(|e| Error::io("creating a temporary file", e))?;
+        let mut file =
+            tempfile::tempfile().map_err(|e| Error::io("creating a temporary file", e))?;
         let mut location = job.location.clone().ok_or_else(|| ErrorKind::BadResponse {
             path: format!("/jobs/{id}"),
             message: "the completed export job has no location".into(),

@@ -21,6 +21,9 @@ use crate::api::{Connection, FailedUser, Job, JobOptions, JobSummary, UserError}
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 
+/// A progress callback, called from the import's thread.
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
 /// What to import and how.
 #[derive(Clone)]
 pub struct ImportOptions {
@@ -44,7 +47,7 @@ pub struct ImportOptions {
     /// interruption; for tests).
     pub stop_after_chunks: Option<usize>,
     /// Progress callback.
-    pub progress: Option<Arc<dyn Fn(&Progress) + Send + Sync>>,
+    pub progress: Option<ProgressFn>,
 }
 
 impl std::fmt::Debug for ImportOptions {
@@ -191,7 +194,8 @@ struct Journal {
 
 impl Journal {
     fn append(&mut self, e: &Entry) -> Result<()> {
-        let mut line = serde_json::to_vec(e).map_err(|e| Error::journal(&self.path, e.to_string()))?;
+        let mut line =
+            serde_json::to_vec(e).map_err(|e| Error::journal(&self.path, e.to_string()))?;
         line.push(b'\n');
         self.file
             .write_all(&line)
@@ -202,7 +206,10 @@ impl Journal {
 
 fn load_journal(path: &Path) -> Result<(Option<Entry>, HashMap<usize, ChunkState>)> {
     let file = File::open(path).map_err(|e| {
-        Error::journal(path, format!("cannot open it to resume ({e}); run without --resume to start"))
+        Error::journal(
+            path,
+            format!("cannot open it to resume ({e}); run without --resume to start"),
+        )
     })?;
     let mut start = None;
     let mut states = HashMap::new();
@@ -416,7 +423,12 @@ impl Client {
                         "it records an import of a different file, connection or chunk size; resume with the same settings, or delete the journal to start over",
                     ));
                 }
-                None => return Err(Error::journal(&jpath, "it has no start record; delete it to start over")),
+                None => {
+                    return Err(Error::journal(
+                        &jpath,
+                        "it has no start record; delete it to start over",
+                    ));
+                }
             }
             states = s;
             let uncertain: Vec<usize> = states
@@ -469,7 +481,8 @@ impl Client {
             users: report.users,
             ..ImportReport::default()
         };
-        let progress = Arc::new(Mutex::new(Progress { users_total: report.users, ..Progress::default() }));
+        let progress =
+            Arc::new(Mutex::new(Progress { users_total: report.users, ..Progress::default() }));
         let notify = |p: &Progress| {
             if let Some(cb) = &opts.progress {
                 cb(p);
@@ -503,7 +516,10 @@ impl Client {
                 } else {
                     Err(Error::journal(
                         &jpath,
-                        format!("chunk {} differs from the one recorded: the file changed since the interrupted import; delete the journal to start over", p.number),
+                        format!(
+                            "chunk {} differs from the one recorded: the file changed since the interrupted import; delete the journal to start over",
+                            p.number
+                        ),
                     ))
                 }
             };
@@ -567,8 +583,11 @@ impl Client {
             }
             match self.submit_import(&conn.id, p.bytes.clone(), &job_opts).await {
                 Ok(job) => {
-                    let entry =
-                        Entry::Submitted { chunk: p.number, job_id: job.id.clone(), hash: p.hash.clone() };
+                    let entry = Entry::Submitted {
+                        chunk: p.number,
+                        job_id: job.id.clone(),
+                        hash: p.hash.clone(),
+                    };
                     if let Err(e) = lock(&journal).append(&entry) {
                         first_error = Some(e);
                         break;
@@ -640,7 +659,11 @@ impl Client {
     }
 
     /// Waits for a chunk's job and maps its errors.
-    async fn finish_chunk(&self, p: Planned, job_id: String) -> Result<(ChunkOutcome, Vec<UserFailure>)> {
+    async fn finish_chunk(
+        &self,
+        p: Planned,
+        job_id: String,
+    ) -> Result<(ChunkOutcome, Vec<UserFailure>)> {
         let job: Job = self.wait_job(&job_id).await?;
         let failures = if job.status == "completed" && job.summary.is_some_and(|s| s.failed > 0) {
             let errs = self.job_errors(&job_id).await?;

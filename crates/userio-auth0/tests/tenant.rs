@@ -67,7 +67,10 @@ fn imports_5000_users_in_several_jobs_and_maps_user_errors_to_lines() {
     let (path, users) = users_file(dir.path(), 5000);
     // Users 10, 2500 and 4999 already exist in the tenant: Auth0 refuses them as duplicates.
     let dups = [10usize, 2500, 4999];
-    mock.add_users(DB, dups.iter().map(|&i| json!({"email": users[i]["email"], "user_id": "auth0|old"})));
+    mock.add_users(
+        DB,
+        dups.iter().map(|&i| json!({"email": users[i]["email"], "user_id": "auth0|old"})),
+    );
     let seen = Arc::new(Mutex::new(Vec::new()));
     let mut o = opts(dir.path());
     let s = seen.clone();
@@ -163,7 +166,10 @@ fn honours_rate_limits_and_the_two_job_limit() {
 
 #[test]
 fn exports_50000_users_through_an_export_job_and_small_selections_through_search() {
-    let mock = MockAuth0::start_with(Options { job_duration: Duration::from_millis(50), ..Options::default() });
+    let mock = MockAuth0::start_with(Options {
+        job_duration: Duration::from_millis(50),
+        ..Options::default()
+    });
     mock.add_connection(DB, "auth0", true);
     let users: Vec<Value> = Generator::new(7, Shape::Profile).take(50_000).collect();
     let verified = users.iter().filter(|u| u["email_verified"] == json!(true)).count();
@@ -215,12 +221,21 @@ fn search_pages_up_to_the_ceiling() {
     let mock = MockAuth0::start();
     mock.add_connection(DB, "auth0", true);
     mock.add_users(DB, Generator::new(3, Shape::Profile).take(1500));
-    let q = TenantQuery { force: Some(Strategy::Search), sort: Some(("email".into(), false)), ..TenantQuery::default() };
+    let q = TenantQuery {
+        force: Some(Strategy::Search),
+        sort: Some(("email".into(), false)),
+        ..TenantQuery::default()
+    };
     let (reader, choice) = client(&mock).open_tenant_users(&q).unwrap();
     assert_eq!(choice, Choice::Search { total: 1000 });
     let emails: Vec<String> = BufReader::new(reader)
         .lines()
-        .map(|l| serde_json::from_str::<Value>(&l.unwrap()).unwrap()["email"].as_str().unwrap().to_owned())
+        .map(|l| {
+            serde_json::from_str::<Value>(&l.unwrap()).unwrap()["email"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(emails.len(), 1000);
     assert!(emails.windows(2).all(|w| w[0] <= w[1]));
@@ -228,7 +243,8 @@ fn search_pages_up_to_the_ceiling() {
 
 #[test]
 fn refreshes_client_credential_tokens() {
-    let mock = MockAuth0::start_with(Options { token_ttl: Duration::from_secs(1), ..Options::default() });
+    let mock =
+        MockAuth0::start_with(Options { token_ttl: Duration::from_secs(1), ..Options::default() });
     mock.add_connection(DB, "auth0", true);
     // refresh before expiry (margin 200 ms of a 1 s token)
     let c = cc(&mock);
@@ -242,7 +258,10 @@ fn refreshes_client_credential_tokens() {
     // a token that expired anyway (no margin) is refreshed on the 401
     let config = Config::new(
         &mock.url(),
-        Credentials::ClientCredentials { client_id: "test-client".into(), client_secret: "test-secret".into() },
+        Credentials::ClientCredentials {
+            client_id: "test-client".into(),
+            client_secret: "test-secret".into(),
+        },
     )
     .unwrap()
     .timings(Timings { token_refresh_margin: Duration::ZERO, ..Timings::fast() });
@@ -270,7 +289,10 @@ fn clear_errors_for_each_failure_mode() {
     // bad client secret
     let c = client_with(
         &mock,
-        Credentials::ClientCredentials { client_id: "test-client".into(), client_secret: "wrong-secret".into() },
+        Credentials::ClientCredentials {
+            client_id: "test-client".into(),
+            client_secret: "wrong-secret".into(),
+        },
     );
     let err = c.database_connections().unwrap_err();
     assert_eq!(err.code(), "token_request_failed");
@@ -315,7 +337,11 @@ fn clear_errors_for_each_failure_mode() {
     // dropped connections: retried on reads; a read that keeps dropping fails clearly
     mock.inject(Fault::Drop { method: None, path_prefix: "/api/v2/connections".into(), times: 2 });
     c.database_connections().unwrap();
-    mock.inject(Fault::Drop { method: None, path_prefix: "/api/v2/connections".into(), times: 100 });
+    mock.inject(Fault::Drop {
+        method: None,
+        path_prefix: "/api/v2/connections".into(),
+        times: 100,
+    });
     let err = c.database_connections().unwrap_err();
     assert_eq!(err.code(), "network_error");
     mock.clear_faults();
@@ -330,7 +356,10 @@ fn clear_errors_for_each_failure_mode() {
     assert!(err.to_string().contains("chunk size"), "{err}");
 
     // a job that fails as a whole is reported, with its users counted as failed
-    mock.inject(Fault::FailJob { times: 1, details: "Failed to parse users file JSON when importing users.".into() });
+    mock.inject(Fault::FailJob {
+        times: 1,
+        details: "Failed to parse users file JSON when importing users.".into(),
+    });
     let report = c.import(&path, &opts(&dir.path().join("c"))).unwrap();
     let failed: Vec<_> = report.failed_jobs().collect();
     assert_eq!(failed.len(), 1);
@@ -353,7 +382,11 @@ fn an_upload_cut_off_midway_is_not_resent_without_consent() {
     let (path, _) = users_file(dir.path(), 1500);
     let c = client(&mock);
     let mut o = opts(dir.path());
-    mock.inject(Fault::Drop { method: Some("POST"), path_prefix: "/api/v2/jobs/users-imports".into(), times: 1 });
+    mock.inject(Fault::Drop {
+        method: Some("POST"),
+        path_prefix: "/api/v2/jobs/users-imports".into(),
+        times: 1,
+    });
     let err = c.import(&path, &o).unwrap_err();
     assert_eq!(err.code(), "upload_uncertain");
     assert!(err.to_string().contains("chunk 0"), "{err}");

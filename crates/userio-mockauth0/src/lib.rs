@@ -385,7 +385,8 @@ impl std::error::Error for Dropped {}
 fn json_resp(status: u16, body: &Value) -> Resp {
     let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    r.headers_mut().insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+    r.headers_mut()
+        .insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
     r
 }
 
@@ -441,11 +442,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Resp
             _ => {}
         }
     }
-    let ctype = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let ctype = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     if method == Method::POST && path == "/oauth/token" {
         return Ok(token(&mut st, &body, &ctype));
     }
@@ -654,7 +651,9 @@ fn active_imports(st: &State) -> usize {
     let now = Instant::now();
     st.jobs
         .values()
-        .filter(|j| j.kind == "users_import" && now.duration_since(j.created) < st.opts.job_duration)
+        .filter(|j| {
+            j.kind == "users_import" && now.duration_since(j.created) < st.opts.job_duration
+        })
         .count()
 }
 
@@ -663,12 +662,20 @@ fn import(st: &mut State, body: &[u8], ctype: &str) -> Resp {
         return api_error(
             413,
             "Request Entity Too Large",
-            &format!("Payload content length greater than maximum allowed: {}.", st.opts.max_import_payload),
+            &format!(
+                "Payload content length greater than maximum allowed: {}.",
+                st.opts.max_import_payload
+            ),
             None,
         );
     }
     let Some(parts) = multipart(body, ctype) else {
-        return api_error(400, "Bad Request", "Payload validation error: 'Invalid multipart payload format'.", None);
+        return api_error(
+            400,
+            "Bad Request",
+            "Payload validation error: 'Invalid multipart payload format'.",
+            None,
+        );
     };
     let part = |n: &str| {
         parts.iter().find(|(k, _)| k == n).map(|(_, v)| String::from_utf8_lossy(v).into_owned())
@@ -677,7 +684,12 @@ fn import(st: &mut State, body: &[u8], ctype: &str) -> Resp {
         return api_error(400, "Bad Request", "Must provide 'users' file as multipart part.", None);
     };
     let Some(conn_id) = part("connection_id") else {
-        return api_error(400, "Bad Request", "Must provide 'connection_id' as multipart part.", None);
+        return api_error(
+            400,
+            "Bad Request",
+            "Must provide 'connection_id' as multipart part.",
+            None,
+        );
     };
     let Some(conn) = st.connections.iter().find(|c| c.id == conn_id) else {
         return api_error(400, "Bad Request", "The connection does not exist.", None);
@@ -686,7 +698,12 @@ fn import(st: &mut State, body: &[u8], ctype: &str) -> Resp {
         return api_error(400, "Bad Request", "Connection must be a database connection.", None);
     }
     if conn.clients.is_empty() {
-        return api_error(400, "Bad Request", "Connection must be enabled.", Some("connection_is_disabled"));
+        return api_error(
+            400,
+            "Bad Request",
+            "Connection must be enabled.",
+            Some("connection_is_disabled"),
+        );
     }
     if users.iter().all(u8::is_ascii_whitespace) {
         return api_error(400, "Bad Request", "Users file must not be empty.", None);
@@ -702,13 +719,13 @@ fn import(st: &mut State, body: &[u8], ctype: &str) -> Resp {
     }
     let parsed: Option<Vec<Value>> = serde_json::from_slice(&users).ok();
     let mut fail = None;
-    if let Some(pos) = st.faults.iter().position(|f| matches!(f, Fault::FailJob { .. })) {
-        if let Some(Fault::FailJob { times, details }) = st.faults.get_mut(pos) {
-            *times -= 1;
-            fail = Some(details.clone());
-            if *times == 0 {
-                st.faults.remove(pos);
-            }
+    if let Some(pos) = st.faults.iter().position(|f| matches!(f, Fault::FailJob { .. }))
+        && let Some(Fault::FailJob { times, details }) = st.faults.get_mut(pos)
+    {
+        *times = times.saturating_sub(1);
+        fail = Some(details.clone());
+        if *times == 0 {
+            st.faults.remove(pos);
         }
     }
     if parsed.is_none() && fail.is_none() {
@@ -835,9 +852,15 @@ fn finish(st: &mut State, id: &str) {
                     obj.insert("email".into(), json!(email));
                     obj.insert(
                         "user_id".into(),
-                        json!(format!("auth0|{}", local.unwrap_or_else(|| format!("{:024x}", st.users.len())))),
+                        json!(format!(
+                            "auth0|{}",
+                            local.unwrap_or_else(|| format!("{:024x}", st.users.len()))
+                        )),
                     );
-                    obj.insert("identities".into(), json!([{"connection": conn, "provider":"auth0","isSocial":false}]));
+                    obj.insert(
+                        "identities".into(),
+                        json!([{"connection": conn, "provider":"auth0","isSocial":false}]),
+                    );
                 }
                 match existing {
                     Some(i) => {
@@ -981,7 +1004,8 @@ fn matches(u: &Value, q: &str) -> bool {
         };
         let Some(got) = got else { return false };
         let ci = matches!(field, "email" | "name" | "given_name" | "family_name" | "nickname");
-        let (got, val) = if ci { (got.to_lowercase(), val.to_lowercase()) } else { (got, val.to_owned()) };
+        let (got, val) =
+            if ci { (got.to_lowercase(), val.to_lowercase()) } else { (got, val.to_owned()) };
         match val.strip_suffix('*') {
             Some(prefix) => got.starts_with(prefix),
             None => got == val,
@@ -1011,7 +1035,9 @@ fn search(st: &State, q: &HashMap<String, String>) -> Resp {
     let query = q.get("q").map_or("", String::as_str);
     let mut hits: Vec<&Value> = st.users.iter().filter(|u| matches(u, query)).collect();
     if let Some((field, dir)) = q.get("sort").and_then(|s| s.split_once(':')) {
-        let key = |u: &Value| u.get(field).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+        let key = |u: &Value| {
+            u.get(field).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        };
         hits.sort_by_key(|u| key(u));
         if dir == "-1" {
             hits.reverse();

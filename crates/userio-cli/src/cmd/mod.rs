@@ -1,4 +1,4 @@
 //! One module per subcommand.
 
-pub mod validate;
 pub mod import;
+pub mod validate;
