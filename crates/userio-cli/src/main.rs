@@ -25,6 +25,8 @@ enum Command {
     Split(cmd::split::Args),
     /// Convert a CSV or an Auth0 export into an import file.
     Convert(cmd::convert::Args),
+    /// Import a users file into an Auth0 database connection (resumable bulk import jobs).
+    Import(cmd::import::Args),
 }
 
 /// What a command reports back to `main`, mapped to the exit code.
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => cmd::validate::run(args),
         Command::Split(args) => cmd::split::run(args),
         Command::Convert(args) => cmd::convert::run(args),
+        Command::Import(args) => cmd::import::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

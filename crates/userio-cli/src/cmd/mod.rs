@@ -2,4 +2,5 @@
 
 pub mod split;
 pub mod convert;
+pub mod import;
 pub mod validate;

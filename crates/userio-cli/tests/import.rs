@@ -1,0 +1,57 @@
+//! `userio import` against the mock tenant.
+
+use std::process::Command;
+
+use userio_mockauth0::MockAuth0;
+
+#[test]
+fn imports_reports_failed_lines_and_resumes() {
+    let mock = MockAuth0::start();
+    mock.add_connection("db", "auth0", true);
+    mock.add_users("db", [serde_json::json!({"email": "b@example.com"})]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("users.json");
+    std::fs::write(
+        &file,
+        "[\n{\"email\":\"a@example.com\"},\n{\"email\":\"b@example.com\"},\n{\"email\":\"c@example.com\"}\n]\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_userio"))
+            .arg("import")
+            .arg(&file)
+            .args(["--connection", "db"])
+            .args(extra)
+            .env("AUTH0_DOMAIN", mock.url())
+            .env("AUTH0_TOKEN", mock.token())
+            .env_remove("AUTH0_CLIENT_ID")
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("line 3 (user 1): b@example.com: DUPLICATED_USER"), "{stdout}");
+    assert!(stdout.contains("3 users: 2 inserted, 0 updated, 1 failed (1 job(s))"), "{stdout}");
+
+    // a plain re-run is refused; --resume uploads nothing and reports from the journal
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--resume"));
+    let out = run(&["--resume"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 from the journal"));
+    assert_eq!(mock.stats().import_jobs.len(), 1);
+
+    // missing connection: clear message, exit 2
+    let out = Command::new(env!("CARGO_BIN_EXE_userio"))
+        .arg("import")
+        .arg(&file)
+        .args(["--connection", "nope", "--journal"])
+        .arg(dir.path().join("j2"))
+        .env("AUTH0_DOMAIN", mock.url())
+        .env("AUTH0_TOKEN", mock.token())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no database connection named `nope`"));
+}
