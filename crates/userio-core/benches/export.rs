@@ -43,9 +43,18 @@ fn floor(input: &[u8]) -> usize {
             Some(v) => v.to_string(),
         };
         let cells: Vec<String> = [
-            "/user_id", "/given_name", "/family_name", "/nickname", "/name", "/email",
-            "/email_verified", "/picture", "/identities/0/connection", "/created_at",
-            "/updated_at", "/app_metadata/plan",
+            "/user_id",
+            "/given_name",
+            "/family_name",
+            "/nickname",
+            "/name",
+            "/email",
+            "/email_verified",
+            "/picture",
+            "/identities/0/connection",
+            "/created_at",
+            "/updated_at",
+            "/app_metadata/plan",
         ]
         .iter()
         .map(|p| cell(p))

@@ -22,8 +22,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stdout = std::io::stdout().lock();
     let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 16, stdout));
     w.write_record([
-        "Id", "Given Name", "Family Name", "Nickname", "Name", "Email", "Email Verified", "Picture",
-        "Connection", "Created At", "Updated At", "Plan",
+        "Id",
+        "Given Name",
+        "Family Name",
+        "Nickname",
+        "Name",
+        "Email",
+        "Email Verified",
+        "Picture",
+        "Connection",
+        "Created At",
+        "Updated At",
+        "Plan",
     ])?;
     let (mut read, mut written) = (0u64, 0u64);
     for line in input.lines() {

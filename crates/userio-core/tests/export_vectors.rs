@@ -163,7 +163,10 @@ fn export_vectors() {
             ran += 1;
         }
     }
-    eprintln!("export vectors: {ran} run, {} skipped (need real query/expr): {skipped:?}", skipped.len());
+    eprintln!(
+        "export vectors: {ran} run, {} skipped (need real query/expr): {skipped:?}",
+        skipped.len()
+    );
     assert!(ran >= 30);
 }
 

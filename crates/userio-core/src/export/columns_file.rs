@@ -185,7 +185,8 @@ impl Columns {
             .into_iter()
             .enumerate()
             .map(|(index, s)| {
-                Column::new(s.name, s.source).map_err(|error| ColumnsFileError::Expr { index, error })
+                Column::new(s.name, s.source)
+                    .map_err(|error| ColumnsFileError::Expr { index, error })
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Columns)
@@ -210,7 +211,10 @@ impl Columns {
                 message = "not a list of { name, source } entries".into();
             }
             let byte = byte_of_line_col(text, e.line(), e.column());
-            ColumnsFileError::Syntax { message, position: Position::of_offset(text.as_bytes(), byte) }
+            ColumnsFileError::Syntax {
+                message,
+                position: Position::of_offset(text.as_bytes(), byte),
+            }
         })?;
         Self::from_specs(match file {
             JsonFile::List(l) => l,

@@ -378,7 +378,7 @@ impl Exporter {
     /// use userio_core::{export::Exporter, expr::Column};
     /// let mut out = Vec::new();
     /// Exporter::new(vec![Column::new("A", "a")?]).bom(true)
-    ///     .export_reader(&br#"{"a":"é"}"#[..], &mut out)?;
+    ///     .export_reader(r#"{"a":"é"}"#.as_bytes(), &mut out)?;
     /// assert_eq!(out, "\u{feff}A\né\n".as_bytes());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -688,11 +688,8 @@ fn cell_failed<'c>(
     summary: &mut Summary,
 ) -> Result<Option<&'c str>, ExportError> {
     summary.cell_errors += 1;
-    let detail = || CellErrorDetail {
-        index,
-        column: col.name().to_owned(),
-        message: err.message.clone(),
-    };
+    let detail =
+        || CellErrorDetail { index, column: col.name().to_owned(), message: err.message.clone() };
     if summary.first_cell_errors.len() < MAX_CELL_ERROR_DETAILS {
         summary.first_cell_errors.push(detail());
     }

@@ -56,9 +56,8 @@ impl SortPath {
                 segments.push(Segment::Field(field.to_owned()));
             }
             while !rest.is_empty() {
-                let close = rest
-                    .find(']')
-                    .ok_or_else(|| format!("missing `]` in sort path `{text}`"))?;
+                let close =
+                    rest.find(']').ok_or_else(|| format!("missing `]` in sort path `{text}`"))?;
                 let n = rest[1..close].trim().parse::<usize>().map_err(|_| {
                     format!("`{}` is not an array index in sort path `{text}`", &rest[1..close])
                 })?;
@@ -499,9 +498,13 @@ fn read_string(r: &mut impl Read) -> io::Result<String> {
 
 fn read_entry(r: &mut impl Read) -> io::Result<Option<Entry>> {
     let mut tag = [0u8; 1];
-    match r.read(&mut tag)? {
-        0 => return Ok(None),
-        _ => {}
+    loop {
+        match r.read(&mut tag) {
+            Ok(0) => return Ok(None),
+            Ok(_) => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
     let key = match tag[0] {
         0 => Key::Number(f64::from_bits(u64::from_le_bytes(read_array(r)?))),

@@ -22,7 +22,10 @@ fn csv_json_ndjson() {
     assert_eq!(csv, "A,B\nx,\"{\"\"c\"\":[1,2]}\"\n\"y,z\",\n,true\n");
     assert_eq!((s.read, s.matched, s.written), (3, 3, 3));
     let (j, _) = export(&Exporter::new(c.clone()).format(Format::Json), input);
-    assert_eq!(j, "[\n{\"A\":\"x\",\"B\":{\"c\":[1,2]}},\n{\"A\":\"y,z\",\"B\":null},\n{\"A\":null,\"B\":true}\n]\n");
+    assert_eq!(
+        j,
+        "[\n{\"A\":\"x\",\"B\":{\"c\":[1,2]}},\n{\"A\":\"y,z\",\"B\":null},\n{\"A\":null,\"B\":true}\n]\n"
+    );
     let parsed: Value = serde_json::from_str(&j).unwrap();
     assert_eq!(parsed[2], json!({"A": null, "B": true}));
     let (nd, _) = export(&Exporter::new(c).format(Format::Ndjson), input);
