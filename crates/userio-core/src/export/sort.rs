@@ -264,7 +264,9 @@ pub(crate) struct Sorter {
     temp_dir: Option<PathBuf>,
     buf: Vec<Entry>,
     buf_bytes: usize,
-    runs: Vec<File>,
+    /// Sorted runs with their merge level: 64 runs of one level merge into one run of the
+    /// next, so that few files are open however many runs a small budget makes.
+    runs: Vec<(File, u32)>,
     runs_written: u64,
 }
 
@@ -340,11 +342,33 @@ impl Sorter {
             write_entry(&mut w, &e).map_err(TempError)?;
         }
         let file = finish_run(w)?;
-        self.runs.push(file);
+        self.runs.push((file, 0));
         self.runs_written += 1;
         self.buf = Vec::new();
         self.buf_bytes = 0;
+        // Cascade: merge the trailing runs of one level once there are MAX_FAN_IN of them.
+        while let Some(&(_, level)) = self.runs.last() {
+            let same = self.runs.iter().rev().take_while(|(_, l)| *l == level).count();
+            if same < MAX_FAN_IN {
+                break;
+            }
+            let group: Vec<File> =
+                self.runs.drain(self.runs.len() - same..).map(|(f, _)| f).collect();
+            let file = self.merge_to_file(group)?;
+            self.runs.push((file, level + 1));
+        }
         Ok(())
+    }
+
+    fn merge_to_file(&self, group: Vec<File>) -> Result<File, TempError> {
+        let file = self.temp_file()?;
+        let mut w = BufWriter::with_capacity(64 * 1024, file);
+        let keep = self.keep.unwrap_or(usize::MAX);
+        merge(group, self.descending, keep, |e| {
+            write_entry(&mut w, e).map_err(TempError)?;
+            Ok::<bool, TempError>(true)
+        })?;
+        finish_run(w)
     }
 
     /// Hands every row to `emit` in order (at most `keep` of them). `emit` returns `false`
@@ -369,17 +393,11 @@ impl Sorter {
         self.spill()?;
         // Merge in passes until one heap can take every run.
         while self.runs.len() > MAX_FAN_IN {
-            let group: Vec<File> = self.runs.drain(..MAX_FAN_IN).collect();
-            let file = self.temp_file()?;
-            let mut w = BufWriter::with_capacity(64 * 1024, file);
-            merge(group, self.descending, keep, |e| {
-                write_entry(&mut w, e).map_err(TempError)?;
-                Ok::<bool, TempError>(true)
-            })?;
-            let file = finish_run(w)?;
-            self.runs.push(file);
+            let group: Vec<File> = self.runs.drain(..MAX_FAN_IN).map(|(f, _)| f).collect();
+            let file = self.merge_to_file(group)?;
+            self.runs.push((file, u32::MAX));
         }
-        let runs = std::mem::take(&mut self.runs);
+        let runs = std::mem::take(&mut self.runs).into_iter().map(|(f, _)| f).collect();
         merge(runs, self.descending, keep, |e| emit(&e.row))
     }
 }
@@ -598,6 +616,8 @@ mod tests {
             s.push(e).unwrap();
         }
         let runs = s.runs_written();
+        // Cascading merges keep the number of open run files small.
+        assert!(s.runs.len() < MAX_FAN_IN, "{} open runs", s.runs.len());
         let mut out = Vec::new();
         s.finish(|row| {
             out.extend_from_slice(row);

@@ -2,7 +2,8 @@
 //! cells (default columns + plan) of the same users with the csv crate. No query engine,
 //! no expression engine, no sort: the least work any exporter has to do.
 //!
-//! `cargo run --release -p userio-core --example export_floor -- FILE > out.csv`
+//! `cargo run --release -p userio-testkit --bin export-floor -- FILE [all] > out.csv`
+//! (`all`: write every user, for comparing with an exporter whose query matches all.)
 
 use std::io::{BufRead, BufReader, Write};
 
@@ -17,7 +18,8 @@ fn text(v: Option<&Value>) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: export_floor FILE")?;
+    let path = std::env::args().nth(1).ok_or("usage: export-floor FILE [all]")?;
+    let all = std::env::args().nth(2).as_deref() == Some("all");
     let input = BufReader::with_capacity(1 << 16, std::fs::File::open(path)?);
     let stdout = std::io::stdout().lock();
     let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 16, stdout));
@@ -43,8 +45,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let u: Value = serde_json::from_str(&line)?;
         read += 1;
-        let keep = u.get("user_metadata").is_some()
-            && u.get("logins_count").and_then(Value::as_f64).is_some_and(|n| n >= 5.0);
+        let keep = all
+            || u.get("user_metadata").is_some()
+                && u.get("logins_count").and_then(Value::as_f64).is_some_and(|n| n >= 5.0);
         if !keep {
             continue;
         }
