@@ -364,7 +364,7 @@ impl Sorter {
         let file = self.temp_file()?;
         let mut w = BufWriter::with_capacity(64 * 1024, file);
         let keep = self.keep.unwrap_or(usize::MAX);
-        merge(group, self.descending, keep, |e| {
+        merge(group, Vec::new(), self.descending, keep, |e| {
             write_entry(&mut w, e).map_err(TempError)?;
             Ok::<bool, TempError>(true)
         })?;
@@ -390,7 +390,8 @@ impl Sorter {
             }
             return Ok(());
         }
-        self.spill()?;
+        // The last buffer joins the merge from memory instead of going through a file.
+        self.sort_and_truncate();
         // Merge in passes until one heap can take every run.
         while self.runs.len() > MAX_FAN_IN {
             let group: Vec<File> = self.runs.drain(..MAX_FAN_IN).map(|(f, _)| f).collect();
@@ -398,7 +399,8 @@ impl Sorter {
             self.runs.push((file, u32::MAX));
         }
         let runs = std::mem::take(&mut self.runs).into_iter().map(|(f, _)| f).collect();
-        merge(runs, self.descending, keep, |e| emit(&e.row))
+        let last = std::mem::take(&mut self.buf);
+        merge(runs, last, self.descending, keep, |e| emit(&e.row))
     }
 }
 
@@ -432,8 +434,25 @@ impl Ord for HeapItem {
     }
 }
 
+/// One sorted input of a merge: a run file, or the last buffer still in memory.
+enum Source {
+    File(BufReader<File>),
+    Memory(std::vec::IntoIter<Entry>),
+}
+
+impl Source {
+    fn next_entry(&mut self) -> io::Result<Option<Entry>> {
+        match self {
+            Source::File(r) => read_entry(r),
+            Source::Memory(it) => Ok(it.next()),
+        }
+    }
+}
+
+/// Merges sorted `runs` and the sorted in-memory `last` entries, emitting at most `keep`.
 fn merge<E>(
     runs: Vec<File>,
+    last: Vec<Entry>,
     descending: bool,
     keep: usize,
     mut emit: impl FnMut(&Entry) -> Result<bool, E>,
@@ -441,11 +460,14 @@ fn merge<E>(
 where
     E: From<TempError>,
 {
-    let mut readers: Vec<BufReader<File>> =
-        runs.into_iter().map(|f| BufReader::with_capacity(64 * 1024, f)).collect();
+    let mut readers: Vec<Source> =
+        runs.into_iter().map(|f| Source::File(BufReader::with_capacity(64 * 1024, f))).collect();
+    if !last.is_empty() {
+        readers.push(Source::Memory(last.into_iter()));
+    }
     let mut heap = BinaryHeap::with_capacity(readers.len());
     for (run, r) in readers.iter_mut().enumerate() {
-        if let Some(entry) = read_entry(r).map_err(TempError)? {
+        if let Some(entry) = r.next_entry().map_err(TempError)? {
             heap.push(HeapItem { entry, run, descending });
         }
     }
@@ -456,7 +478,7 @@ where
             break;
         }
         emitted += 1;
-        if let Some(entry) = read_entry(&mut readers[top.run]).map_err(TempError)? {
+        if let Some(entry) = readers[top.run].next_entry().map_err(TempError)? {
             heap.push(HeapItem { entry, run: top.run, descending });
         }
     }
