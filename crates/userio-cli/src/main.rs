@@ -27,6 +27,8 @@ enum Command {
     Convert(cmd::convert::Args),
     /// Import a users file into an Auth0 database connection (resumable bulk import jobs).
     Import(cmd::import::Args),
+    /// Export users: query, columns, sort, then CSV / JSON / NDJSON (no 10,000-user cap).
+    Export(cmd::export::Args),
 }
 
 /// What a command reports back to `main`, mapped to the exit code.
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::Split(args) => cmd::split::run(args),
         Command::Convert(args) => cmd::convert::run(args),
         Command::Import(args) => cmd::import::run(args),
+        Command::Export(args) => cmd::export::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

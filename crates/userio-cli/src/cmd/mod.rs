@@ -3,4 +3,5 @@
 pub mod split;
 pub mod convert;
 pub mod import;
+pub mod export;
 pub mod validate;

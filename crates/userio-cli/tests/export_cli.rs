@@ -1,0 +1,75 @@
+//! `userio export` end to end: output file through a temporary file, errors, columns.
+
+use std::process::Command;
+
+fn userio() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_userio"))
+}
+
+#[test]
+fn writes_the_output_file_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.ndjson");
+    std::fs::write(&input, "{\"e\":\"b\",\"n\":1}\n{\"e\":\"a\",\"n\":2}\n").unwrap();
+    let cols = dir.path().join("cols.toml");
+    std::fs::write(&cols, "[[columns]]\nname = \"E\"\nsource = \"e\"\n").unwrap();
+    let out = dir.path().join("out.csv");
+    let o = userio()
+        .arg("export")
+        .arg(&input)
+        .args(["--columns-file"])
+        .arg(&cols)
+        .args(["--column", "N=n", "--sort", "e", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "E,N\na,2\nb,1\n");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("2 read, 2 matched, 2 written, 0 cell errors"), "{err}");
+    // Only the output file (and inputs) remain: no temporary file left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+}
+
+#[test]
+fn bad_input_exits_2_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.ndjson");
+    std::fs::write(&input, "{\"e\":1}\n{\"e\": tru}\n").unwrap();
+    let out = dir.path().join("out.json");
+    let o = userio()
+        .arg("export")
+        .arg(&input)
+        .args(["--format", "json", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("line 2, column 10") && err.contains("json_invalid"), "{err}");
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn stdin_to_stdout_with_options() {
+    use std::io::Write;
+    let mut child = userio()
+        .args(["export", "-", "--column", "V=v", "--delimiter", "tab", "--crlf", "--bom"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"[{\"v\":\"=x\"}]").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), "\u{feff}V\r\n'=x\r\n");
+}
+
+#[test]
+fn bad_column_flag_is_explained() {
+    let o = userio().args(["export", "-", "--column", "novalue"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Name=source"));
+}

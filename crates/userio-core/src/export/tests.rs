@@ -1,0 +1,173 @@
+//! Unit tests of the pipeline that only need plain path columns (no query features).
+
+use serde_json::json;
+
+use super::*;
+
+fn cols(specs: &[(&str, &str)]) -> Vec<Column> {
+    specs.iter().map(|(n, s)| Column::new(*n, *s).unwrap()).collect()
+}
+
+fn export(ex: &Exporter, input: &str) -> (String, Summary) {
+    let mut out = Vec::new();
+    let summary = ex.export_reader(input.as_bytes(), &mut out).unwrap();
+    (String::from_utf8(out).unwrap(), summary)
+}
+
+#[test]
+fn csv_json_ndjson() {
+    let input = r#"[{"a":"x","b":{"c":[1,2]}},{"a":"y,z","b":null},{"b":true}]"#;
+    let c = cols(&[("A", "a"), ("B", "b")]);
+    let (csv, s) = export(&Exporter::new(c.clone()), input);
+    assert_eq!(csv, "A,B\nx,\"{\"\"c\"\":[1,2]}\"\n\"y,z\",\n,true\n");
+    assert_eq!((s.read, s.matched, s.written), (3, 3, 3));
+    let (j, _) = export(&Exporter::new(c.clone()).format(Format::Json), input);
+    assert_eq!(
+        j,
+        "[\n{\"A\":\"x\",\"B\":{\"c\":[1,2]}},\n{\"A\":\"y,z\",\"B\":null},\n{\"A\":null,\"B\":true}\n]\n"
+    );
+    let parsed: Value = serde_json::from_str(&j).unwrap();
+    assert_eq!(parsed[2], json!({"A": null, "B": true}));
+    let (nd, _) = export(&Exporter::new(c).format(Format::Ndjson), input);
+    assert_eq!(nd.lines().count(), 3);
+    assert_eq!(nd.lines().next(), Some("{\"A\":\"x\",\"B\":{\"c\":[1,2]}}"));
+}
+
+#[test]
+fn empty_inputs() {
+    let c = cols(&[("A", "a")]);
+    assert_eq!(export(&Exporter::new(c.clone()), "[]").0, "A\n");
+    assert_eq!(export(&Exporter::new(c.clone()).format(Format::Json), "[]").0, "[]\n");
+    assert_eq!(export(&Exporter::new(c).format(Format::Ndjson), "[]").0, "");
+}
+
+#[test]
+fn no_columns_means_defaults() {
+    let (csv, _) = export(&Exporter::new(Vec::new()), "[]");
+    assert_eq!(
+        csv,
+        "Id,Given Name,Family Name,Nickname,Name,Email,Email Verified,Picture,Connection,Created At,Updated At\n"
+    );
+}
+
+#[test]
+fn sort_limit_and_spill() {
+    let users: Vec<Value> = (0..2000u64)
+        .map(|i| match i % 5 {
+            0 => json!({"i": i}),
+            1 => json!({"i": i, "k": format!("S{}", i % 17)}),
+            2 => json!({"i": i, "k": format!("s{}", i % 13)}),
+            3 => json!({"i": i, "k": format!("2024-01-{:02}T00:00:00Z", 1 + i % 28)}),
+            _ => json!({"i": i, "k": (i % 23) as f64 - 11.5}),
+        })
+        .collect();
+    let c = cols(&[("I", "i"), ("K", "k")]);
+    for desc in [false, true] {
+        for ci in [false, true] {
+            for limit in [None, Some(0), Some(3), Some(1500)] {
+                let mk = |budget| {
+                    let mut e = Exporter::new(c.clone())
+                        .sort_by("k", desc)
+                        .case_insensitive_sort(ci)
+                        .memory_budget(budget);
+                    if let Some(l) = limit {
+                        e = e.limit(l);
+                    }
+                    e
+                };
+                let mut mem = Vec::new();
+                let s1 = mk(usize::MAX).export_users(users.clone(), &mut mem).unwrap();
+                let mut disk = Vec::new();
+                let s2 = mk(4096).export_users(users.clone(), &mut disk).unwrap();
+                assert_eq!(s1.sort_runs, 0);
+                if limit.is_none() {
+                    assert!(s2.sort_runs > 1);
+                }
+                assert_eq!(mem, disk, "desc={desc} ci={ci} limit={limit:?}");
+                assert_eq!(s1.written, limit.unwrap_or(2000).min(2000));
+            }
+        }
+    }
+}
+
+#[test]
+fn sort_order_details() {
+    let input = r#"[{"n":"b","v":2},{"n":"none"},{"n":"A","v":"B"},{"n":"a","v":"a"},{"n":"null","v":null},
+        {"n":"t","v":"2024-01-01T10:00:00+02:00"},{"n":"u","v":"2024-01-01T09:00:00Z"},{"n":"ten","v":10}]"#;
+    let c = cols(&[("N", "n")]);
+    let asc = export(&Exporter::new(c.clone()).sort_by("v", false), input).0;
+    assert_eq!(asc, "N\nb\nten\nt\nu\nA\na\nnone\nnull\n");
+    let desc = export(&Exporter::new(c.clone()).sort_by("user.v", true), input).0;
+    assert_eq!(desc, "N\na\nA\nu\nt\nten\nb\nnone\nnull\n");
+}
+
+#[test]
+fn limit_without_sort_stops_reading() {
+    let c = cols(&[("A", "a")]);
+    let (out, s) = export(&Exporter::new(c).limit(2), "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n");
+    assert_eq!(out, "A\n1\n2\n");
+    assert_eq!((s.read, s.written), (2, 2));
+}
+
+#[test]
+fn bad_record_has_position_and_index() {
+    let c = cols(&[("A", "a")]);
+    let mut out = Vec::new();
+    let err = Exporter::new(c)
+        .export_reader(&b"{\"a\":1}\n{\"a\":2}\n{\"a\": tru}\n"[..], &mut out)
+        .unwrap_err();
+    assert_eq!(err.code(), "json_invalid");
+    match &err {
+        ExportError::Read(e) => {
+            assert_eq!(e.index, Some(2));
+            assert_eq!((e.position.line, e.position.column), (3, 10));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("line 3, column 10"), "{err}");
+    assert!(err.to_string().contains("user #2"), "{err}");
+}
+
+#[test]
+fn option_errors() {
+    let c = cols(&[("A", "a"), ("A", "b")]);
+    let mut out = Vec::new();
+    let e = Exporter::new(c.clone()).format(Format::Json).export_users(vec![], &mut out);
+    assert_eq!(e.unwrap_err().code(), "duplicate_column");
+    assert!(Exporter::new(c.clone()).export_users(vec![], &mut out).is_ok());
+    let e = Exporter::new(c.clone()).delimiter(b'"').export_users(vec![], &mut out);
+    assert_eq!(e.unwrap_err().code(), "invalid_option");
+    let e = Exporter::new(c).sort_by("a..b", false).export_users(vec![], &mut out);
+    assert_eq!(e.unwrap_err().code(), "invalid_option");
+}
+
+#[test]
+fn write_errors_are_reported() {
+    struct Broken;
+    impl Write for Broken {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let e = Exporter::new(cols(&[("A", "a")])).export_users(vec![json!({"a": 1})], Broken);
+    assert_eq!(e.unwrap_err().code(), "write_failed");
+}
+
+#[test]
+fn progress_is_reported() {
+    use std::sync::Mutex;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    let users: Vec<Value> = (0..10_000).map(|i| json!({"a": i})).collect();
+    Exporter::new(cols(&[("A", "a")]))
+        .sort_by("a", true)
+        .progress(move |p| s2.lock().unwrap().push(p))
+        .export_users(users, std::io::sink())
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(seen.len() >= 3);
+    assert_eq!(seen.last(), Some(&Progress { read: 10_000, matched: 10_000, written: 10_000 }));
+}
