@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// Check a users file against Auth0's bulk-import schema.
     Validate(cmd::validate::Args),
+    /// Print the users matching a Lucene query (Auth0 search syntax) as NDJSON.
+    Query(cmd::query::Args),
 }
 
 /// What a command reports back to `main`, mapped to the exit code.
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(args),
+        Command::Query(args) => cmd::query::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
