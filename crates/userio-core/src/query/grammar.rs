@@ -616,7 +616,7 @@ fn range<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (Bound, Bound)> {
     let to: PResult<'_, &str> = tag("TO")(rest);
     let rest = match to {
         Ok((r, _)) if r.starts_with(|c: char| is_ws(c) || c == '"') => r,
-        _ if rest.len() >= 2 && rest[..2].eq_ignore_ascii_case("to") => {
+        _ if rest.get(..2).is_some_and(|s| s.eq_ignore_ascii_case("to")) => {
             return fail(rest, "range_syntax", "`TO` in a range must be upper case", "`TO`");
         }
         _ => {
