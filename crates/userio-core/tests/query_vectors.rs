@@ -62,10 +62,10 @@ fn query_vectors() {
                     continue;
                 }
             };
-            if let Some(want) = case.get("canonical") {
-                if query.to_string() != want.as_str().unwrap() {
-                    failures.push(format!("{name}: canonical {:?}, want {want}", query.to_string()));
-                }
+            if let Some(want) = case.get("canonical")
+                && query.to_string() != want.as_str().unwrap()
+            {
+                failures.push(format!("{name}: canonical {:?}, want {want}", query.to_string()));
             }
             if let Some(want) = case.get("expected") {
                 let got = query.matches(&case["user"]);
@@ -89,7 +89,12 @@ fn query_vectors() {
             assert_eq!(again.ast().without_spans(), query.ast().without_spans(), "{name}");
         }
     }
-    assert!(failures.is_empty(), "{} of {run} vector cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {run} vector cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// lucene-kit queries whose meaning differs from userio's (Auth0 / Elasticsearch) semantics,
@@ -98,11 +103,17 @@ const LUCENE_KIT_DIFFERS: &[(&str, &str)] = &[
     // Occurrence rules: lucene-kit gives AND precedence over OR; Lucene/ES/Auth0 do not
     // (`a OR b AND c` is `a +b +c`).
     ("lucene-kit-009", "`!`: lucene-kit reads `a AND !b` as `NOT (a AND b)`; Lucene gives `+a -b`"),
-    ("lucene-kit-010", "occurrence: `a OR !b` is `a -b` in Lucene (b excluded), `a OR (NOT b)` in lucene-kit"),
+    (
+        "lucene-kit-010",
+        "occurrence: `a OR !b` is `a -b` in Lucene (b excluded), `a OR (NOT b)` in lucene-kit",
+    ),
     ("lucene-kit-014", "occurrence: `NOT a OR b` is `-a b` in Lucene (b required in that group)"),
     ("lucene-kit-020", "occurrence: `a OR !(b)` is `a -(b)` in Lucene"),
     ("lucene-kit-037", "occurrence: `NOT a OR b` is `-a b` in Lucene"),
-    ("lucene-kit-031", "occurrence: `A OR B AND C` is `A +B +C` in Lucene, `A OR (B AND C)` in lucene-kit"),
+    (
+        "lucene-kit-031",
+        "occurrence: `A OR B AND C` is `A +B +C` in Lucene, `A OR (B AND C)` in lucene-kit",
+    ),
     ("lucene-kit-032", "occurrence: `A OR B AND NOT C` is `A +B -C` in Lucene"),
     ("lucene-kit-038", "occurrence: `A OR B AND C` is `A +B +C` in Lucene"),
     // Regex: Lucene regexes are anchored, have no flags and no `^`/`$` anchors.
@@ -110,8 +121,13 @@ const LUCENE_KIT_DIFFERS: &[(&str, &str)] = &[
     ("lucene-kit-045", "regex `$` is not an anchor in Lucene RegExp (rejected with bad_regex)"),
     ("lucene-kit-046", "regex `^` is not an anchor in Lucene RegExp (rejected with bad_regex)"),
     ("lucene-kit-047", "regex `^` is not an anchor in Lucene RegExp (rejected with bad_regex)"),
-    ("lucene-kit-051", "regex anchored: /Male|Female/ matches whole values, lucene-kit matches substrings"),
-    ("lucene-kit-052", "`/^a/i`: no regex flags in Lucene (`i` is a separate term) and `^` is rejected"),
+    (
+        "regex anchored: /Male|Female/ matches whole values, lucene-kit matches substrings",
+    ),
+    (
+        "lucene-kit-052",
+        "`/^a/i`: no regex flags in Lucene (`i` is a separate term) and `^` is rejected",
+    ),
     ("lucene-kit-053", "regex `$` rejected; also a bare regex searches only top-level fields"),
     ("lucene-kit-054", "regex `^`/`$` rejected"),
     ("lucene-kit-055", "regex `^`/`$` rejected; regexes match strings only, not the number `age`"),

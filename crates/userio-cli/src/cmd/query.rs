@@ -41,7 +41,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut refused = false;
     for issue in query.auth0_issues() {
         refused |= issue.severity == Severity::Error;
-        eprintln!("auth0 check: {issue}\n{}", userio_core::position::excerpt(query.text(), issue.start));
+        eprintln!(
+            "auth0 check: {issue}\n{}",
+            userio_core::position::excerpt(query.text(), issue.start)
+        );
     }
     if refused {
         anyhow::bail!("Auth0's user search would refuse this query (see above)");

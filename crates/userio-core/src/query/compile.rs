@@ -249,7 +249,10 @@ pub(crate) fn translate_regex(src: &str) -> Result<String, (usize, String)> {
                     out.push_str(&regex::escape(q.encode_utf8(&mut [0; 4])));
                 }
                 if !closed {
-                    return Err((pos, "this `\"` starts a literal string that is never closed".into()));
+                    return Err((
+                        pos,
+                        "this `\"` starts a literal string that is never closed".into(),
+                    ));
                 }
             }
             '[' => {
@@ -276,7 +279,10 @@ pub(crate) fn translate_regex(src: &str) -> Result<String, (usize, String)> {
                     empty = false;
                 }
                 if !closed {
-                    return Err((pos, "this `[` starts a character class that is never closed".into()));
+                    return Err((
+                        pos,
+                        "this `[` starts a character class that is never closed".into(),
+                    ));
                 }
                 out.push(']');
             }
@@ -367,7 +373,9 @@ pub(crate) fn parse_date(s: &str) -> Option<(i64, i64)> {
             day = digits(i + 1, 2)?;
             i += 3;
             step = Step::Day;
-            if matches!(b.get(i), Some(b'T' | b't' | b' ')) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            if matches!(b.get(i), Some(b'T' | b't' | b' '))
+                && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+            {
                 hour = digits(i + 1, 2)?;
                 i += 3;
                 step = Step::Ms(3_600_000);
@@ -400,7 +408,13 @@ pub(crate) fn parse_date(s: &str) -> Option<(i64, i64)> {
             }
         }
     }
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || min > 59 || sec > 60 {
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || min > 59
+        || sec > 60
+    {
         return None;
     }
     let mut offset_ms = 0;

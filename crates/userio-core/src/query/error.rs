@@ -15,13 +15,13 @@ pub struct ParseError {
     /// What is wrong and how to fix it.
     pub message: String,
     /// What the parser expected at this place, e.g. "a term, a phrase or `(`".
-    pub expected: String,
+    pub expected: &'static str,
     /// What it found instead, e.g. "`)`" or "end of query".
-    pub found: String,
+    pub found: Box<str>,
     /// Where in the query text (byte offset, line, column).
     pub position: Position,
     /// The query line with a caret under the position (see [`position::excerpt`]).
-    pub excerpt: String,
+    pub excerpt: Box<str>,
 }
 
 impl ParseError {
@@ -31,16 +31,16 @@ impl ParseError {
         offset: usize,
         code: &'static str,
         message: impl Into<String>,
-        expected: impl Into<String>,
+        expected: &'static str,
     ) -> ParseError {
         let offset = offset.min(text.len());
         ParseError {
             code,
             message: message.into(),
-            expected: expected.into(),
-            found: describe_found(text, offset),
+            expected,
+            found: describe_found(text, offset).into(),
             position: Position::of_offset(text.as_bytes(), offset),
-            excerpt: position::excerpt(text, offset),
+            excerpt: position::excerpt(text, offset).into(),
         }
     }
 

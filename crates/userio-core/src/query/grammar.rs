@@ -17,6 +17,8 @@
 //! a loop collects clauses), so time is linear in the input; parentheses nest at most
 //! [`MAX_DEPTH`] deep.
 
+use std::borrow::Cow;
+
 use nom::bytes::complete::{tag, take_while, take_while1};
 use nom::character::complete::digit1;
 use nom::combinator::{opt, recognize};
@@ -34,16 +36,16 @@ pub const MAX_DEPTH: usize = 128;
 pub(crate) struct GErr<'a> {
     at: &'a str,
     code: &'static str,
-    message: String,
+    message: Cow<'static, str>,
     expected: &'static str,
 }
 
 impl<'a> nom::error::ParseError<&'a str> for GErr<'a> {
-    fn from_error_kind(input: &'a str, kind: ErrorKind) -> Self {
+    fn from_error_kind(input: &'a str, _: ErrorKind) -> Self {
         GErr {
             at: input,
             code: "unexpected_token",
-            message: format!("unexpected input ({})", kind.description()),
+            message: Cow::Borrowed("unexpected input"),
             expected: "valid query syntax",
         }
     }
@@ -60,7 +62,7 @@ fn fail<'a, T>(
     message: impl Into<String>,
     expected: &'static str,
 ) -> PResult<'a, T> {
-    Err(nom::Err::Failure(GErr { at, code, message: message.into(), expected }))
+    Err(nom::Err::Failure(GErr { at, code, message: Cow::Owned(message.into()), expected }))
 }
 
 const VALUE: &str = "a term, a phrase, a range, a regex or `(`";
@@ -75,7 +77,22 @@ pub(crate) fn is_term_start(c: char) -> bool {
     !is_ws(c)
         && !matches!(
             c,
-            '+' | '-' | '!' | '(' | ')' | ':' | '^' | '[' | ']' | '"' | '{' | '}' | '~' | '*' | '?' | '\\' | '/'
+            '+' | '-'
+                | '!'
+                | '('
+                | ')'
+                | ':'
+                | '^'
+                | '['
+                | ']'
+                | '"'
+                | '{'
+                | '}'
+                | '~'
+                | '*'
+                | '?'
+                | '\\'
+                | '/'
         )
 }
 
@@ -141,7 +158,12 @@ fn top_level<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, Node> {
         );
     }
     if !i.is_empty() {
-        return fail(i, "unexpected_token", "unexpected text", "a clause, an operator or end of query");
+        return fail(
+            i,
+            "unexpected_token",
+            "unexpected text",
+            "a clause, an operator or end of query",
+        );
     }
     Ok((i, node))
 }
@@ -221,7 +243,9 @@ fn query<'a>(ctx: &Ctx<'_>, input: &'a str, depth: usize, field: &Field) -> PRes
                 return fail(
                     i,
                     "dangling_operator",
-                    format!("`{t}` needs a clause on its left; remove it or add a clause before it"),
+                    format!(
+                        "`{t}` needs a clause on its left; remove it or add a clause before it"
+                    ),
                     VALUE,
                 );
             }
@@ -231,7 +255,9 @@ fn query<'a>(ctx: &Ctx<'_>, input: &'a str, depth: usize, field: &Field) -> PRes
                 return fail(
                     i,
                     "dangling_operator",
-                    format!("`{t}` needs a clause on its right; remove it or add a clause after it"),
+                    format!(
+                        "`{t}` needs a clause on its right; remove it or add a clause after it"
+                    ),
                     VALUE,
                 );
             }
@@ -267,7 +293,12 @@ fn query<'a>(ctx: &Ctx<'_>, input: &'a str, depth: usize, field: &Field) -> PRes
         add_clause(&mut clauses, conj, m, node, ctx.default_and);
     }
     if clauses.is_empty() {
-        return fail(i, "empty_group", "`()` holds no clause; put a clause inside or remove it", VALUE);
+        return fail(
+            i,
+            "empty_group",
+            "`()` holds no clause; put a clause inside or remove it",
+            VALUE,
+        );
     }
     if clauses.len() == 1 && clauses[0].occur != Occur::MustNot {
         let only = clauses.pop().map(|c| c.node);
@@ -494,7 +525,7 @@ fn bad_escape<'a>(at: &'a str, message: &str) -> nom::Err<GErr<'a>> {
     nom::Err::Failure(GErr {
         at,
         code: "bad_escape",
-        message: message.to_owned(),
+        message: Cow::Owned(message.to_owned()),
         expected: "`\\` followed by a character, or `\\u` and 4 hex digits",
     })
 }
@@ -518,11 +549,7 @@ fn phrase<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, String> {
     let mut it = body.char_indices();
     while let Some((pos, c)) = it.next() {
         match c {
-            '\\' => {
-                if it.next().is_none() {
-                    break;
-                }
-            }
+            '\\' if it.next().is_none() => break,
             '"' => {
                 let text = unescape(ctx, &body[..pos])?;
                 return Ok((&body[pos + 1..], text));
@@ -544,11 +571,7 @@ fn regex(i: &str) -> PResult<'_, &str> {
     let mut it = body.char_indices();
     while let Some((pos, c)) = it.next() {
         match c {
-            '\\' => {
-                if it.next().is_none() {
-                    break;
-                }
-            }
+            '\\' if it.next().is_none() => break,
             '/' => return Ok((&body[pos + 1..], &body[..pos])),
             _ => {}
         }
@@ -574,7 +597,12 @@ fn suffixes(i: &str, allow_fuzzy: bool) -> PResult<'_, Option<&str>> {
     loop {
         if let Some(rest) = i.strip_prefix('^') {
             if boost {
-                return fail(i, "bad_boost", "a clause takes one boost `^N`; remove the second", "no second `^`");
+                return fail(
+                    i,
+                    "bad_boost",
+                    "a clause takes one boost `^N`; remove the second",
+                    "no second `^`",
+                );
             }
             let Ok((rest, _)) = number(rest) else {
                 return fail(
@@ -588,7 +616,12 @@ fn suffixes(i: &str, allow_fuzzy: bool) -> PResult<'_, Option<&str>> {
             i = rest;
         } else if allow_fuzzy && let Some(rest) = i.strip_prefix('~') {
             if fuzzy.is_some() {
-                return fail(i, "bad_fuzzy", "a term takes one `~`; remove the second", "no second `~`");
+                return fail(
+                    i,
+                    "bad_fuzzy",
+                    "a term takes one `~`; remove the second",
+                    "no second `~`",
+                );
             }
             let (rest, n) = opt(number).parse(rest)?;
             if rest.chars().next().is_some_and(is_term_char) {
@@ -726,9 +759,18 @@ fn value<'a>(ctx: &Ctx<'_>, i: &'a str, field: &Field, start: usize) -> PResult<
             }
             (_, None) => {
                 let (message, code) = match c {
-                    ')' => ("this `)` closes an empty place; a value or clause belongs here".to_owned(), "unexpected_token"),
-                    ':' => ("a second `:`; escape it (`\\:`) to search for a colon".to_owned(), "unexpected_colon"),
-                    _ => (format!("`{c}` is special here; escape it (`\\{c}`) to search for it"), "unexpected_token"),
+                    ')' => (
+                        "this `)` closes an empty place; a value or clause belongs here".to_owned(),
+                        "unexpected_token",
+                    ),
+                    ':' => (
+                        "a second `:`; escape it (`\\:`) to search for a colon".to_owned(),
+                        "unexpected_colon",
+                    ),
+                    _ => (
+                        format!("`{c}` is special here; escape it (`\\{c}`) to search for it"),
+                        "unexpected_token",
+                    ),
                 };
                 return fail(i, code, message, VALUE);
             }
@@ -759,8 +801,9 @@ fn make_leaf<'a>(
                 return Err(nom::Err::Failure(GErr {
                     at,
                     code: "exists_needs_field",
-                    message: "`_exists_:` must be followed by a field name (`_exists_:user_metadata.plan`)"
-                        .into(),
+                    message: Cow::Borrowed(
+                        "`_exists_:` must be followed by a field name (`_exists_:user_metadata.plan`)",
+                    ),
                     expected: "a field name",
                 }));
             }
@@ -793,9 +836,9 @@ fn make_leaf<'a>(
                         nom::Err::Failure(GErr {
                             at,
                             code: "bad_fuzzy",
-                            message: format!(
+                            message: Cow::Owned(format!(
                                 "`~{n}`: fractional edit distances are not allowed; use 0, 1 or 2"
-                            ),
+                            )),
                             expected: "a whole number of edits",
                         })
                     })?;
@@ -851,10 +894,14 @@ mod tests {
     use super::*;
 
     fn p(s: &str) -> String {
-        parse(s, false).map(|n| n.to_string()).unwrap_or_else(|e| format!("ERR {} @{}", e.code, e.position.byte))
+        parse(s, false)
+            .map(|n| n.to_string())
+            .unwrap_or_else(|e| format!("ERR {} @{}", e.code, e.position.byte))
     }
     fn pa(s: &str) -> String {
-        parse(s, true).map(|n| n.to_string()).unwrap_or_else(|e| format!("ERR {} @{}", e.code, e.position.byte))
+        parse(s, true)
+            .map(|n| n.to_string())
+            .unwrap_or_else(|e| format!("ERR {} @{}", e.code, e.position.byte))
     }
 
     #[test]

@@ -17,7 +17,9 @@ impl CNode {
             CNode::Bool { must, should, not } => {
                 must.iter().all(|n| n.eval(user))
                     && !not.iter().any(|n| n.eval(user))
-                    && (!must.is_empty() || should.is_empty() || should.iter().any(|n| n.eval(user)))
+                    && (!must.is_empty()
+                        || should.is_empty()
+                        || should.iter().any(|n| n.eval(user)))
             }
             CNode::Leaf { target, tests } => eval_leaf(target, tests, user),
         }
@@ -153,7 +155,8 @@ fn wild(m: &Wild, s: &str, ci: bool) -> bool {
         if let Wild::Prefix(p) = m
             && s.is_ascii()
         {
-            return s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+            return s.len() >= p.len()
+                && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
         }
         let l = lower(s);
         return wild(m, &l, false);
