@@ -122,9 +122,6 @@ const LUCENE_KIT_DIFFERS: &[(&str, &str)] = &[
     ("lucene-kit-046", "regex `^` is not an anchor in Lucene RegExp (rejected with bad_regex)"),
     ("lucene-kit-047", "regex `^` is not an anchor in Lucene RegExp (rejected with bad_regex)"),
     (
-        "regex anchored: /Male|Female/ matches whole values, lucene-kit matches substrings",
-    ),
-    (
         "lucene-kit-052",
         "`/^a/i`: no regex flags in Lucene (`i` is a separate term) and `^` is rejected",
     ),
