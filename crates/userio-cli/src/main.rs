@@ -29,6 +29,8 @@ enum Command {
     Import(cmd::import::Args),
     /// Export users: query, columns, sort, then CSV / JSON / NDJSON (no 10,000-user cap).
     Export(cmd::export::Args),
+    /// Print the users matching a Lucene query (Auth0 search syntax) as NDJSON.
+    Query(cmd::query::Args),
 }
 
 /// What a command reports back to `main`, mapped to the exit code.
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => cmd::convert::run(args),
         Command::Import(args) => cmd::import::run(args),
         Command::Export(args) => cmd::export::run(args),
+        Command::Query(args) => cmd::query::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

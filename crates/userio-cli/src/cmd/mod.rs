@@ -4,4 +4,5 @@ pub mod split;
 pub mod convert;
 pub mod import;
 pub mod export;
+pub mod query;
 pub mod validate;
