@@ -984,6 +984,7 @@ mod tests {
             code: "x",
             message: "m".into(),
             value: None,
+            severity: crate::schema::Severity::Error,
             position: crate::position::Position::START,
         };
         let m = map_issue(issue(1, "/app_metadata/roles/0"), &columns, &[1]);
