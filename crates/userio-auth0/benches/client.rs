@@ -134,6 +134,27 @@ fn bench(c: &mut Criterion) {
 
     mock.add_users("db", Generator::new(2, Shape::Profile).take(EXPORT_USERS));
     let total = mock.user_count("db");
+    if std::env::var("PHASES").is_ok() {
+        // an async client bound to `rt` (the blocking client's connections live on its own runtime)
+        let client = userio_auth0::Client::new(
+            Config::new(&mock.url(), Credentials::Token(token.clone().into()))
+                .unwrap()
+                .timings(timings()),
+        )
+        .unwrap();
+        let fields: Vec<String> =
+            userio_auth0::export::DEFAULT_EXPORT_FIELDS.iter().map(|s| s.to_string()).collect();
+        let t = std::time::Instant::now();
+        let job = rt.block_on(client.create_export(None, &fields)).unwrap();
+        eprintln!("create {:?}", t.elapsed());
+        let j = rt.block_on(client.wait_job(&job.id)).unwrap();
+        eprintln!("wait {:?} {}", t.elapsed(), j.status);
+        let (mut r, n) = rt.block_on(client.download_export(&job.id)).unwrap();
+        eprintln!("download {:?} {n}", t.elapsed());
+        let mut buf = Vec::new();
+        r.read_to_end(&mut buf).unwrap();
+        eprintln!("read {:?} {}", t.elapsed(), buf.len());
+    }
     let mut g = c.benchmark_group("auth0_export");
     g.sample_size(10);
     g.throughput(Throughput::Elements(total as u64));

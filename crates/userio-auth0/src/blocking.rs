@@ -29,11 +29,6 @@ impl Client {
         Ok(Client { rt, inner })
     }
 
-    /// The async client inside.
-    pub fn inner(&self) -> &crate::Client {
-        &self.inner
-    }
-
     /// See [`crate::Client::database_connections`].
     pub fn database_connections(&self) -> Result<Vec<Connection>> {
         self.rt.block_on(self.inner.database_connections())

@@ -896,7 +896,7 @@ fn finish(st: &mut State, id: &str) {
             .as_ref()
             .and_then(|id| st.connections.iter().find(|c| &c.id == id))
             .map(|c| c.name.clone());
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let mut ndjson = Vec::new();
         for u in &st.users {
             if conn.as_deref().is_some_and(|c| conn_of(u) != Some(c)) {
                 continue;
@@ -915,8 +915,11 @@ fn finish(st: &mut State, id: &str) {
                 }
                 _ => u.clone(),
             };
-            let _ = writeln!(gz, "{line}");
+            let _ = serde_json::to_writer(&mut ndjson, &line);
+            ndjson.push(b'\n');
         }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let _ = gz.write_all(&ndjson);
         let bytes = gz.finish().unwrap_or_default();
         let name = format!("{}/tenant.json.gz", job.id);
         st.files.insert(name.clone(), Arc::new(bytes));

@@ -6,7 +6,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use userio_core::export::{ColumnSpec, Columns, ExportError, Exporter, Format, Summary};
+use userio_core::convert::flatten;
+use userio_core::export::{
+    ColumnSpec, Columns, ColumnsFileError, ExportError, Exporter, Format, Summary,
+};
 use userio_core::expr::{Column, ExprError};
 use userio_core::position::excerpt;
 use userio_core::query::Query;
@@ -19,6 +22,19 @@ enum FormatArg {
     Csv,
     Json,
     Ndjson,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FlattenOrderArg {
+    FirstSeen,
+    Sorted,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FlattenArraysArg {
+    Json,
+    Join,
+    Index,
 }
 
 /// Arguments of `userio export`.
@@ -73,6 +89,13 @@ pub struct Args {
     /// Directory for the sort's temporary files.
     #[arg(long, value_name = "DIR")]
     temp_dir: Option<PathBuf>,
+    /// Order of the columns a `.*` source expands into: as first met, or sorted by path.
+    #[arg(long, value_enum, default_value = "first-seen", value_name = "ORDER")]
+    flatten_order: FlattenOrderArg,
+    /// How `.*` columns write arrays: as compact JSON, joined with `;`, or one column per
+    /// index (`roles[0]`, `roles[1]`, …).
+    #[arg(long, value_enum, default_value = "json", value_name = "HOW")]
+    flatten_arrays: FlattenArraysArg,
     /// Write to this file (through a temporary file renamed on success) instead of stdout.
     #[arg(long, short, value_name = "OUT")]
     output: Option<PathBuf>,
@@ -96,29 +119,85 @@ fn parse_delimiter(text: &str) -> anyhow::Result<u8> {
     }
 }
 
-fn columns(args: &Args) -> anyhow::Result<Vec<Column>> {
-    let mut cols = Columns::new();
+/// The column specs in order: defaults, then the columns file, then `--column`s.
+fn column_specs(args: &Args) -> anyhow::Result<Vec<ColumnSpec>> {
+    let mut specs = Vec::new();
     if args.default_columns {
-        cols = Columns::defaults();
+        specs = Columns::defaults().specs();
     }
     if let Some(path) = &args.columns_file {
-        let file = Columns::load(path).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-        cols.extend(file);
+        specs.extend(ColumnSpec::load_list(path).map_err(|e| anyhow!("{}: {e}", path.display()))?);
     }
     for text in &args.columns {
-        let spec = ColumnSpec::parse_cli(text).ok_or_else(|| {
+        specs.push(ColumnSpec::parse_cli(text).ok_or_else(|| {
             anyhow!("--column {text:?}: expected `Name=source`, e.g. --column 'Plan=user.app_metadata.plan'")
-        })?;
-        cols.push(spec.name, spec.source).map_err(|e| expr_error(&e))?;
+        })?);
     }
-    if cols.is_empty() {
-        cols = Columns::defaults();
+    if specs.is_empty() {
+        specs = Columns::defaults().specs();
     }
-    Ok(cols.into_vec())
+    Ok(specs)
 }
 
-fn build(args: &Args) -> anyhow::Result<Exporter> {
-    let mut ex = Exporter::new(columns(args)?)
+/// Where the users come from: the file (read again for the export), or users already
+/// buffered from a stream while discovering `.*` columns.
+enum Source {
+    File,
+    Buffered(Vec<serde_json::Value>),
+}
+
+/// Expands `.*` column sources into one column per leaf path found in the input: a first
+/// pass over a file, or (for stdin) buffering the users within the memory budget.
+fn expand_wildcards(
+    args: &Args,
+    specs: Vec<ColumnSpec>,
+) -> anyhow::Result<(Vec<ColumnSpec>, Source)> {
+    if !specs.iter().any(|s| flatten::wildcard_prefix(&s.source).is_some()) {
+        return Ok((specs, Source::File));
+    }
+    let options = flatten::FlattenOptions {
+        order: match args.flatten_order {
+            FlattenOrderArg::FirstSeen => flatten::Order::FirstSeen,
+            FlattenOrderArg::Sorted => flatten::Order::Sorted,
+        },
+        arrays: match args.flatten_arrays {
+            FlattenArraysArg::Index => flatten::Arrays::Descend,
+            _ => flatten::Arrays::Leaf,
+        },
+    };
+    let arrays = match args.flatten_arrays {
+        FlattenArraysArg::Join => flatten::ArrayText::Join(";".into()),
+        _ => flatten::ArrayText::Json,
+    };
+    let (paths, source) = if args.file.as_os_str() == "-" {
+        let budget = args.memory_budget.saturating_mul(1 << 20);
+        let buffered =
+            flatten::collect_buffered(std::io::stdin().lock(), "", options, budget)
+                .map_err(|e| anyhow!("stdin: {e}"))?;
+        eprintln!(
+            "userio: buffered {} users from stdin to find the `.*` columns (a file is read twice instead)",
+            buffered.users.len()
+        );
+        (buffered.paths, Source::Buffered(buffered.users))
+    } else {
+        let mut collector = flatten::LeafPathCollector::new("", options);
+        let input = userio_core::read::open(&args.file)?;
+        collector.scan(input).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+        (collector.paths(), Source::File)
+    };
+    Ok((flatten::expand_specs(specs, &paths, &arrays), source))
+}
+
+fn columns(specs: Vec<ColumnSpec>) -> anyhow::Result<Vec<Column>> {
+    let columns = Columns::from_specs(specs).map_err(|e| match e {
+        ColumnsFileError::Expr { error, .. } => expr_error(&error),
+        other => anyhow!(other),
+    })?;
+    Ok(columns.into_vec())
+}
+
+fn build(args: &Args, columns: Vec<Column>) -> anyhow::Result<Exporter> {
+    let mut ex = Exporter::new(columns)
         .format(match args.format {
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
@@ -167,11 +246,19 @@ fn export_error(e: ExportError, file: &Path) -> anyhow::Error {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let ex = build(&args)?;
+    let (specs, source) = expand_wildcards(&args, column_specs(&args)?)?;
+    let ex = build(&args, columns(specs)?)?;
+    let mut source = Some(source);
+    let mut export = |out: &mut dyn Write| -> Result<Summary, ExportError> {
+        match source.take() {
+            Some(Source::Buffered(users)) => ex.export_users(users, out),
+            _ => ex.export_path(&args.file, out),
+        }
+    };
     let summary = match &args.output {
         None => {
-            let stdout = std::io::stdout().lock();
-            ex.export_path(&args.file, stdout).map_err(|e| export_error(e, &args.file))?
+            let mut stdout = std::io::stdout().lock();
+            export(&mut stdout).map_err(|e| export_error(e, &args.file))?
         }
         Some(out) => {
             let dir = match out.parent() {
@@ -182,9 +269,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 .prefix(".userio-export-")
                 .tempfile_in(&dir)
                 .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-            let summary = ex
-                .export_path(&args.file, tmp.as_file_mut())
-                .map_err(|e| export_error(e, &args.file))?;
+            let summary =
+                export(tmp.as_file_mut()).map_err(|e| export_error(e, &args.file))?;
             tmp.as_file_mut()
                 .sync_all()
                 .with_context(|| format!("cannot write {}", out.display()))?;

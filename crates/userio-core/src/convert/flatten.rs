@@ -28,10 +28,10 @@ use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::read::{ReadError, UserReader};
+use crate::export::ColumnSpec;
 
 /// Order of the discovered paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -82,22 +82,28 @@ impl LeafPath {
         self.to_string()
     }
 
-    /// The path as a column source: `user.` then JavaScript member access; keys that are
-    /// not identifiers are quoted (`user.user_metadata["first name"]`).
+    /// The path as a column source: `user` then optional-chaining member access, so a user
+    /// missing an intermediate object gives an empty cell rather than a `TypeError`; keys
+    /// that are not identifiers are quoted (`user.user_metadata?.["first name"]`).
     pub fn source(&self) -> String {
         let mut s = String::from("user");
-        for seg in &self.0 {
+        for (n, seg) in self.0.iter().enumerate() {
+            let dot = if n == 0 { "." } else { "?." };
             match seg {
                 Segment::Key(k) if is_identifier(k) => {
-                    s.push('.');
+                    s.push_str(dot);
                     s.push_str(k);
                 }
                 Segment::Key(k) => {
+                    s.push_str(if n == 0 { "" } else { "?." });
                     s.push('[');
                     s.push_str(&Value::String(k.clone()).to_string());
                     s.push(']');
                 }
-                Segment::Index(i) => s.push_str(&format!("[{i}]")),
+                Segment::Index(i) => {
+                    s.push_str(if n == 0 { "" } else { "?." });
+                    s.push_str(&format!("[{i}]"));
+                }
             }
         }
         s
@@ -249,15 +255,6 @@ pub fn wildcard_prefix(source: &str) -> Option<&str> {
     if s == "*" || s.ends_with(".*") { Some(normalize_prefix(s)) } else { None }
 }
 
-/// One expanded column: header name and column source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ColumnSpec {
-    /// The header: the leaf path (`user_metadata.address.city`).
-    pub name: String,
-    /// The source: `user.` + the path (`user.user_metadata.address.city`).
-    pub source: String,
-}
-
 /// Expands a wildcard column source into one column per leaf path under its prefix, in
 /// the order of `paths` (paths outside the prefix are skipped). `None` when `source` is
 /// not a wildcard.
@@ -275,6 +272,32 @@ pub fn expand_wildcard(source: &str, paths: &[LeafPath]) -> Option<Vec<ColumnSpe
             .map(|p| ColumnSpec { name: p.name(), source: p.source() })
             .collect(),
     )
+}
+
+/// Replaces every wildcard spec in `specs` (`user_metadata.*`, `user.*`) by one spec per
+/// leaf path of `paths` under its prefix, keeping the other specs and the order. With
+/// [`ArrayText::Join`], a leaf that holds an array is written as its items joined by the
+/// separator; with [`ArrayText::Json`] (the exporter's default cell rule) as compact JSON.
+pub fn expand_specs(
+    specs: Vec<ColumnSpec>,
+    paths: &[LeafPath],
+    arrays: &ArrayText,
+) -> Vec<ColumnSpec> {
+    let mut out = Vec::with_capacity(specs.len() + paths.len());
+    for spec in specs {
+        match expand_wildcard(&spec.source, paths) {
+            None => out.push(spec),
+            Some(expanded) => out.extend(expanded.into_iter().map(|mut s| {
+                if let ArrayText::Join(sep) = arrays {
+                    let sep = Value::String(sep.clone());
+                    s.source =
+                        format!("(v => Array.isArray(v) ? v.join({sep}) : v)({})", s.source);
+                }
+                s
+            })),
+        }
+    }
+    out
 }
 
 /// How a leaf array is written in a cell.
@@ -393,10 +416,34 @@ mod tests {
             "",
             FlattenOptions { arrays: Arrays::Descend, ..Default::default() },
         );
-        assert_eq!(p[0].source(), r#"user.m["first name"].x[0]"#);
+        assert_eq!(p[0].source(), r#"user.m?.["first name"]?.x?.[0]"#);
+        // The source runs natively and a user missing the intermediate objects gives an
+        // empty cell, not a TypeError.
+        let column = crate::expr::Column::new("c", p[0].source()).unwrap();
+        assert_eq!(column.tier(), crate::expr::Tier::Native);
+        assert_eq!(column.eval(&json!({"m": {}})).unwrap(), crate::expr::Cell::Undefined);
+        assert_eq!(column.eval(&json!({"m": {"first name": {"x": [5]}}})).unwrap().to_json(), json!(5));
         assert_eq!(p[0].name(), "m.first name.x[0]");
         assert_eq!(wildcard_prefix("user.*"), Some(""));
         assert_eq!(wildcard_prefix("user.email"), None);
+    }
+
+    #[test]
+    fn expands_wildcards_among_other_specs() {
+        let user = json!({"user_metadata": {"a": 1, "tags": ["x", "y"]}, "email": "e"});
+        let paths = leaf_paths(&user, "", FlattenOptions::default());
+        let spec = |n: &str, s: &str| ColumnSpec { name: n.into(), source: s.into() };
+        let specs = vec![spec("Email", "user.email"), spec("meta", "user.user_metadata.*")];
+        let json = expand_specs(specs.clone(), &paths, &ArrayText::Json);
+        let names: Vec<_> = json.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Email", "user_metadata.a", "user_metadata.tags"]);
+        let joined = expand_specs(specs, &paths, &ArrayText::Join(";".into()));
+        let tags = crate::expr::Column::new("t", &joined[2].source).unwrap();
+        let mut text = String::new();
+        tags.eval(&user).unwrap().write_text(&mut text);
+        assert_eq!(text, "x;y");
+        let a = crate::expr::Column::new("a", &joined[1].source).unwrap();
+        assert_eq!(a.eval(&user).unwrap().to_json(), json!(1));
     }
 
     #[test]

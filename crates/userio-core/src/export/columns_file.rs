@@ -202,6 +202,31 @@ impl Columns {
     /// # Ok::<(), userio_core::export::ColumnsFileError>(())
     /// ```
     pub fn from_json_str(text: &str) -> Result<Columns, ColumnsFileError> {
+        Self::from_specs(ColumnSpec::list_from_json_str(text)?)
+    }
+
+    /// Parses a TOML columns file: `[[columns]]` tables with `name` and `source`.
+    ///
+    /// ```
+    /// use userio_core::export::Columns;
+    /// let cols = Columns::from_toml_str("[[columns]]\nname = \"Email\"\nsource = \"user.email\"\n")?;
+    /// assert_eq!(cols.names().collect::<Vec<_>>(), ["Email"]);
+    /// # Ok::<(), userio_core::export::ColumnsFileError>(())
+    /// ```
+    pub fn from_toml_str(text: &str) -> Result<Columns, ColumnsFileError> {
+        Self::from_specs(ColumnSpec::list_from_toml_str(text)?)
+    }
+
+    /// Loads a columns file: TOML when the name ends in `.toml`, JSON otherwise.
+    pub fn load(path: impl AsRef<Path>) -> Result<Columns, ColumnsFileError> {
+        Self::from_specs(ColumnSpec::load_list(path)?)
+    }
+}
+
+impl ColumnSpec {
+    /// Parses the entries of a JSON columns file without compiling them (sources may be
+    /// wildcards such as `user_metadata.*`, expanded later).
+    pub fn list_from_json_str(text: &str) -> Result<Vec<ColumnSpec>, ColumnsFileError> {
         let file: JsonFile = serde_json::from_str(text).map_err(|e| {
             let mut message = e.to_string();
             if let Some(cut) = message.find(" at line ") {
@@ -216,21 +241,14 @@ impl Columns {
                 position: Position::of_offset(text.as_bytes(), byte),
             }
         })?;
-        Self::from_specs(match file {
+        Ok(match file {
             JsonFile::List(l) => l,
             JsonFile::Table(t) => t.columns,
         })
     }
 
-    /// Parses a TOML columns file: `[[columns]]` tables with `name` and `source`.
-    ///
-    /// ```
-    /// use userio_core::export::Columns;
-    /// let cols = Columns::from_toml_str("[[columns]]\nname = \"Email\"\nsource = \"user.email\"\n")?;
-    /// assert_eq!(cols.names().collect::<Vec<_>>(), ["Email"]);
-    /// # Ok::<(), userio_core::export::ColumnsFileError>(())
-    /// ```
-    pub fn from_toml_str(text: &str) -> Result<Columns, ColumnsFileError> {
+    /// Parses the entries of a TOML columns file without compiling them.
+    pub fn list_from_toml_str(text: &str) -> Result<Vec<ColumnSpec>, ColumnsFileError> {
         let file: TableFile = toml::from_str(text).map_err(|e| {
             let byte = e.span().map_or(0, |s| s.start);
             ColumnsFileError::Syntax {
@@ -238,18 +256,19 @@ impl Columns {
                 position: Position::of_offset(text.as_bytes(), byte),
             }
         })?;
-        Self::from_specs(file.columns)
+        Ok(file.columns)
     }
 
-    /// Loads a columns file: TOML when the name ends in `.toml`, JSON otherwise.
-    pub fn load(path: impl AsRef<Path>) -> Result<Columns, ColumnsFileError> {
+    /// Reads the entries of a columns file (TOML when the name ends in `.toml`, JSON
+    /// otherwise) without compiling them.
+    pub fn load_list(path: impl AsRef<Path>) -> Result<Vec<ColumnSpec>, ColumnsFileError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path)
             .map_err(|e| ColumnsFileError::Io(format!("{}: {e}", path.display())))?;
         if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("toml")) {
-            Self::from_toml_str(&text)
+            Self::list_from_toml_str(&text)
         } else {
-            Self::from_json_str(&text)
+            Self::list_from_json_str(&text)
         }
     }
 }

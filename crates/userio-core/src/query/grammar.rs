@@ -649,7 +649,18 @@ fn range<'a>(ctx: &Ctx<'_>, i: &'a str) -> PResult<'a, (Bound, Bound)> {
     let to: PResult<'_, &str> = tag("TO")(rest);
     let rest = match to {
         Ok((r, _)) if r.starts_with(|c: char| is_ws(c) || c == '"') => r,
-        _ if rest.get(..2).is_some_and(|s| s.eq_ignore_ascii_case("to")) => {
+        Ok((r, _)) if r.is_empty() => {
+            return fail(
+                r,
+                "unclosed_range",
+                format!(
+                    "the range opened at byte {} ends after `TO`: add the upper bound and `]` or `}}` (`[10 TO *]`)",
+                    ctx.off(i)
+                ),
+                "an upper bound after `TO`",
+            );
+        }
+        _ if rest.get(..2).is_some_and(|s| s.eq_ignore_ascii_case("to") && s != "TO") => {
             return fail(rest, "range_syntax", "`TO` in a range must be upper case", "`TO`");
         }
         _ => {
@@ -1017,6 +1028,8 @@ mod tests {
         assert_eq!(p("n:[1 5]"), "ERR range_syntax @5");
         assert_eq!(p("n:[1 TO 5 TO 6]"), "ERR unclosed_range @10");
         assert_eq!(p("n:[1 TO 5"), "ERR unclosed_range @9");
+        assert_eq!(p("n:[5 TO"), "ERR unclosed_range @7");
+        assert_eq!(p("n:[5 to 6]"), "ERR range_syntax @5");
         assert_eq!(p("n:[1 TO 5]^2"), "n:[1 TO 5]");
         assert_eq!(p("age:>10"), "age:{10 TO *]");
         assert_eq!(p("age:>=10"), "age:[10 TO *]");
