@@ -73,3 +73,39 @@ fn bad_column_flag_is_explained() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("Name=source"));
 }
+
+#[test]
+fn wildcard_columns_expand_from_a_file_and_from_stdin() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.ndjson");
+    let users = "{\"e\":\"a\",\"m\":{\"z\":1,\"tags\":[\"x\",\"y\"]}}\n{\"e\":\"b\",\"m\":{\"a\":{\"b\":true}}}\n{\"e\":\"c\"}\n";
+    std::fs::write(&input, users).unwrap();
+    let o = userio()
+        .arg("export")
+        .arg(&input)
+        .args(["-c", "E=e", "-c", "M=user.m.*", "--flatten-arrays", "join"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "E,m.z,m.tags,m.a.b\na,1,x;y,\nb,,,true\nc,,,\n"
+    );
+    // From stdin the users are buffered (and the command says so); sorted order.
+    let mut child = userio()
+        .args(["export", "-", "-c", "E=e", "-c", "M=m.*", "--flatten-order", "sorted"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(users.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "E,m.a.b,m.tags,m.z\na,,\"[\"\"x\"\",\"\"y\"\"]\",1\nb,true,,\nc,,,\n"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("buffered 3 users"));
+}
