@@ -5,10 +5,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
-use userio_auth0::{Config, Credentials, ImportOptions, Secret, blocking};
+use anyhow::Context;
+use userio_auth0::{ImportOptions, blocking};
 
 use crate::Outcome;
+use crate::cmd::tenant::TenantArgs;
 
 /// Arguments of `userio import`.
 #[derive(clap::Args)]
@@ -39,61 +40,16 @@ pub struct Args {
     /// Largest users file per job, in bytes.
     #[arg(long, default_value_t = userio_core::schema::DEFAULT_MAX_CHUNK_BYTES)]
     chunk_bytes: usize,
-    /// Tenant domain (tenant.eu.auth0.com) [env: AUTH0_DOMAIN].
-    #[arg(long)]
-    domain: Option<String>,
-    /// Management API token [env: AUTH0_TOKEN].
-    #[arg(long, conflicts_with_all = ["client_id", "client_secret"])]
-    token: Option<String>,
-    /// Client id for client credentials [env: AUTH0_CLIENT_ID].
-    #[arg(long)]
-    client_id: Option<String>,
-    /// Client secret for client credentials [env: AUTH0_CLIENT_SECRET].
-    #[arg(long)]
-    client_secret: Option<String>,
+    #[command(flatten)]
+    tenant: TenantArgs,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
 }
 
-/// Domain and credentials from flags, else from `AUTH0_*` environment variables.
-pub fn config(
-    domain: Option<String>,
-    token: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-) -> anyhow::Result<Config> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let domain = domain
-        .or_else(|| env("AUTH0_DOMAIN"))
-        .context("no tenant: pass --domain or set AUTH0_DOMAIN")?;
-    let flags_cc = client_id.is_some() || client_secret.is_some();
-    let credentials = match (token, flags_cc) {
-        (Some(t), _) => Credentials::Token(Secret::new(t)),
-        (None, true) => client_credentials(client_id, client_secret)?,
-        (None, false) => match env("AUTH0_TOKEN") {
-            Some(t) => Credentials::Token(Secret::new(t)),
-            None => client_credentials(env("AUTH0_CLIENT_ID"), env("AUTH0_CLIENT_SECRET"))?,
-        },
-    };
-    Ok(Config::new(&domain, credentials)?)
-}
-
-fn client_credentials(id: Option<String>, secret: Option<String>) -> anyhow::Result<Credentials> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match (id.or_else(|| env("AUTH0_CLIENT_ID")), secret.or_else(|| env("AUTH0_CLIENT_SECRET"))) {
-        (Some(client_id), Some(s)) => {
-            Ok(Credentials::ClientCredentials { client_id, client_secret: Secret::new(s) })
-        }
-        _ => bail!(
-            "no credentials: pass --token (or set AUTH0_TOKEN), or --client-id and --client-secret (or AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET)"
-        ),
-    }
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let config = config(args.domain, args.token, args.client_id, args.client_secret)?;
+    let config = args.tenant.config()?;
     let client = blocking::Client::new(config)?;
     let mut opts = ImportOptions::new(args.connection);
     opts.job.upsert = args.upsert;

@@ -6,3 +6,4 @@ pub mod import;
 pub mod export;
 pub mod query;
 pub mod validate;
+pub mod tenant;
