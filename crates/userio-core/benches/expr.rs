@@ -32,10 +32,12 @@ fn floor(which: &str, u: &Value, out: &mut String) -> bool {
         }
         "or" => {
             let Some(app) = u.get("app_metadata") else { return false };
-            let pick = |v: Option<&Value>| match v {
-                Some(Value::String(s)) if !s.is_empty() => Some(s.as_str()),
-                _ => None,
-            };
+            fn pick(v: Option<&Value>) -> Option<&str> {
+                match v {
+                    Some(Value::String(s)) if !s.is_empty() => Some(s.as_str()),
+                    _ => None,
+                }
+            }
             if let Some(s) = pick(app.get("name")).or_else(|| pick(u.get("name"))) {
                 out.push_str(s);
             }
