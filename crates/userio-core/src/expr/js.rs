@@ -418,6 +418,10 @@ fn user_keys(source: &str) -> Option<Vec<String>> {
             return None;
         }
         let key = &source[k..j];
+        // `user.hasOwnProperty(…)`, `user.toString()`: these see the whole object.
+        if super::native::parse::is_prototype_name(key) {
+            return None;
+        }
         if !keys.iter().any(|x| x == key) {
             keys.push(key.to_owned());
         }
@@ -444,6 +448,7 @@ mod tests {
             "arguments[0].a",
             "\\u0075ser.a",
             "user.\u{e9}",
+            "user.hasOwnProperty('a')",
         ] {
             assert_eq!(k(whole), None, "{whole}");
         }
