@@ -192,6 +192,7 @@ const cases = [
   ["user.email ? user.email.split('@').pop() : ''", J], ["Array.isArray(user.identities)", J],
   ["new Date(0).toISOString()", J], ["user[`user_id`]", J], ["user.name.toLowerCase", J],
   ["user.missing?.()", J], ["undefinedVariable", P], ["someGlobal + 1", J],
+  ["user.hasOwnProperty('email')", J], ["'email' in user", J], ["user.email && user.hasOwnProperty('name')", J],
 ];
 
 // Sources that must fail when the column is built (a syntax error, with its byte offset).

@@ -85,7 +85,11 @@ impl JsProgram {
             }
         })
         .map_err(|e| (0, e.message))??;
-        Ok(JsProgram { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), wrapped, keys: user_keys(source) })
+        Ok(JsProgram {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            wrapped,
+            keys: user_keys(source),
+        })
     }
 
     /// Evaluates the program for one user.
@@ -268,10 +272,10 @@ impl Engine {
             false,
             &mut self.ctx,
         );
-        self.to_cell(value).map_err(RunError::Cell)
+        self.cell_of(value).map_err(RunError::Cell)
     }
 
-    fn to_cell(&mut self, v: JsValue) -> Result<Cell<'static>, CellError> {
+    fn cell_of(&mut self, v: JsValue) -> Result<Cell<'static>, CellError> {
         Ok(match v.variant() {
             JsVariant::Undefined => Cell::Undefined,
             JsVariant::Null => Cell::Value(std::borrow::Cow::Owned(Value::Null)),
@@ -295,7 +299,7 @@ impl Engine {
                 }
                 let s = self
                     .stringify
-                    .call(&JsValue::undefined(), &[v.clone()], &mut self.ctx)
+                    .call(&JsValue::undefined(), std::slice::from_ref(&v), &mut self.ctx)
                     .map_err(|e| CellError { message: error_message(&e, &mut self.ctx) })?;
                 match s.as_string() {
                     None => Cell::Undefined,
@@ -414,6 +418,10 @@ fn user_keys(source: &str) -> Option<Vec<String>> {
             return None;
         }
         let key = &source[k..j];
+        // `user.hasOwnProperty(…)`, `user.toString()`: these see the whole object.
+        if super::native::parse::is_prototype_name(key) {
+            return None;
+        }
         if !keys.iter().any(|x| x == key) {
             keys.push(key.to_owned());
         }
@@ -440,6 +448,7 @@ mod tests {
             "arguments[0].a",
             "\\u0075ser.a",
             "user.\u{e9}",
+            "user.hasOwnProperty('a')",
         ] {
             assert_eq!(k(whole), None, "{whole}");
         }

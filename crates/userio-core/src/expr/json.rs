@@ -21,18 +21,18 @@ pub(crate) fn stringify_into(out: &mut String, value: &Value) {
             }
             out.push(']');
         }
-        Value::Object(map) => object_into(out, map, |out, v| stringify_into(out, v)),
+        Value::Object(map) => object_into(out, map, stringify_into),
     }
 }
 
 /// Appends a JSON number as JavaScript prints it (`1` for `1.0`, `1e+21`).
 pub(crate) fn push_json_number(out: &mut String, n: &Number) {
-    if let Some(i) = n.as_i64() {
-        if i.unsigned_abs() < (1u64 << 53) {
-            use std::fmt::Write;
-            let _ = write!(out, "{i}");
-            return;
-        }
+    if let Some(i) = n.as_i64()
+        && i.unsigned_abs() < (1u64 << 53)
+    {
+        use std::fmt::Write;
+        let _ = write!(out, "{i}");
+        return;
     }
     let f = n.as_f64().unwrap_or(f64::NAN);
     if f.is_finite() {

@@ -57,7 +57,7 @@ pub(crate) fn push_number(out: &mut String, n: f64) {
             out.push_str(&digits[1..]);
         }
         out.push('e');
-        out.push(if n - 1 >= 0 { '+' } else { '-' });
+        out.push(if n > 0 { '+' } else { '-' });
         use std::fmt::Write;
         let _ = write!(out, "{}", (n - 1).abs());
     }

@@ -274,9 +274,7 @@ fn stringify_val(out: &mut String, v: &JsVal<'_>) {
         JsVal::Num(n) if n.is_finite() => push_number(out, *n),
         JsVal::Num(_) => out.push_str("null"),
         JsVal::Str(s) => quote_into(out, s),
-        JsVal::Json(Value::Object(map)) => {
-            object_into(out, map, |o, v| super::json::stringify_into(o, v))
-        }
+        JsVal::Json(Value::Object(map)) => object_into(out, map, super::json::stringify_into),
         JsVal::Json(v) => super::json::stringify_into(out, v),
         JsVal::Arr(items) => {
             out.push('[');

@@ -736,8 +736,10 @@ impl<'s> Parser<'s> {
     fn postfix(&mut self) -> R<Expr> {
         let start = self.offset();
         // Global calls: String(x), Number(x), JSON.stringify(x).
-        if let Tok::Ident(name) = self.peek().clone() {
-            if !self.in_scope(&name) {
+        if let Tok::Ident(name) = self.peek().clone()
+            && !self.in_scope(&name)
+        {
+            {
                 let builtin = match name.as_str() {
                     "String" => Some(Builtin::String),
                     "Number" => Some(Builtin::Number),
