@@ -109,3 +109,34 @@ fn wildcard_columns_expand_from_a_file_and_from_stdin() {
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("buffered 3 users"));
 }
+
+#[test]
+fn cell_error_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.ndjson");
+    std::fs::write(&input, "{\"e\":\"a\",\"m\":{\"x\":1}}\n{\"e\":\"b\"}\n").unwrap();
+    let run = |policy: &str| {
+        let out = dir.path().join("out.csv");
+        let _ = std::fs::remove_file(&out);
+        let o = userio()
+            .arg("export")
+            .arg(&input)
+            .args(["-c", "E=e", "-c", "X=user.m.x", "--on-cell-error", policy, "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            std::fs::read_to_string(&out).ok(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run("empty");
+    assert_eq!((code, out.as_deref()), (Some(0), Some("E,X\na,1\nb,\n")));
+    assert!(err.contains("user #1, column \"X\": TypeError"), "{err}");
+    let (code, out, _) = run("marker:#ERR");
+    assert_eq!((code, out.as_deref()), (Some(0), Some("E,X\na,1\nb,#ERR\n")));
+    let (code, out, err) = run("abort");
+    assert_eq!((code, out), (Some(2), None));
+    assert!(err.contains("user #1, column \"X\"") && err.contains("cell_error"), "{err}");
+}

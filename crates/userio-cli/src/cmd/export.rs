@@ -10,7 +10,7 @@ use userio_core::convert::flatten;
 use userio_core::export::{
     ColumnSpec, Columns, ColumnsFileError, ExportError, Exporter, Format, Summary,
 };
-use userio_core::expr::{Column, ExprError};
+use userio_core::expr::{Column, ErrorPolicy, ExprError};
 use userio_core::position::excerpt;
 use userio_core::query::Query;
 
@@ -96,6 +96,11 @@ pub struct Args {
     /// index (`roles[0]`, `roles[1]`, …).
     #[arg(long, value_enum, default_value = "json", value_name = "HOW")]
     flatten_arrays: FlattenArraysArg,
+    /// What a cell whose expression fails (e.g. `TypeError`) becomes: `empty` (counted and
+    /// the first ones shown in the summary), `abort` (stop with where and why), or
+    /// `marker:TEXT` (that text in the cell).
+    #[arg(long, default_value = "empty", value_name = "POLICY", value_parser = parse_policy)]
+    on_cell_error: ErrorPolicy,
     /// Write to this file (through a temporary file renamed on success) instead of stdout.
     #[arg(long, short, value_name = "OUT")]
     output: Option<PathBuf>,
@@ -171,9 +176,8 @@ fn expand_wildcards(
     };
     let (paths, source) = if args.file.as_os_str() == "-" {
         let budget = args.memory_budget.saturating_mul(1 << 20);
-        let buffered =
-            flatten::collect_buffered(std::io::stdin().lock(), "", options, budget)
-                .map_err(|e| anyhow!("stdin: {e}"))?;
+        let buffered = flatten::collect_buffered(std::io::stdin().lock(), "", options, budget)
+            .map_err(|e| anyhow!("stdin: {e}"))?;
         eprintln!(
             "userio: buffered {} users from stdin to find the `.*` columns (a file is read twice instead)",
             buffered.users.len()
@@ -188,12 +192,23 @@ fn expand_wildcards(
     Ok((flatten::expand_specs(specs, &paths, &arrays), source))
 }
 
-fn columns(specs: Vec<ColumnSpec>) -> anyhow::Result<Vec<Column>> {
+fn parse_policy(text: &str) -> Result<ErrorPolicy, String> {
+    match text {
+        "empty" => Ok(ErrorPolicy::Empty),
+        "abort" => Ok(ErrorPolicy::Abort),
+        _ => match text.strip_prefix("marker:") {
+            Some(m) => Ok(ErrorPolicy::Marker(m.to_owned())),
+            None => Err(format!("{text:?}: use `empty`, `abort` or `marker:TEXT`")),
+        },
+    }
+}
+
+fn columns(specs: Vec<ColumnSpec>, policy: &ErrorPolicy) -> anyhow::Result<Vec<Column>> {
     let columns = Columns::from_specs(specs).map_err(|e| match e {
         ColumnsFileError::Expr { error, .. } => expr_error(&error),
         other => anyhow!(other),
     })?;
-    Ok(columns.into_vec())
+    Ok(columns.into_vec().into_iter().map(|c| c.with_error_policy(policy.clone())).collect())
 }
 
 fn build(args: &Args, columns: Vec<Column>) -> anyhow::Result<Exporter> {
@@ -247,7 +262,7 @@ fn export_error(e: ExportError, file: &Path) -> anyhow::Error {
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (specs, source) = expand_wildcards(&args, column_specs(&args)?)?;
-    let ex = build(&args, columns(specs)?)?;
+    let ex = build(&args, columns(specs, &args.on_cell_error)?)?;
     let mut source = Some(source);
     let mut export = |out: &mut dyn Write| -> Result<Summary, ExportError> {
         match source.take() {
@@ -269,8 +284,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 .prefix(".userio-export-")
                 .tempfile_in(&dir)
                 .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-            let summary =
-                export(tmp.as_file_mut()).map_err(|e| export_error(e, &args.file))?;
+            let summary = export(tmp.as_file_mut()).map_err(|e| export_error(e, &args.file))?;
             tmp.as_file_mut()
                 .sync_all()
                 .with_context(|| format!("cannot write {}", out.display()))?;

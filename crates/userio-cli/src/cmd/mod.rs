@@ -1,9 +1,9 @@
 //! One module per subcommand.
 
-pub mod split;
 pub mod convert;
-pub mod import;
 pub mod export;
+pub mod import;
 pub mod query;
-pub mod validate;
+pub mod split;
 pub mod tenant;
+pub mod validate;

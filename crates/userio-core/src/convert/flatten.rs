@@ -30,8 +30,8 @@ use std::io::Read;
 
 use serde_json::Value;
 
-use crate::read::{ReadError, UserReader};
 use crate::export::ColumnSpec;
+use crate::read::{ReadError, UserReader};
 
 /// Order of the discovered paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -290,8 +290,7 @@ pub fn expand_specs(
             Some(expanded) => out.extend(expanded.into_iter().map(|mut s| {
                 if let ArrayText::Join(sep) = arrays {
                     let sep = Value::String(sep.clone());
-                    s.source =
-                        format!("(v => Array.isArray(v) ? v.join({sep}) : v)({})", s.source);
+                    s.source = format!("(v => Array.isArray(v) ? v.join({sep}) : v)({})", s.source);
                 }
                 s
             })),
@@ -422,7 +421,10 @@ mod tests {
         let column = crate::expr::Column::new("c", p[0].source()).unwrap();
         assert_eq!(column.tier(), crate::expr::Tier::Native);
         assert_eq!(column.eval(&json!({"m": {}})).unwrap(), crate::expr::Cell::Undefined);
-        assert_eq!(column.eval(&json!({"m": {"first name": {"x": [5]}}})).unwrap().to_json(), json!(5));
+        assert_eq!(
+            column.eval(&json!({"m": {"first name": {"x": [5]}}})).unwrap().to_json(),
+            json!(5)
+        );
         assert_eq!(p[0].name(), "m.first name.x[0]");
         assert_eq!(wildcard_prefix("user.*"), Some(""));
         assert_eq!(wildcard_prefix("user.email"), None);

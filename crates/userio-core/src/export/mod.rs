@@ -45,7 +45,7 @@ use serde_json::Value;
 pub use self::columns_file::{ColumnSpec, Columns, ColumnsFileError};
 pub use self::csv::is_formula;
 use self::sort::{Entry, Key, SortPath, Sorter, TempError};
-use crate::expr::{Cell, CellError, Column};
+use crate::expr::{Cell, CellError, Column, ErrorPolicy};
 use crate::query::Query;
 use crate::read::{ReadError, UserReader};
 
@@ -572,24 +572,6 @@ impl Exporter {
     }
 }
 
-/// What to do with a cell whose expression failed.
-enum CellPolicy<'a> {
-    /// An empty CSV cell, `null` in JSON.
-    Empty,
-    /// This text instead of the value.
-    #[allow(dead_code)]
-    Marker(&'a str),
-    /// Stop the export.
-    #[allow(dead_code)]
-    Abort,
-}
-
-/// The column's error policy. Until `expr` grows a per-column policy every failure renders
-/// as an empty cell; map the column's policy here when it does.
-fn policy_of(_column: &Column) -> CellPolicy<'_> {
-    CellPolicy::Empty
-}
-
 /// Renders one user's columns into an output row (without line ending or separators).
 struct Renderer {
     columns: Vec<Column>,
@@ -693,10 +675,10 @@ fn cell_failed<'c>(
     if summary.first_cell_errors.len() < MAX_CELL_ERROR_DETAILS {
         summary.first_cell_errors.push(detail());
     }
-    match policy_of(col) {
-        CellPolicy::Empty => Ok(None),
-        CellPolicy::Marker(m) => Ok(Some(m)),
-        CellPolicy::Abort => Err(ExportError::Cell(detail())),
+    match col.error_policy() {
+        ErrorPolicy::Empty => Ok(None),
+        ErrorPolicy::Marker(m) => Ok(Some(m.as_str())),
+        ErrorPolicy::Abort => Err(ExportError::Cell(detail())),
     }
 }
 
