@@ -55,3 +55,24 @@ fn imports_reports_failed_lines_and_resumes() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no database connection named `nope`"));
 }
+
+#[test]
+fn export_from_a_tenant_says_which_endpoint_it_used() {
+    let mock = MockAuth0::start();
+    mock.add_connection("db", "auth0", true);
+    mock.add_users(
+        "db",
+        ["ann@example.com", "bob@example.com", "amy@example.com"]
+            .map(|e| serde_json::json!({"email": e, "created_at": "2024-01-01T00:00:00.000Z"})),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_userio"))
+        .args(["export", "--domain", mock.url().as_str(), "--token", mock.token().as_str()])
+        .args(["--query", "email:a*", "-c", "E=email", "--sort", "email"])
+        .env_remove("AUTH0_CLIENT_ID")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "E\namy@example.com\nann@example.com\n");
+    assert!(stderr.contains("search endpoint: 2 matching users"), "{stderr}");
+}

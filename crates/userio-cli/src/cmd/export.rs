@@ -15,6 +15,7 @@ use userio_core::position::excerpt;
 use userio_core::query::Query;
 
 use crate::Outcome;
+use crate::cmd::tenant::TenantArgs;
 
 /// Output formats on the command line.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -101,6 +102,11 @@ pub struct Args {
     /// `marker:TEXT` (that text in the cell).
     #[arg(long, default_value = "empty", value_name = "POLICY", value_parser = parse_policy)]
     on_cell_error: ErrorPolicy,
+    /// Read the users from this Auth0 tenant instead of a file (with --token or
+    /// --client-id/--client-secret, or AUTH0_* variables): the search endpoint when the query
+    /// matches under 1,000 users, else an export job filtered locally. Says which it chose.
+    #[command(flatten)]
+    tenant: TenantArgs,
     /// Write to this file (through a temporary file renamed on success) instead of stdout.
     #[arg(long, short, value_name = "OUT")]
     output: Option<PathBuf>,
@@ -149,6 +155,26 @@ fn column_specs(args: &Args) -> anyhow::Result<Vec<ColumnSpec>> {
 enum Source {
     File,
     Buffered(Vec<serde_json::Value>),
+    Tenant(Box<dyn std::io::Read + Send>),
+}
+
+/// Opens the tenant's users when `--domain` is given.
+fn tenant_source(args: &Args) -> anyhow::Result<Option<Source>> {
+    if args.tenant.domain.is_none() {
+        return Ok(None);
+    }
+    if args.file.as_os_str() != "-" {
+        bail!("give either a FILE or --domain, not both");
+    }
+    let client = userio_auth0::blocking::Client::new(args.tenant.config()?)?;
+    let query = userio_auth0::TenantQuery {
+        q: args.query.clone(),
+        sort: args.sort.clone().map(|s| (s, args.desc)),
+        ..Default::default()
+    };
+    let (reader, choice) = client.open_tenant_users(&query)?;
+    eprintln!("userio: reading from {}: {choice}", args.tenant.domain.as_deref().unwrap_or(""));
+    Ok(Some(Source::Tenant(reader)))
 }
 
 /// Expands `.*` column sources into one column per leaf path found in the input: a first
@@ -261,12 +287,24 @@ fn export_error(e: ExportError, file: &Path) -> anyhow::Error {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (specs, source) = expand_wildcards(&args, column_specs(&args)?)?;
+    let (specs, source) = match tenant_source(&args)? {
+        Some(tenant) => {
+            let specs = column_specs(&args)?;
+            if specs.iter().any(|s| flatten::wildcard_prefix(&s.source).is_some()) {
+                bail!(
+                    "`.*` columns need a file (read twice) or stdin; save the tenant's users to a file first"
+                );
+            }
+            (specs, tenant)
+        }
+        None => expand_wildcards(&args, column_specs(&args)?)?,
+    };
     let ex = build(&args, columns(specs, &args.on_cell_error)?)?;
     let mut source = Some(source);
     let mut export = |out: &mut dyn Write| -> Result<Summary, ExportError> {
         match source.take() {
             Some(Source::Buffered(users)) => ex.export_users(users, out),
+            Some(Source::Tenant(reader)) => ex.export_reader(reader, out),
             _ => ex.export_path(&args.file, out),
         }
     };
