@@ -38,3 +38,8 @@ pub mod position;
 pub mod query;
 pub mod read;
 pub mod schema;
+
+/// The README's Rust examples, compiled as doc tests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -21,7 +21,7 @@
 //! let names: Vec<String> = paths.paths().iter().map(|p| p.name()).collect();
 //! assert_eq!(names, ["user_metadata.lang", "user_metadata.address.city", "user_metadata.address.zip"]);
 //! let columns = expand_wildcard("user.user_metadata.*", &paths.paths()).unwrap();
-//! assert_eq!(columns[1].source, "user.user_metadata.address.city");
+//! assert_eq!(columns[1].source, "user.user_metadata?.address?.city");
 //! ```
 
 use std::collections::HashSet;
