@@ -12,7 +12,7 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "rust: tests"
-cargo test --workspace --locked
+cargo test --locked   # default members: the bindings are tested from Python and Node below
 
 if [ -f bindings/python/pyproject.toml ]; then
   step "python: build the extension into .venv and run pytest"
