@@ -25,43 +25,7 @@ use super::{ArrayWriter, ConvertError, with_validation};
 use crate::read::{InputFormat, ReadLimits, UserReader};
 use crate::schema::{Report, ValidateOptions};
 
-/// The top-level properties of Auth0's import schema: the only keys kept.
-pub const IMPORT_FIELDS: &[&str] = &[
-    "email",
-    "email_verified",
-    "phone_number",
-    "phone_verified",
-    "user_id",
-    "username",
-    "given_name",
-    "family_name",
-    "name",
-    "nickname",
-    "picture",
-    "blocked",
-    "password_hash",
-    "custom_password_hash",
-    "app_metadata",
-    "user_metadata",
-    "mfa_factors",
-];
-
-/// Fields Auth0 sets itself: present in exports and profiles, refused by the import.
-pub const READ_ONLY_FIELDS: &[&str] = &[
-    "identities",
-    "created_at",
-    "updated_at",
-    "last_login",
-    "last_ip",
-    "logins_count",
-    "multifactor",
-    "multifactor_last_modified",
-    "last_password_reset",
-    "password_set_date",
-    "blocked_for",
-    "guardian_authenticators",
-    "passkeys",
-];
+pub use crate::schema::{IMPORT_FIELDS, READ_ONLY_FIELDS};
 
 /// Options for [`export_to_import`].
 #[derive(Debug, Clone)]

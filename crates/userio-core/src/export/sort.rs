@@ -11,6 +11,7 @@
 //! (`false` < `true`) < arrays and objects (by their compact JSON text). Descending reverses
 //! that order except for missing values, which stay last.
 
+use crate::datetime::days_from_civil;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::fs::File;
@@ -220,17 +221,6 @@ pub(crate) fn parse_instant(s: &str) -> Option<(i64, u32)> {
         _ => return None,
     };
     Some((days * 86_400 + hour * 3600 + minute * 60 + second - offset, nanos))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// One buffered row: its key, its input sequence number and its rendered bytes.

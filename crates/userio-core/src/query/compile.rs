@@ -2,6 +2,7 @@
 //! lowercased for the case-insensitive fields, numbers and dates parsed, wildcards turned into
 //! prefix / suffix / contains tests or an anchored regex, Lucene regexes translated.
 
+use crate::datetime::days_from_civil;
 use regex::{Regex, RegexBuilder};
 
 use super::ast::{Bound, Field, Leaf, LeafValue, Node, Occur, WildPart};
@@ -462,17 +463,6 @@ fn days_in_month(y: i64, m: i64) -> i64 {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// What Auth0's user search (v3) would refuse or treat differently.

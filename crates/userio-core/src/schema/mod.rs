@@ -41,6 +41,47 @@ use rules::{Found, Sink};
 /// Auth0's profile size limit; larger users get a `profile_too_large` warning.
 pub const PROFILE_LIMIT_BYTES: usize = 10 * 1024;
 
+/// The top-level properties of Auth0's import schema: every other key is refused.
+pub const IMPORT_FIELDS: &[&str] = &[
+    "email",
+    "email_verified",
+    "phone_number",
+    "phone_verified",
+    "user_id",
+    "username",
+    "given_name",
+    "family_name",
+    "name",
+    "nickname",
+    "picture",
+    "blocked",
+    "password_hash",
+    "custom_password_hash",
+    "app_metadata",
+    "user_metadata",
+    "mfa_factors",
+];
+
+/// Profile fields Auth0 sets itself: present in exports and search results, refused by
+/// the import.
+pub const READ_ONLY_FIELDS: &[&str] = &[
+    "identities",
+    "created_at",
+    "updated_at",
+    "last_login",
+    "last_ip",
+    "logins_count",
+    "multifactor",
+    "multifactor_last_modified",
+    "last_password_reset",
+    "password_set_date",
+    "blocked_for",
+    "guardian_authenticators",
+    "passkeys",
+    "user_id_raw",
+    "_id",
+];
+
 /// Options for a validation run.
 #[derive(Debug, Clone)]
 pub struct ValidateOptions {

@@ -7,42 +7,7 @@ use super::formats::{email_problem, is_absolute_uri, is_e164};
 use super::{Kind, Sink, check_len, join, suggestion, type_name};
 use crate::schema::issue::Code;
 
-/// Every property the import schema allows at the top of a user.
-pub const PROPERTIES: &[&str] = &[
-    "email",
-    "email_verified",
-    "phone_number",
-    "phone_verified",
-    "user_id",
-    "username",
-    "given_name",
-    "family_name",
-    "name",
-    "nickname",
-    "picture",
-    "blocked",
-    "password_hash",
-    "custom_password_hash",
-    "app_metadata",
-    "user_metadata",
-    "mfa_factors",
-];
-
-/// Profile fields Auth0 sets itself (they appear in exports but cannot be imported).
-const READ_ONLY: &[&str] = &[
-    "created_at",
-    "updated_at",
-    "identities",
-    "last_login",
-    "last_ip",
-    "logins_count",
-    "last_password_reset",
-    "multifactor",
-    "multifactor_last_modified",
-    "password_set_date",
-    "user_id_raw",
-    "_id",
-];
+use crate::schema::{IMPORT_FIELDS as PROPERTIES, READ_ONLY_FIELDS as READ_ONLY};
 
 pub fn check(user: &Value, s: &mut Sink) {
     let Some(obj) = user.as_object() else {
