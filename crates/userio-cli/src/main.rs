@@ -27,6 +27,8 @@ enum Command {
     Convert(cmd::convert::Args),
     /// Import a users file into an Auth0 database connection (resumable bulk import jobs).
     Import(cmd::import::Args),
+    /// List the tenant's database connections (the targets `userio import` accepts).
+    Connections(cmd::connections::Args),
     /// Export users: query, columns, sort, then CSV / JSON / NDJSON (no 10,000-user cap).
     Export(cmd::export::Args),
     /// Print the users matching a Lucene query (Auth0 search syntax) as NDJSON.
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Split(args) => cmd::split::run(args),
         Command::Convert(args) => cmd::convert::run(args),
         Command::Import(args) => cmd::import::run(args),
+        Command::Connections(args) => cmd::connections::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Query(args) => cmd::query::run(args),
     };

@@ -76,3 +76,17 @@ fn export_from_a_tenant_says_which_endpoint_it_used() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "E\namy@example.com\nann@example.com\n");
     assert!(stderr.contains("search endpoint: 2 matching users"), "{stderr}");
 }
+
+#[test]
+fn connections_lists_database_connections_only() {
+    let mock = MockAuth0::start();
+    mock.add_connection("db-one", "auth0", true);
+    mock.add_connection("google", "google-oauth2", true);
+    let out = Command::new(env!("CARGO_BIN_EXE_userio"))
+        .args(["connections", "--domain", mock.url().as_str(), "--token", mock.token().as_str()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("\tdb-one\n") && !stdout.contains("google"), "{stdout}");
+}

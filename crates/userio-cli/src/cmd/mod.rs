@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod connections;
 pub mod convert;
 pub mod export;
 pub mod import;
