@@ -31,10 +31,11 @@ from ._errors import (
     UserioError,
     ValidationError,
 )
-from ._types import ErrorDict
+from ._types import Auth0IssueDict, CellErrorDict, ErrorDict
 from ._userio import (
     Column,
     ErrorDetail,
+    ExportProgress,
     ExportSummary,
     Query,
     ValidationReport,
@@ -46,10 +47,13 @@ from ._userio import (
 
 __all__ = [
     "Auth0Error",
+    "Auth0IssueDict",
+    "CellErrorDict",
     "Column",
     "ErrorDetail",
     "ErrorDict",
     "ExportError",
+    "ExportProgress",
     "ExportSummary",
     "ExpressionError",
     "Query",
