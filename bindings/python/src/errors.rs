@@ -11,6 +11,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
+use userio_core::convert::ConvertError;
 use userio_core::export::ExportError;
 use userio_core::expr::{CellError, ExprError};
 use userio_core::position::{self, Position};
@@ -24,6 +25,7 @@ pub enum Kind {
     Query,
     Expression,
     Export,
+    Convert,
 }
 
 impl Kind {
@@ -34,11 +36,13 @@ impl Kind {
             Kind::Query => "QueryError",
             Kind::Expression => "ExpressionError",
             Kind::Export => "ExportError",
+            Kind::Convert => "ConvertError",
         }
     }
 
     fn class<'py>(self, py: Python<'py>) -> PyResult<&'py Bound<'py, PyType>> {
-        static CLASSES: [PyOnceLock<Py<PyType>>; 5] = [
+        static CLASSES: [PyOnceLock<Py<PyType>>; 6] = [
+            PyOnceLock::new(),
             PyOnceLock::new(),
             PyOnceLock::new(),
             PyOnceLock::new(),
@@ -147,4 +151,29 @@ pub fn export_error(py: Python<'_>, e: &ExportError) -> PyErr {
 /// A plain `UserioError` with a code (argument problems the core reports as text).
 pub fn userio_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
     new_err(py, Kind::Userio, message, &[("code", obj(py, code))])
+}
+
+/// A conversion that failed → `ConvertError` with the core's stable `code` and, when known,
+/// `row` and `column` (CSV header problems: the 1-based column and its `header`) or the
+/// input position (`index`, `byte`, `line`, `column`).
+pub fn convert_error(py: Python<'_>, e: &ConvertError) -> PyErr {
+    let mut attrs = vec![("code", obj(py, e.code()))];
+    match e {
+        ConvertError::Header { column, header, .. } => {
+            attrs.push(("row", obj(py, 1u64)));
+            attrs.push(("column", obj(py, *column)));
+            attrs.push(("header", obj(py, header)));
+        }
+        ConvertError::Input { row, .. } => attrs.push(("row", obj(py, *row))),
+        ConvertError::Read(read) => {
+            attrs.extend(position_attrs(py, read.position));
+            attrs.push(("index", obj(py, read.index)));
+        }
+        ConvertError::NotAnObject { index, position, .. } => {
+            attrs.extend(position_attrs(py, *position));
+            attrs.push(("index", obj(py, *index)));
+        }
+        _ => {}
+    }
+    new_err(py, Kind::Convert, &e.to_string(), &attrs)
 }

@@ -157,7 +157,7 @@ enum Source<'py> {
 }
 
 /// Where the output goes.
-enum Target {
+pub(crate) enum Target {
     /// Returned to the caller (`str`, or `list[dict]` for JSON).
     Memory,
     Path(PathBuf),
@@ -170,7 +170,7 @@ enum Target {
 
 /// A Python file object as an `io::Write`. A Python exception raised by `write` is kept
 /// and re-raised as is once the export returns.
-struct PyWriter {
+pub(crate) struct PyWriter {
     file: Py<PyAny>,
     text: bool,
     /// Bytes of a UTF-8 character split across two writes (text targets only).
@@ -179,6 +179,15 @@ struct PyWriter {
 }
 
 impl PyWriter {
+    pub(crate) fn new(file: Py<PyAny>, text: bool) -> Self {
+        PyWriter { file, text, pending: Vec::new(), error: None }
+    }
+
+    /// The Python exception a `write` raised, if any.
+    pub(crate) fn take_error(&mut self) -> Option<PyErr> {
+        self.error.take()
+    }
+
     fn send(&mut self, buf: &[u8]) -> io::Result<()> {
         Python::attach(|py| {
             if self.text {
@@ -520,7 +529,10 @@ fn extract_source<'py>(source: &Bound<'py, PyAny>) -> PyResult<Source<'py>> {
     }
 }
 
-fn extract_target(py: Python<'_>, output: Option<&Bound<'_, PyAny>>) -> PyResult<Target> {
+pub(crate) fn extract_target(
+    py: Python<'_>,
+    output: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Target> {
     let Some(output) = output else { return Ok(Target::Memory) };
     if output.is_instance_of::<PyString>() || output.hasattr(intern!(py, "__fspath__"))? {
         return Ok(Target::Path(output.extract()?));

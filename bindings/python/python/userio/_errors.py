@@ -97,10 +97,30 @@ class ExportError(UserioError):
         super().__init__(message, **attrs)
 
 
+class ConvertError(UserioError):
+    """A conversion (:func:`convert_csv`, :func:`convert_export`) that cannot run: an unusable
+    CSV header (``code`` such as ``header_conflict``, with ``row``, ``column`` and
+    ``header``), unreadable input (``csv_empty``, ``csv_encoding``), or a malformed export
+    (``json_invalid``, ``record_not_object``, with ``index``, ``byte``, ``line``, ``column``).
+    Cells that do not convert are not raised: they are in the returned report."""
+
+    row: Optional[int]
+    column: Optional[int]
+    header: Optional[str]
+    index: Optional[int]
+    byte: Optional[int]
+    line: Optional[int]
+
+    def __init__(self, message: str, **attrs: Any) -> None:
+        self.row = self.column = self.index = self.byte = self.line = None
+        self.header = None
+        super().__init__(message, **attrs)
+
+
 class Auth0Error(UserioError):
     """Errors from the Auth0 Management API client (``Auth0Client``, coming soon)."""
 
 
-for _cls in (UserioError, ValidationError, QueryError, ExpressionError, ExportError, Auth0Error):
+for _cls in (UserioError, ValidationError, QueryError, ExpressionError, ExportError, ConvertError, Auth0Error):
     _cls.__module__ = "userio"
 del _cls

@@ -31,6 +31,8 @@ __all__ = [
     "Query",
     "ValidationReport",
     "__version__",
+    "convert_csv",
+    "convert_export",
     "default_columns",
     "export",
     "validate",
@@ -224,6 +226,51 @@ def export(
     memory_budget: Optional[int] = None,
     temp_dir: Optional[_PathLike] = None,
 ) -> ExportSummary: ...
+
+_ConvertSource = Union[_PathLike, bytes, bytearray]
+
+@overload
+def convert_csv(
+    source: _ConvertSource,
+    output: None = None,
+    *,
+    delimiter: str = ",",
+    encoding: Literal["utf-8", "latin-1"] = "utf-8",
+    list_separator: str = ";",
+    validate: bool = True,
+    max_errors: Optional[int] = None,
+) -> Tuple[str, Dict[str, Any]]: ...
+@overload
+def convert_csv(
+    source: _ConvertSource,
+    output: _Output,
+    *,
+    delimiter: str = ",",
+    encoding: Literal["utf-8", "latin-1"] = "utf-8",
+    list_separator: str = ";",
+    validate: bool = True,
+    max_errors: Optional[int] = None,
+) -> Dict[str, Any]: ...
+@overload
+def convert_export(
+    source: _ConvertSource,
+    output: None = None,
+    *,
+    keep_user_id: bool = False,
+    validate: bool = True,
+    max_errors: Optional[int] = None,
+    input_format: Literal["auto", "array", "ndjson"] = "auto",
+) -> Tuple[str, Dict[str, Any]]: ...
+@overload
+def convert_export(
+    source: _ConvertSource,
+    output: _Output,
+    *,
+    keep_user_id: bool = False,
+    validate: bool = True,
+    max_errors: Optional[int] = None,
+    input_format: Literal["auto", "array", "ndjson"] = "auto",
+) -> Dict[str, Any]: ...
 
 # Coming: ``Auth0Client(domain, token=... | client_id=..., client_secret=...)`` with
 # ``import_users``, ``export_users`` and ``connections``, over the userio-auth0 crate. The
