@@ -11,11 +11,11 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
+use userio_core::convert::ConvertError;
 use userio_core::export::ExportError;
 use userio_core::expr::{CellError, ExprError};
 use userio_core::position::{self, Position};
 use userio_core::query::ParseError;
-use userio_core::read::ReadError;
 
 /// The Python exception classes of `userio._errors`, imported once.
 #[derive(Clone, Copy)]
@@ -25,6 +25,7 @@ pub enum Kind {
     Query,
     Expression,
     Export,
+    Convert,
 }
 
 impl Kind {
@@ -35,11 +36,13 @@ impl Kind {
             Kind::Query => "QueryError",
             Kind::Expression => "ExpressionError",
             Kind::Export => "ExportError",
+            Kind::Convert => "ConvertError",
         }
     }
 
     fn class<'py>(self, py: Python<'py>) -> PyResult<&'py Bound<'py, PyType>> {
-        static CLASSES: [PyOnceLock<Py<PyType>>; 5] = [
+        static CLASSES: [PyOnceLock<Py<PyType>>; 6] = [
+            PyOnceLock::new(),
             PyOnceLock::new(),
             PyOnceLock::new(),
             PyOnceLock::new(),
@@ -80,17 +83,20 @@ fn obj<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> Py<PyAny> {
     v.into_pyobject(py).map(|o| o.into_any().unbind()).unwrap_or_else(|_| py.None())
 }
 
-/// A query that does not parse → `QueryError` with `offset` (code points), `byte`, `line`,
-/// `column`, `excerpt` and `query`; the message ends with the caret excerpt.
+/// A query that does not parse → `QueryError` with `code`, `offset` (code points), `byte`,
+/// `line`, `column`, `excerpt`, `query`, `reason`, `expected` and `found`; the message ends
+/// with the caret excerpt.
 pub fn query_error(py: Python<'_>, text: &str, e: &ParseError) -> PyErr {
-    let byte = usize::try_from(e.position.byte).unwrap_or(usize::MAX);
-    let excerpt = position::excerpt(text, byte);
-    let message = format!("{e}\n{excerpt}");
+    let byte = e.offset();
+    let message = format!("{e}\n{}", e.excerpt);
     let mut attrs = position_attrs(py, e.position);
+    attrs.push(("code", obj(py, e.code)));
     attrs.push(("offset", obj(py, code_points(text, byte))));
-    attrs.push(("excerpt", obj(py, excerpt)));
+    attrs.push(("excerpt", obj(py, &*e.excerpt)));
     attrs.push(("query", obj(py, text)));
     attrs.push(("reason", obj(py, &e.message)));
+    attrs.push(("expected", obj(py, e.expected)));
+    attrs.push(("found", obj(py, &*e.found)));
     new_err(py, Kind::Query, &message, &attrs)
 }
 
@@ -118,32 +124,56 @@ pub fn cell_error(py: Python<'_>, name: &str, source: &str, e: &CellError) -> Py
     new_err(py, Kind::Expression, &message, &attrs)
 }
 
-/// A whole-input read error, raised as `kind` with `code`, `index`, `byte`, `line`, `column`.
-pub fn read_error(py: Python<'_>, kind: Kind, e: &ReadError) -> PyErr {
-    let mut attrs = position_attrs(py, e.position);
-    attrs.push(("code", obj(py, e.code())));
-    attrs.push(("index", obj(py, e.index)));
-    new_err(py, kind, &e.to_string(), &attrs)
-}
-
-/// An export failure → `ExportError` (with `code` and, for input problems, the position).
+/// An export failure → `ExportError` with the core's stable `code`; input problems add the
+/// position (`index`, `byte`, `line`, `column`), a failed cell under the `"abort"` policy
+/// adds `index` and `name` (the column).
 pub fn export_error(py: Python<'_>, e: &ExportError) -> PyErr {
     match e {
-        ExportError::Read(read) => read_error(py, Kind::Export, read),
-        ExportError::Write(io) => new_err(
-            py,
-            Kind::Export,
-            &format!("cannot write the output: {io}"),
-            &[("code", obj(py, "write_failed"))],
-        ),
-        #[allow(unreachable_patterns)] // ExportError is #[non_exhaustive]; new variants land here.
-        other => {
-            new_err(py, Kind::Export, &other.to_string(), &[("code", obj(py, "export_failed"))])
+        ExportError::Read(read) => {
+            let mut attrs = position_attrs(py, read.position);
+            attrs.push(("code", obj(py, read.code())));
+            attrs.push(("index", obj(py, read.index)));
+            new_err(py, Kind::Export, &e.to_string(), &attrs)
         }
+        ExportError::Cell(cell) => {
+            let attrs = [
+                ("code", obj(py, e.code())),
+                ("index", obj(py, cell.index)),
+                ("name", obj(py, &cell.column)),
+                ("reason", obj(py, &cell.message)),
+            ];
+            new_err(py, Kind::Export, &e.to_string(), &attrs)
+        }
+        other => new_err(py, Kind::Export, &other.to_string(), &[("code", obj(py, other.code()))]),
     }
 }
 
 /// A plain `UserioError` with a code (argument problems the core reports as text).
 pub fn userio_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
     new_err(py, Kind::Userio, message, &[("code", obj(py, code))])
+}
+
+/// A conversion that failed → `ConvertError` with the core's stable `code` and, when known,
+/// `row` and `column` (CSV header problems: the 1-based column and its `header`) or the
+/// input position (`index`, `byte`, `line`, `column`).
+pub fn convert_error(py: Python<'_>, e: &ConvertError) -> PyErr {
+    let mut attrs = vec![("code", obj(py, e.code()))];
+    match e {
+        ConvertError::Header { column, header, .. } => {
+            attrs.push(("row", obj(py, 1u64)));
+            attrs.push(("column", obj(py, *column)));
+            attrs.push(("header", obj(py, header)));
+        }
+        ConvertError::Input { row, .. } => attrs.push(("row", obj(py, *row))),
+        ConvertError::Read(read) => {
+            attrs.extend(position_attrs(py, read.position));
+            attrs.push(("index", obj(py, read.index)));
+        }
+        ConvertError::NotAnObject { index, position, .. } => {
+            attrs.extend(position_attrs(py, *position));
+            attrs.push(("index", obj(py, *index)));
+        }
+        _ => {}
+    }
+    new_err(py, Kind::Convert, &e.to_string(), &attrs)
 }

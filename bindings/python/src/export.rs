@@ -8,13 +8,15 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyIterator, PyString, PyType};
-use userio_core::export::{ExportError, Exporter, Format, Summary};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyIterator, PyList, PyString, PyType};
+use userio_core::export::{ExportError, Exporter, Format, Progress, Summary};
 use userio_core::expr::Column;
 use userio_core::query::Query;
 
@@ -24,10 +26,11 @@ use crate::pyjson;
 use crate::query::PyQuery;
 use crate::schema;
 
-/// Counts at the end of an export (also what ``progress`` receives).
+/// Counts at the end of an export (what :func:`export` returns when given ``output``).
 #[pyclass(frozen, module = "userio", name = "ExportSummary")]
 pub struct PyExportSummary {
-    /// Users read from the source.
+    /// Users read from the source (without a sort, reading stops once ``limit`` rows are
+    /// written).
     #[pyo3(get)]
     read: u64,
     /// Users that matched the query.
@@ -36,9 +39,13 @@ pub struct PyExportSummary {
     /// Rows written.
     #[pyo3(get)]
     written: u64,
-    /// Cells whose expression failed (written empty).
+    /// Cells whose expression failed (written empty, or as the column's marker).
     #[pyo3(get)]
     cell_errors: u64,
+    /// Sorted runs spilled to temporary files (0: the sort fitted in ``memory_budget``).
+    #[pyo3(get)]
+    sort_runs: u64,
+    first_cell_errors: Vec<(u64, String, String)>,
 }
 
 impl From<&Summary> for PyExportSummary {
@@ -48,17 +55,96 @@ impl From<&Summary> for PyExportSummary {
             matched: s.matched,
             written: s.written,
             cell_errors: s.cell_errors,
+            sort_runs: s.sort_runs,
+            first_cell_errors: s
+                .first_cell_errors
+                .iter()
+                .map(|e| (e.index, e.column.clone(), e.message.clone()))
+                .collect(),
         }
     }
 }
 
 #[pymethods]
 impl PyExportSummary {
+    /// The first few failed cells, in input order, as dicts with ``index`` (the user's
+    /// 0-based index), ``name`` (the column) and ``message`` (the JavaScript error).
+    #[getter]
+    fn first_cell_errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for (index, name, message) in &self.first_cell_errors {
+            let d = PyDict::new(py);
+            d.set_item("index", index)?;
+            d.set_item("name", name)?;
+            d.set_item("message", message)?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
     fn __repr__(&self) -> String {
         format!(
-            "ExportSummary(read={}, matched={}, written={}, cell_errors={})",
-            self.read, self.matched, self.written, self.cell_errors
+            "ExportSummary(read={}, matched={}, written={}, cell_errors={}, sort_runs={})",
+            self.read, self.matched, self.written, self.cell_errors, self.sort_runs
         )
+    }
+}
+
+/// The counts so far, handed to ``export(progress=...)`` every few thousand users and once
+/// at the end.
+#[pyclass(frozen, module = "userio", name = "ExportProgress")]
+pub struct PyExportProgress {
+    /// Users read so far.
+    #[pyo3(get)]
+    read: u64,
+    /// Users matched so far.
+    #[pyo3(get)]
+    matched: u64,
+    /// Rows written so far (stays 0 while a sort is reading its input).
+    #[pyo3(get)]
+    written: u64,
+}
+
+#[pymethods]
+impl PyExportProgress {
+    fn __repr__(&self) -> String {
+        format!(
+            "ExportProgress(read={}, matched={}, written={})",
+            self.read, self.matched, self.written
+        )
+    }
+}
+
+/// The first Python exception raised by the progress callback. Once set, the callback is no
+/// longer called and the output refuses further writes, which stops the export.
+#[derive(Default)]
+struct Stop {
+    raised: AtomicBool,
+    error: Mutex<Option<PyErr>>,
+}
+
+impl Stop {
+    fn take(&self) -> Option<PyErr> {
+        self.error.lock().map(|mut e| e.take()).unwrap_or_else(|p| p.into_inner().take())
+    }
+}
+
+/// `out`, refusing writes once the progress callback has raised.
+struct Stoppable<'a, W> {
+    out: W,
+    stop: &'a Stop,
+}
+
+impl<W: Write> Write for Stoppable<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.stop.raised.load(Ordering::Relaxed) {
+            return Err(io::Error::other("stopped: the progress callback raised an exception"));
+        }
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 }
 
@@ -71,7 +157,7 @@ enum Source<'py> {
 }
 
 /// Where the output goes.
-enum Target {
+pub(crate) enum Target {
     /// Returned to the caller (`str`, or `list[dict]` for JSON).
     Memory,
     Path(PathBuf),
@@ -84,7 +170,7 @@ enum Target {
 
 /// A Python file object as an `io::Write`. A Python exception raised by `write` is kept
 /// and re-raised as is once the export returns.
-struct PyWriter {
+pub(crate) struct PyWriter {
     file: Py<PyAny>,
     text: bool,
     /// Bytes of a UTF-8 character split across two writes (text targets only).
@@ -93,6 +179,15 @@ struct PyWriter {
 }
 
 impl PyWriter {
+    pub(crate) fn new(file: Py<PyAny>, text: bool) -> Self {
+        PyWriter { file, text, pending: Vec::new(), error: None }
+    }
+
+    /// The Python exception a `write` raised, if any.
+    pub(crate) fn take_error(&mut self) -> Option<PyErr> {
+        self.error.take()
+    }
+
     fn send(&mut self, buf: &[u8]) -> io::Result<()> {
         Python::attach(|py| {
             if self.text {
@@ -154,8 +249,14 @@ impl Write for PyWriter {
 /// :func:`default_columns`. ``sort``: an attribute path, ``descending`` to reverse it.
 /// ``format``: ``"csv"`` (default), ``"json"`` or ``"ndjson"``. ``limit``: at most that
 /// many rows, the first after sorting. ``bom``: start CSV with a UTF-8 BOM (for Excel).
-/// ``progress``: called with an :class:`ExportSummary` as the export advances (at least once,
-/// at the end).
+/// ``progress``: called with an :class:`ExportProgress` every few thousand users and once at
+/// the end; an exception it raises stops the export and propagates.
+///
+/// CSV knobs: ``delimiter`` (one ASCII character, default ``","``), ``crlf`` (``\r\n`` line
+/// ends), ``formula_escape`` (default on: a cell starting with ``= + - @``, tab or CR gets a
+/// leading ``'``; plain numbers excepted). Sorting: ``case_insensitive`` compares strings
+/// ignoring case; ``memory_budget`` (bytes, default 256 MiB) bounds the sort buffer, beyond
+/// which sorted runs spill to files in ``temp_dir`` (default: the system's).
 ///
 /// ``output``: a path, or a file object opened in text or binary mode (``io.TextIOBase``
 /// objects get ``str``, others ``bytes``); the function then returns the
@@ -172,7 +273,9 @@ impl Write for PyWriter {
 #[pyfunction]
 #[pyo3(signature = (
     source, *, query = None, columns = None, sort = None, descending = false,
-    format = "csv", limit = None, bom = false, progress = None, output = None
+    format = "csv", limit = None, bom = false, progress = None, output = None,
+    delimiter = ",", crlf = false, formula_escape = true, case_insensitive = false,
+    memory_budget = None, temp_dir = None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn export<'py>(
@@ -187,6 +290,12 @@ pub fn export<'py>(
     bom: bool,
     progress: Option<Bound<'py, PyAny>>,
     output: Option<&Bound<'py, PyAny>>,
+    delimiter: &str,
+    crlf: bool,
+    formula_escape: bool,
+    case_insensitive: bool,
+    memory_budget: Option<usize>,
+    temp_dir: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let format = match format {
         "csv" => Format::Csv,
@@ -214,20 +323,46 @@ pub fn export<'py>(
             .map_err(|_| PyValueError::new_err(format!("limit must be >= 0, not {n}")))?;
         exporter = exporter.limit(n);
     }
-    if bom {
-        // CORE-NEEDED: `Exporter::bom(bool)` (issue 5 lists the BOM option). Replace this
-        // error with `exporter = exporter.bom(true);` once the core has it.
-        return Err(errors::userio_error(
-            py,
-            "unsupported_option",
-            "bom=True is not supported by this build of userio-core yet",
-        ));
+    let delimiter = match delimiter.as_bytes() {
+        [d] if d.is_ascii() => *d,
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "delimiter must be one ASCII character, not {delimiter:?}"
+            )));
+        }
+    };
+    exporter = exporter
+        .bom(bom)
+        .delimiter(delimiter)
+        .crlf(crlf)
+        .formula_escape(formula_escape)
+        .case_insensitive_sort(case_insensitive);
+    if let Some(bytes) = memory_budget {
+        exporter = exporter.memory_budget(bytes);
     }
-    // CORE-NEEDED: `Exporter::progress(impl FnMut(&Summary) + Send)` (issue 5: a progress
-    // callback with users read / matched / written). Wire it as
-    // `exporter.progress(move |s| Python::attach(|py| call progress(PyExportSummary::from(s))))`
-    // keeping the first Python exception and stopping the export; until then `progress` is
-    // called once, at the end.
+    if let Some(dir) = temp_dir {
+        exporter = exporter.temp_dir(dir);
+    }
+    let stop = Arc::new(Stop::default());
+    if let Some(callback) = progress {
+        let callback = callback.unbind();
+        let stop = Arc::clone(&stop);
+        exporter = exporter.progress(move |p: Progress| {
+            if stop.raised.load(Ordering::Relaxed) {
+                return;
+            }
+            Python::attach(|py| {
+                let progress =
+                    PyExportProgress { read: p.read, matched: p.matched, written: p.written };
+                if let Err(e) = callback.bind(py).call1((progress,)) {
+                    if let Ok(mut slot) = stop.error.lock() {
+                        slot.get_or_insert(e);
+                    }
+                    stop.raised.store(true, Ordering::Relaxed);
+                }
+            });
+        });
+    }
 
     let source = extract_source(source)?;
     let target = extract_target(py, output)?;
@@ -245,15 +380,18 @@ pub fn export<'py>(
     let mut source_error: Option<PyErr> = None;
     let mut memory = Vec::new();
     let (result, write_error) = match &target {
-        Target::Memory => (run(py, &exporter, input, &mut memory, &mut source_error), None),
+        Target::Memory => {
+            let mut out = Stoppable { out: &mut memory, stop: &stop };
+            (run(py, &exporter, input, &mut out, &mut source_error), None)
+        }
         Target::Path(path) => {
             let file = py.detach(|| File::create(path)).map_err(|e| {
                 io::Error::new(e.kind(), format!("cannot create {}: {e}", path.display()))
             })?;
-            let mut out = BufWriter::with_capacity(1 << 16, file);
+            let mut out = Stoppable { out: BufWriter::with_capacity(1 << 16, file), stop: &stop };
             let result = run(py, &exporter, input, &mut out, &mut source_error);
             drop(out);
-            if result.is_err() || source_error.is_some() {
+            if result.is_err() || source_error.is_some() || stop.raised.load(Ordering::Relaxed) {
                 let _ = std::fs::remove_file(path);
             }
             (result, None)
@@ -265,20 +403,17 @@ pub fn export<'py>(
                 pending: Vec::new(),
                 error: None,
             };
-            let mut out = BufWriter::with_capacity(1 << 16, writer);
+            let mut out = Stoppable { out: BufWriter::with_capacity(1 << 16, writer), stop: &stop };
             let result = run(py, &exporter, input, &mut out, &mut source_error);
-            let (mut writer, _) = out.into_parts();
+            let (mut writer, _) = out.out.into_parts();
             (result, writer.error.take())
         }
     };
-    if let Some(e) = source_error.or(write_error) {
+    if let Some(e) = stop.take().or(source_error).or(write_error) {
         return Err(e);
     }
     let summary = result.map_err(|e| errors::export_error(py, &e))?;
     let summary = Bound::new(py, PyExportSummary::from(&summary))?;
-    if let Some(progress) = progress {
-        progress.call1((summary.clone(),))?;
-    }
     match (target, format) {
         (Target::Memory, Format::Json) => {
             let rows: serde_json::Value = serde_json::from_slice(&memory).map_err(|e| {
@@ -394,7 +529,10 @@ fn extract_source<'py>(source: &Bound<'py, PyAny>) -> PyResult<Source<'py>> {
     }
 }
 
-fn extract_target(py: Python<'_>, output: Option<&Bound<'_, PyAny>>) -> PyResult<Target> {
+pub(crate) fn extract_target(
+    py: Python<'_>,
+    output: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Target> {
     let Some(output) = output else { return Ok(Target::Memory) };
     if output.is_instance_of::<PyString>() || output.hasattr(intern!(py, "__fspath__"))? {
         return Ok(Target::Path(output.extract()?));
@@ -451,5 +589,6 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// Registers the export function and its summary class.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyExportSummary>()?;
+    m.add_class::<PyExportProgress>()?;
     m.add_function(wrap_pyfunction!(export, m)?)
 }

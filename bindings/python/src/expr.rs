@@ -1,7 +1,8 @@
 //! `userio.Column` and `userio.default_columns`: mirrors `userio_core::expr`.
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use userio_core::expr::{Cell, Column, Tier};
+use userio_core::expr::{Cell, Column, ErrorPolicy, Tier};
 
 use crate::{errors, pyjson};
 
@@ -10,6 +11,13 @@ use crate::{errors, pyjson};
 /// (``user.app_metadata.plan || 'free'``). The source is compiled once, here; a source that
 /// does not compile raises :class:`ExpressionError`. ``tier`` tells how it will run:
 /// ``"path"``, ``"native"`` or ``"js"``.
+///
+/// ``tier`` forces a tier (for differential tests and benchmarks): the source must then be in
+/// that tier's language, else :class:`ExpressionError`. ``on_error`` says what an export does
+/// with a cell whose expression throws: ``"empty"`` (default: an empty cell, counted in
+/// ``ExportSummary.cell_errors``), ``"abort"`` (stop the export with :class:`ExportError`,
+/// ``code == "cell_error"``), or write ``marker`` when one is given (``on_error="marker"``
+/// may be left out then).
 #[pyclass(frozen, module = "userio", name = "Column")]
 pub struct PyColumn {
     pub(crate) inner: Column,
@@ -18,9 +26,51 @@ pub struct PyColumn {
 #[pymethods]
 impl PyColumn {
     #[new]
-    fn new(py: Python<'_>, name: String, source: String) -> PyResult<Self> {
-        Column::new(name, source)
-            .map(|inner| PyColumn { inner })
+    #[pyo3(signature = (name, source, *, tier = None, on_error = None, marker = None))]
+    fn new(
+        py: Python<'_>,
+        name: String,
+        source: String,
+        tier: Option<&str>,
+        on_error: Option<&str>,
+        marker: Option<String>,
+    ) -> PyResult<Self> {
+        let policy = match (on_error, marker) {
+            (None | Some("empty"), None) => ErrorPolicy::Empty,
+            (None | Some("marker"), Some(m)) => ErrorPolicy::Marker(m),
+            (Some("abort"), None) => ErrorPolicy::Abort,
+            (Some("marker"), None) => {
+                return Err(PyValueError::new_err("on_error=\"marker\" needs marker=\"...\""));
+            }
+            (Some(other), None) => {
+                return Err(PyValueError::new_err(format!(
+                    "on_error must be \"empty\", \"abort\" or \"marker\", not {other:?}"
+                )));
+            }
+            (Some(other), Some(_)) => {
+                return Err(PyValueError::new_err(format!(
+                    "marker= goes with on_error=\"marker\" (or no on_error), not {other:?}"
+                )));
+            }
+        };
+        let built = match tier {
+            None => Column::new(name, source),
+            Some(t) => {
+                let t = match t {
+                    "path" => Tier::Path,
+                    "native" => Tier::Native,
+                    "js" => Tier::Js,
+                    other => {
+                        return Err(PyValueError::new_err(format!(
+                            "tier must be \"path\", \"native\" or \"js\", not {other:?}"
+                        )));
+                    }
+                };
+                Column::with_tier(name, source, t)
+            }
+        };
+        built
+            .map(|inner| PyColumn { inner: inner.with_error_policy(policy) })
             .map_err(|e| errors::expr_error(py, &e))
     }
 
@@ -39,11 +89,35 @@ impl PyColumn {
     /// How the source is evaluated: ``"path"``, ``"native"`` or ``"js"``.
     #[getter]
     fn tier(&self) -> &'static str {
-        match self.inner.tier() {
-            Tier::Path => "path",
-            Tier::Native => "native",
-            Tier::Js => "js",
+        self.inner.tier().as_str()
+    }
+
+    /// What an export does when this column throws: ``"empty"``, ``"abort"`` or
+    /// ``"marker"`` (see :attr:`marker`).
+    #[getter]
+    fn on_error(&self) -> &'static str {
+        match self.inner.error_policy() {
+            ErrorPolicy::Empty => "empty",
+            ErrorPolicy::Marker(_) => "marker",
+            ErrorPolicy::Abort => "abort",
         }
+    }
+
+    /// The text written for a failed cell under ``on_error="marker"``, else ``None``.
+    #[getter]
+    fn marker(&self) -> Option<&str> {
+        match self.inner.error_policy() {
+            ErrorPolicy::Marker(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The column's value for ``user`` as compact JSON text, exactly as JavaScript's
+    /// ``JSON.stringify`` prints it (number format, key order, escapes); ``undefined`` gives
+    /// ``"null"``.
+    fn json(&self, py: Python<'_>, user: &Bound<'_, PyAny>) -> PyResult<String> {
+        let user = pyjson::to_value(user, "user")?;
+        Ok(self.cell(py, &user)?.to_json_text())
     }
 
     /// The column's value for ``user`` as a JSON-like Python value (``None`` for both

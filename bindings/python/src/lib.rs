@@ -4,6 +4,7 @@
 //! arguments, calls the core and converts results and errors. The public, documented
 //! surface is `python/userio/__init__.py`, which re-exports from here.
 
+mod convert;
 mod errors;
 mod export;
 mod expr;
@@ -20,5 +21,6 @@ fn _userio(m: &Bound<'_, PyModule>) -> PyResult<()> {
     query::register(m)?;
     expr::register(m)?;
     export::register(m)?;
+    convert::register(m)?;
     Ok(())
 }

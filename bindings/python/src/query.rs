@@ -1,8 +1,9 @@
 //! `userio.Query`: mirrors `userio_core::query`.
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
-use userio_core::query::Query;
+use pyo3::types::{PyDict, PyList};
+use userio_core::query::{DefaultOperator, Query, QueryOptions, Severity};
 
 use crate::{errors, pyjson};
 
@@ -15,6 +16,10 @@ use crate::{errors, pyjson};
 /// ``str(q)`` is the canonical form, which parses back to the same query. A query that does
 /// not parse raises :class:`QueryError` with ``offset`` (code points), ``line``, ``column``
 /// and a caret excerpt in its message.
+///
+/// ``default_operator="and"`` makes ``a b`` mean ``a AND b`` (default ``"or"``, as Lucene
+/// and Auth0). ``auth0_check=True`` also lists what Auth0's user search would refuse or read
+/// differently, in :meth:`auth0_issues`.
 #[pyclass(frozen, module = "userio", name = "Query")]
 pub struct PyQuery {
     pub(crate) inner: Query,
@@ -23,8 +28,24 @@ pub struct PyQuery {
 #[pymethods]
 impl PyQuery {
     #[new]
-    fn new(py: Python<'_>, text: &str) -> PyResult<Self> {
-        Query::parse(text)
+    #[pyo3(signature = (text, *, default_operator = "or", auth0_check = false))]
+    fn new(
+        py: Python<'_>,
+        text: &str,
+        default_operator: &str,
+        auth0_check: bool,
+    ) -> PyResult<Self> {
+        let default_operator = match default_operator.to_ascii_lowercase().as_str() {
+            "or" => DefaultOperator::Or,
+            "and" => DefaultOperator::And,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "default_operator must be \"or\" or \"and\", not {other:?}"
+                )));
+            }
+        };
+        let options = QueryOptions { default_operator, auth0_check };
+        Query::parse_with(text, &options)
             .map(|inner| PyQuery { inner })
             .map_err(|e| errors::query_error(py, text, &e))
     }
@@ -45,6 +66,31 @@ impl PyQuery {
             if self.inner.matches(&value) {
                 out.append(user)?;
             }
+        }
+        Ok(out)
+    }
+
+    /// With ``auth0_check=True``: what Auth0's user search (v3) would refuse
+    /// (``severity == "error"``) or treat differently (``"warning"``), as dicts with
+    /// ``code``, ``severity``, ``message`` and the clause's ``start`` / ``end`` (code-point
+    /// offsets into the query text). Empty without the check.
+    fn auth0_issues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let text = self.inner.text();
+        let out = PyList::empty(py);
+        for issue in self.inner.auth0_issues() {
+            let d = PyDict::new(py);
+            d.set_item("code", issue.code)?;
+            d.set_item(
+                "severity",
+                match issue.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+            )?;
+            d.set_item("message", &issue.message)?;
+            d.set_item("start", errors::code_points(text, issue.start))?;
+            d.set_item("end", errors::code_points(text, issue.end))?;
+            out.append(d)?;
         }
         Ok(out)
     }

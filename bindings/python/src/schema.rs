@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList};
 use userio_core::read;
-use userio_core::schema::{self, Issue, Report, ValidateOptions};
+use userio_core::schema::{self, Issue, Report, Severity, ValidateOptions};
 
 use crate::errors::{self, Kind};
 
@@ -26,6 +26,10 @@ pub struct PyErrorDetail {
     /// Stable snake_case code (``email_invalid``, ``json_trailing_comma``, …).
     #[pyo3(get)]
     code: &'static str,
+    /// ``"error"`` (Auth0 would refuse it) or ``"warning"`` (accepted, but probably not what
+    /// was meant).
+    #[pyo3(get)]
+    severity: &'static str,
     /// What is wrong and how to fix it.
     #[pyo3(get)]
     message: String,
@@ -49,6 +53,10 @@ impl From<&Issue> for PyErrorDetail {
             index: i.index,
             pointer: i.pointer.clone(),
             code: i.code,
+            severity: match i.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
             message: i.message.clone(),
             value: i.value.clone(),
             line: i.position.line,
@@ -66,6 +74,7 @@ impl PyErrorDetail {
         d.set_item("index", self.index)?;
         d.set_item("pointer", &self.pointer)?;
         d.set_item("code", self.code)?;
+        d.set_item("severity", self.severity)?;
         d.set_item("message", &self.message)?;
         d.set_item("value", &self.value)?;
         d.set_item("line", self.line)?;
@@ -109,6 +118,7 @@ pub struct PyValidationReport {
     #[pyo3(get)]
     truncated: bool,
     errors: Vec<Py<PyErrorDetail>>,
+    warnings: Vec<Py<PyErrorDetail>>,
 }
 
 #[pymethods]
@@ -123,6 +133,13 @@ impl PyValidationReport {
     #[getter]
     fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         PyList::new(py, self.errors.iter().map(|e| e.clone_ref(py)))
+    }
+
+    /// Things Auth0 accepts but that are probably not what was meant (``severity ==
+    /// "warning"``), in file order. They do not make the report fail.
+    #[getter]
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.warnings.iter().map(|e| e.clone_ref(py)))
     }
 
     /// Raises :class:`ValidationError` (also a ``ValueError``) when the report is not ok.
@@ -158,27 +175,27 @@ impl PyValidationReport {
 
     fn __repr__(&self) -> String {
         format!(
-            "ValidationReport(ok={}, users={}, valid={}, errors={}{})",
+            "ValidationReport(ok={}, users={}, valid={}, errors={}, warnings={}{})",
             if self.errors.is_empty() { "True" } else { "False" },
             self.users,
             self.valid,
             self.errors.len(),
+            self.warnings.len(),
             if self.truncated { ", truncated=True" } else { "" }
         )
     }
 }
 
 fn report_to_py(py: Python<'_>, report: &Report) -> PyResult<PyValidationReport> {
-    let errors = report
-        .errors
-        .iter()
-        .map(|i| Py::new(py, PyErrorDetail::from(i)))
-        .collect::<PyResult<Vec<_>>>()?;
+    let details = |issues: &[Issue]| {
+        issues.iter().map(|i| Py::new(py, PyErrorDetail::from(i))).collect::<PyResult<Vec<_>>>()
+    };
     Ok(PyValidationReport {
         users: report.users,
         valid: report.valid,
         truncated: report.truncated,
-        errors,
+        errors: details(&report.errors)?,
+        warnings: details(&report.warnings)?,
     })
 }
 
@@ -188,19 +205,33 @@ fn report_to_py(py: Python<'_>, report: &Report) -> PyResult<PyValidationReport>
 /// content as ``bytes``/``bytearray``. A ``str`` is always a path, never JSON text: pass
 /// ``text.encode()`` to validate a string. The input is a JSON array of users or NDJSON.
 /// Every problem is collected unless ``max_errors`` stops the list early (the user counts
-/// still cover the whole file). The GIL is released while the file is read and checked.
+/// still cover the whole file). ``max_file_bytes`` refuses a larger input (after
+/// decompression) and ``max_record_bytes`` a larger single user (default 16 MiB), each as a
+/// ``file_too_large`` / ``record_too_large`` error in the report. ``check_duplicates=False``
+/// skips the duplicate email / user_id / username check (flat memory). The GIL is released while the file is read and checked.
 ///
 /// Raises ``OSError`` (``FileNotFoundError``, …) when the file cannot be opened. Problems
 /// in the content are never raised: they are in the returned report; call
 /// ``report.raise_for_errors()`` to turn them into a :class:`ValidationError`.
 #[pyfunction]
-#[pyo3(signature = (source, max_errors = None))]
+#[pyo3(signature = (
+    source, max_errors = None, *, max_file_bytes = None, max_record_bytes = None,
+    check_duplicates = true
+))]
 pub fn validate(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     max_errors: Option<usize>,
+    max_file_bytes: Option<u64>,
+    max_record_bytes: Option<usize>,
+    check_duplicates: bool,
 ) -> PyResult<PyValidationReport> {
-    let options = ValidateOptions { max_errors, ..ValidateOptions::default() };
+    let mut options =
+        ValidateOptions { max_errors, check_duplicates, ..ValidateOptions::default() };
+    options.limits.max_bytes = max_file_bytes;
+    if let Some(n) = max_record_bytes {
+        options.limits.max_record_bytes = n;
+    }
     let report = if let Ok(bytes) = source.cast::<PyBytes>() {
         let data = bytes.as_bytes();
         py.detach(|| schema::validate_with(data, &options))

@@ -8,30 +8,8 @@ from typing import Any, Dict, List
 
 import pytest
 
-import userio
-
 REPO = Path(__file__).resolve().parents[3]
 VECTORS = REPO / "tests" / "vectors"
-
-
-def _core_export_iterates() -> bool:
-    """False while `Exporter::export_users` in userio-core is still the skeleton's stub
-    (it ignores its users). Tests of iterable sources skip until the core lands."""
-    return userio.export([{"email": "a"}], columns=[("E", "email")], format="ndjson") != ""
-
-
-def _core_export_formats() -> bool:
-    """False while the core exporter ignores the format / header row (skeleton stub)."""
-    out = userio.export(b'[{"email": "a"}]', columns=[("E", "email")])
-    return out.startswith("E\n")
-
-
-needs_core_export = pytest.mark.skipif(
-    not _core_export_iterates(), reason="userio-core Exporter::export_users is still a stub"
-)
-needs_core_formats = pytest.mark.skipif(
-    not _core_export_formats(), reason="userio-core exporter formats are still a stub"
-)
 
 
 def sample_users(n: int) -> List[Dict[str, Any]]:

@@ -30,14 +30,14 @@ def test_validation_error_lists_problems() -> None:
     assert err.report is report
     assert err.error_count() == len(report.errors) >= 1
     first = err.errors()[0]
-    assert set(first) == {"index", "pointer", "code", "message", "value", "line", "column", "byte"}
+    assert set(first) == {"index", "pointer", "code", "severity", "message", "value", "line", "column", "byte"}
     assert first["code"] == "json_trailing_comma"
     assert "json_trailing_comma" in str(err)
     assert "line 1" in str(err)
 
 
 def test_ok_report_does_not_raise() -> None:
-    userio.validate(b"[]").raise_for_errors()
+    userio.validate(b'[{"email": "a@example.com", "email_verified": true}]').raise_for_errors()
 
 
 def test_query_error_attributes() -> None:
@@ -54,14 +54,14 @@ def test_query_error_attributes() -> None:
 
 def test_query_error_offset_counts_code_points() -> None:
     text = 'name:"Zoë" AND ('
-    try:
+    with pytest.raises(userio.QueryError) as info:
         userio.Query(text)
-    except userio.QueryError as e:
-        assert e.byte == len(text[: e.offset].encode())
-        assert e.byte > e.offset  # the offset is past the 2-byte ë
-        assert e.column == e.offset + 1
-    else:
-        pytest.skip("userio-core query parser is still a stub (accepts everything)")
+    e = info.value
+    assert e.byte == len(text[: e.offset].encode())
+    assert e.byte > e.offset  # the offset is past the 2-byte ë
+    assert e.column == e.offset + 1
+    assert e.code == "empty_group" and e.found == "end of query" and e.expected
+    assert "^" in e.excerpt and e.excerpt in str(e)
 
 
 def test_export_error_on_malformed_file(tmp_path) -> None:

@@ -36,8 +36,12 @@ def test_column_attributes_and_eval() -> None:
     assert col.eval(user) == "gold"
     assert col.text(user) == "gold"
     assert col.is_defined(user)
-    assert not col.is_defined({})
-    assert col.eval({}) is None and col.text({}) == ""
+    assert not col.is_defined({"app_metadata": {}})
+    meta = {"app_metadata": {}}
+    assert col.eval(meta) is None and col.text(meta) == "" and col.json(meta) == "null"
+    # JavaScript semantics: reading a property of a missing object throws a TypeError.
+    with pytest.raises(userio.ExpressionError, match="TypeError"):
+        col.eval({})
     nested = userio.Column("Meta", "user.app_metadata")
     assert nested.eval(user) == {"plan": "gold"}
     assert nested.text(user) == '{"plan":"gold"}'
@@ -45,9 +49,8 @@ def test_column_attributes_and_eval() -> None:
 
 def test_expression_columns() -> None:
     col = userio.Column("Plan", "user.app_metadata.plan || 'free'")
-    if col.tier == "path":
-        pytest.skip("userio-core expression tiers are still a stub")
-    assert col.eval({}) == "free"
+    assert col.tier == "native"
+    assert col.eval({"app_metadata": {}}) == "free"
     with pytest.raises(userio.ExpressionError) as info:
         userio.Column("Bad", "user.a +* ")
     assert info.value.name == "Bad" and info.value.source == "user.a +* "

@@ -47,3 +47,19 @@ def test_a_str_is_a_path_not_json(tmp_path: Path) -> None:
         assert "[]" in str(e)
     else:
         raise AssertionError("a str must be read as a path")
+
+
+def test_warnings_and_severity() -> None:
+    path = Path(__file__).resolve().parents[3] / "tests" / "vectors" / "import" / "valid-with-warnings.json"
+    report = userio.validate(path)
+    assert report.ok and report.warnings
+    assert all(w.severity == "warning" for w in report.warnings)
+    assert report.warnings[0].to_dict()["severity"] == "warning"
+    bad = userio.validate(b'[{"email": 1}]')
+    assert bad.errors and all(e.severity == "error" for e in bad.errors)
+
+
+def test_size_limits() -> None:
+    data = json.dumps([{"email": "a@example.com"}, {"email": "b@example.com", "name": "x" * 500}]).encode()
+    assert [e.code for e in userio.validate(data, max_record_bytes=200).errors] == ["record_too_large"]
+    assert "file_too_large" in [e.code for e in userio.validate(data, max_file_bytes=100).errors]

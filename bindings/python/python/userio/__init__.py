@@ -14,6 +14,8 @@ True
 - :class:`Column` and :func:`default_columns` describe export columns (paths or JavaScript).
 - :func:`export` runs query → sort → columns → CSV / JSON / NDJSON over a file or any
   iterable of dicts.
+- :func:`convert_csv` and :func:`convert_export` turn a CSV or an Auth0 export into an
+  import file.
 
 Every error derives from :class:`UserioError`. ``Auth0Client`` (the Management API client)
 is coming in a later release; the name is reserved.
@@ -25,16 +27,20 @@ from __future__ import annotations
 
 from ._errors import (
     Auth0Error,
+    ConvertError,
     ExportError,
     ExpressionError,
     QueryError,
     UserioError,
     ValidationError,
 )
-from ._types import ErrorDict
+from ._types import Auth0IssueDict, CellErrorDict, ErrorDict
 from ._userio import (
     Column,
     ErrorDetail,
+    convert_csv,
+    convert_export,
+    ExportProgress,
     ExportSummary,
     Query,
     ValidationReport,
@@ -46,10 +52,14 @@ from ._userio import (
 
 __all__ = [
     "Auth0Error",
+    "Auth0IssueDict",
+    "CellErrorDict",
     "Column",
+    "ConvertError",
     "ErrorDetail",
     "ErrorDict",
     "ExportError",
+    "ExportProgress",
     "ExportSummary",
     "ExpressionError",
     "Query",
@@ -58,6 +68,8 @@ __all__ = [
     "ValidationError",
     "ValidationReport",
     "__version__",
+    "convert_csv",
+    "convert_export",
     "default_columns",
     "export",
     "validate",

@@ -44,7 +44,9 @@ class QueryError(UserioError, ValueError):
     ``offset`` is a code-point index into ``query`` (``query[offset]`` is where it went
     wrong), ``byte`` the same place in UTF-8 bytes, ``line`` and ``column`` are 1-based,
     ``excerpt`` is the line with a caret under the spot (also at the end of the message)
-    and ``reason`` the message without the position."""
+    and ``reason`` the message without the position. ``code`` (``unexpected_token``,
+    ``unterminated_phrase``, ``empty_group``, …) is stable; ``expected`` and ``found`` say
+    what the parser wanted there and what it met."""
 
     offset: int
     byte: int
@@ -53,6 +55,8 @@ class QueryError(UserioError, ValueError):
     excerpt: str
     query: str
     reason: str
+    expected: str
+    found: str
 
 
 class ExpressionError(UserioError, ValueError):
@@ -76,16 +80,40 @@ class ExpressionError(UserioError, ValueError):
 class ExportError(UserioError):
     """An export that failed: the input file is malformed (``code`` such as
     ``json_invalid`` or ``file_truncated``, with ``index`` of the user and ``byte``,
-    ``line``, ``column`` in the file) or the output could not be written
-    (``code == "write_failed"``)."""
+    ``line``, ``column`` in the file), the output could not be written
+    (``code == "write_failed"``), a column with ``on_error="abort"`` failed
+    (``code == "cell_error"``, with ``index`` and the column's ``name``), or an option
+    cannot work (``duplicate_column``, ``invalid_option``, ``temp_file_failed``)."""
 
     index: Optional[int]
     byte: Optional[int]
     line: Optional[int]
     column: Optional[int]
+    name: Optional[str]
 
     def __init__(self, message: str, **attrs: Any) -> None:
         self.index = self.byte = self.line = self.column = None
+        self.name = None
+        super().__init__(message, **attrs)
+
+
+class ConvertError(UserioError):
+    """A conversion (:func:`convert_csv`, :func:`convert_export`) that cannot run: an unusable
+    CSV header (``code`` such as ``header_conflict``, with ``row``, ``column`` and
+    ``header``), unreadable input (``csv_empty``, ``csv_encoding``), or a malformed export
+    (``json_invalid``, ``record_not_object``, with ``index``, ``byte``, ``line``, ``column``).
+    Cells that do not convert are not raised: they are in the returned report."""
+
+    row: Optional[int]
+    column: Optional[int]
+    header: Optional[str]
+    index: Optional[int]
+    byte: Optional[int]
+    line: Optional[int]
+
+    def __init__(self, message: str, **attrs: Any) -> None:
+        self.row = self.column = self.index = self.byte = self.line = None
+        self.header = None
         super().__init__(message, **attrs)
 
 
@@ -93,6 +121,6 @@ class Auth0Error(UserioError):
     """Errors from the Auth0 Management API client (``Auth0Client``, coming soon)."""
 
 
-for _cls in (UserioError, ValidationError, QueryError, ExpressionError, ExportError, Auth0Error):
+for _cls in (UserioError, ValidationError, QueryError, ExpressionError, ExportError, ConvertError, Auth0Error):
     _cls.__module__ = "userio"
 del _cls

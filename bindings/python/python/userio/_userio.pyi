@@ -20,16 +20,19 @@ from typing import (
     overload,
 )
 
-from ._types import ErrorDict
+from ._types import Auth0IssueDict, CellErrorDict, ErrorDict
 
 __version__: str
 __all__ = [
     "Column",
     "ErrorDetail",
+    "ExportProgress",
     "ExportSummary",
     "Query",
     "ValidationReport",
     "__version__",
+    "convert_csv",
+    "convert_export",
     "default_columns",
     "export",
     "validate",
@@ -49,6 +52,8 @@ class ErrorDetail:
     def pointer(self) -> str: ...
     @property
     def code(self) -> str: ...
+    @property
+    def severity(self) -> Literal["error", "warning"]: ...
     @property
     def message(self) -> str: ...
     @property
@@ -75,31 +80,54 @@ class ValidationReport:
     def truncated(self) -> bool: ...
     @property
     def errors(self) -> List[ErrorDetail]: ...
+    @property
+    def warnings(self) -> List[ErrorDetail]: ...
     def raise_for_errors(self) -> None: ...
 
 def validate(
-    source: Union[_PathLike, bytes, bytearray], max_errors: Optional[int] = None
+    source: Union[_PathLike, bytes, bytearray],
+    max_errors: Optional[int] = None,
+    *,
+    max_file_bytes: Optional[int] = None,
+    max_record_bytes: Optional[int] = None,
+    check_duplicates: bool = True,
 ) -> ValidationReport: ...
 
 @final
 class Query:
     """A parsed Lucene query with Auth0 user-search semantics."""
 
-    def __new__(cls, text: str) -> "Query": ...
+    def __new__(
+        cls, text: str, *, default_operator: Literal["or", "and"] = "or", auth0_check: bool = False
+    ) -> "Query": ...
     def matches(self, user: _User) -> bool: ...
     def filter(self, users: Iterable[_User]) -> List[_User]: ...
+    def auth0_issues(self) -> List[Auth0IssueDict]: ...
 
 @final
 class Column:
     """One export column: a header name and a path or JavaScript source."""
 
-    def __new__(cls, name: str, source: str) -> "Column": ...
+    def __new__(
+        cls,
+        name: str,
+        source: str,
+        *,
+        tier: Optional[Literal["path", "native", "js"]] = None,
+        on_error: Optional[Literal["empty", "abort", "marker"]] = None,
+        marker: Optional[str] = None,
+    ) -> "Column": ...
     @property
     def name(self) -> str: ...
     @property
     def source(self) -> str: ...
     @property
     def tier(self) -> Literal["path", "native", "js"]: ...
+    @property
+    def on_error(self) -> Literal["empty", "abort", "marker"]: ...
+    @property
+    def marker(self) -> Optional[str]: ...
+    def json(self, user: _User) -> str: ...
     def eval(self, user: _User) -> _Json: ...
     def is_defined(self, user: _User) -> bool: ...
     def text(self, user: _User) -> str: ...
@@ -118,6 +146,21 @@ class ExportSummary:
     def written(self) -> int: ...
     @property
     def cell_errors(self) -> int: ...
+    @property
+    def sort_runs(self) -> int: ...
+    @property
+    def first_cell_errors(self) -> List[CellErrorDict]: ...
+
+@final
+class ExportProgress:
+    """The counts so far, handed to ``export(progress=...)``."""
+
+    @property
+    def read(self) -> int: ...
+    @property
+    def matched(self) -> int: ...
+    @property
+    def written(self) -> int: ...
 
 _Columns = Union[Iterable[Union[Column, Tuple[str, str]]], Mapping[str, str]]
 _Source = Union[_PathLike, bytes, bytearray, Iterable[_User]]
@@ -134,8 +177,14 @@ def export(
     format: Literal["csv", "ndjson"] = "csv",
     limit: Optional[int] = None,
     bom: bool = False,
-    progress: Optional[Callable[[ExportSummary], Any]] = None,
+    progress: Optional[Callable[[ExportProgress], Any]] = None,
     output: None = None,
+    delimiter: str = ",",
+    crlf: bool = False,
+    formula_escape: bool = True,
+    case_insensitive: bool = False,
+    memory_budget: Optional[int] = None,
+    temp_dir: Optional[_PathLike] = None,
 ) -> str: ...
 @overload
 def export(
@@ -148,8 +197,14 @@ def export(
     format: Literal["json"],
     limit: Optional[int] = None,
     bom: bool = False,
-    progress: Optional[Callable[[ExportSummary], Any]] = None,
+    progress: Optional[Callable[[ExportProgress], Any]] = None,
     output: None = None,
+    delimiter: str = ",",
+    crlf: bool = False,
+    formula_escape: bool = True,
+    case_insensitive: bool = False,
+    memory_budget: Optional[int] = None,
+    temp_dir: Optional[_PathLike] = None,
 ) -> List[Dict[str, _Json]]: ...
 @overload
 def export(
@@ -162,9 +217,60 @@ def export(
     format: Literal["csv", "json", "ndjson"] = "csv",
     limit: Optional[int] = None,
     bom: bool = False,
-    progress: Optional[Callable[[ExportSummary], Any]] = None,
+    progress: Optional[Callable[[ExportProgress], Any]] = None,
     output: _Output,
+    delimiter: str = ",",
+    crlf: bool = False,
+    formula_escape: bool = True,
+    case_insensitive: bool = False,
+    memory_budget: Optional[int] = None,
+    temp_dir: Optional[_PathLike] = None,
 ) -> ExportSummary: ...
+
+_ConvertSource = Union[_PathLike, bytes, bytearray]
+
+@overload
+def convert_csv(
+    source: _ConvertSource,
+    output: None = None,
+    *,
+    delimiter: str = ",",
+    encoding: Literal["utf-8", "latin-1"] = "utf-8",
+    list_separator: str = ";",
+    validate: bool = True,
+    max_errors: Optional[int] = None,
+) -> Tuple[str, Dict[str, Any]]: ...
+@overload
+def convert_csv(
+    source: _ConvertSource,
+    output: _Output,
+    *,
+    delimiter: str = ",",
+    encoding: Literal["utf-8", "latin-1"] = "utf-8",
+    list_separator: str = ";",
+    validate: bool = True,
+    max_errors: Optional[int] = None,
+) -> Dict[str, Any]: ...
+@overload
+def convert_export(
+    source: _ConvertSource,
+    output: None = None,
+    *,
+    keep_user_id: bool = False,
+    validate: bool = True,
+    max_errors: Optional[int] = None,
+    input_format: Literal["auto", "array", "ndjson"] = "auto",
+) -> Tuple[str, Dict[str, Any]]: ...
+@overload
+def convert_export(
+    source: _ConvertSource,
+    output: _Output,
+    *,
+    keep_user_id: bool = False,
+    validate: bool = True,
+    max_errors: Optional[int] = None,
+    input_format: Literal["auto", "array", "ndjson"] = "auto",
+) -> Dict[str, Any]: ...
 
 # Coming: ``Auth0Client(domain, token=... | client_id=..., client_secret=...)`` with
 # ``import_users``, ``export_users`` and ``connections``, over the userio-auth0 crate. The
