@@ -189,13 +189,6 @@ def test_cell_error_policies() -> None:
         userio.Column("B", "b", on_error="abort", marker="x")
 
 
-CORE_IGNORES_POLICY = (
-    "userio-core's export does not apply Column::error_policy yet "
-    "(export/mod.rs `policy_of` always returns CellPolicy::Empty)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=CORE_IGNORES_POLICY)
 def test_cell_error_marker_and_abort() -> None:
     users = [{"a": {"b": 1}}, {}]
     marker = userio.Column("B", "user.a.b", marker="#ERR")
