@@ -26,25 +26,33 @@ export interface ValidationIssue {
   column: number
   /** Byte offset into the input, 0-based (an index into the file's bytes / the Buffer). */
   offset: number
+  /** `'error'`: Auth0 would refuse it; `'warning'`: accepted, but probably not as meant. */
+  severity: 'error' | 'warning'
 }
 
 /** The outcome of {@link validate}. */
 export interface ValidationReport {
   /** Users read. */
   users: number
-  /** Users with no issue. */
+  /** Users with no error (warnings allowed). */
   valid: number
-  /** Every issue, in file order. */
+  /** Every error, in file order. */
   errors: ValidationIssue[]
-  /** True when `maxErrors` cut `errors` short. */
+  /** Every warning, in file order. */
+  warnings: ValidationIssue[]
+  /** True when `maxErrors` cut the lists short. */
   truncated: boolean
-  /** True when there is no issue at all. */
+  /** True when there is no error (warnings allowed). */
   ok: boolean
 }
 
 export interface ValidateOptions {
   /** Stop collecting after this many issues. @default unlimited */
   maxErrors?: number
+  /** Refuse inputs longer than this many bytes (`file_too_large`). @default unlimited */
+  maxFileBytes?: number
+  /** Refuse a single user longer than this many bytes (`record_too_large`). @default 16 MiB */
+  maxRecordBytes?: number
 }
 
 /**
@@ -56,10 +64,31 @@ export declare function validate(
   opts?: ValidateOptions,
 ): ValidationReport
 
+export interface QueryOptions {
+  /** The operator between clauses written without one. @default 'or' (as Auth0) */
+  defaultOperator?: 'or' | 'and'
+  /** List what Auth0's user search (v3) would refuse or treat differently. @default false */
+  auth0Check?: boolean
+}
+
+/** Something Auth0's user search would refuse (`error`) or treat differently (`warning`). */
+export interface Auth0Issue {
+  /** Stable snake_case code, e.g. `range_on_user_metadata`. */
+  code: string
+  severity: 'error' | 'warning'
+  message: string
+  /** Start of the offending clause, in UTF-16 units into the query. */
+  start: number
+  /** End (exclusive) of the offending clause, in UTF-16 units into the query. */
+  end: number
+}
+
 /** A Lucene query (Auth0 search v3 semantics), parsed once and matched many times. */
 export declare class Query {
   /** Parses `text`; throws {@link QueryError} when it does not parse. */
-  constructor(text: string)
+  constructor(text: string, opts?: QueryOptions)
+  /** The Auth0-check findings (empty unless parsed with `auth0Check: true`). */
+  auth0Issues(): Auth0Issue[]
   /** True when `user` matches. */
   matches(user: unknown): boolean
   /** The users that match, in order: the same objects, not copies. */
@@ -71,13 +100,33 @@ export declare class Query {
 /** How a column is evaluated: attribute path, native fast path, or sandboxed JavaScript. */
 export type Tier = 'path' | 'native' | 'js'
 
+/** What an export writes for a cell whose expression failed. */
+export type OnError = 'empty' | 'abort' | { marker: string }
+
+export interface ColumnOptions {
+  /** Build in this tier or throw {@link ExpressionError}. @default the fastest that fits */
+  tier?: Tier
+  /** `'empty'` cell, a `{ marker }` text, or `'abort'` the export ({@link CellError}). @default 'empty' */
+  onError?: OnError
+}
+
+/** One evaluated cell. */
+export interface Cell {
+  /** The CSV text of the cell. */
+  text: string
+  /** The cell's JSON value (`null` for undefined, `NaN` and infinities). */
+  value: unknown
+}
+
 /** An export column: a header name and a source (attribute path or JavaScript expression). */
 export declare class Column {
   /** Compiles `source` once; throws {@link ExpressionError} when it does not compile. */
-  constructor(name: string, source: string)
+  constructor(name: string, source: string, opts?: ColumnOptions)
   readonly name: string
   readonly source: string
   readonly tier: Tier
+  /** The cell for one user; throws {@link CellError} when the expression fails. */
+  eval(user: unknown): Cell
 }
 
 /** The extension's default columns, in its order and with its names. */
@@ -87,7 +136,7 @@ export declare function defaultColumns(): Column[]
 export type Format = 'csv' | 'json' | 'ndjson'
 
 /** A column given as a plain object. */
-export interface ColumnSpec {
+export interface ColumnSpec extends ColumnOptions {
   name: string
   source: string
 }
@@ -101,6 +150,18 @@ export interface ExportOptions {
   sortBy?: string
   /** Sort descending. @default false */
   descending?: boolean
+  /** Compare strings case-insensitively when sorting. @default false */
+  caseInsensitive?: boolean
+  /** Bytes a sort may buffer before spilling sorted runs to temporary files. @default 256 MiB */
+  memoryBudget?: number
+  /** CSV delimiter, one ASCII character (`'\t'` for TSV). @default ',' */
+  delimiter?: string
+  /** CSV lines end with `\r\n`. @default false */
+  crlf?: boolean
+  /** CSV starts with a UTF-8 byte order mark (for Excel). @default false */
+  bom?: boolean
+  /** Prefix CSV cells starting with `= + - @ TAB CR` with `'` (plain numbers excepted). @default true */
+  formulaEscape?: boolean
   /** @default 'csv' */
   format?: Format
   /** Write at most this many rows. */
@@ -128,21 +189,28 @@ export interface ExportResult {
   written: number
   /** Cells whose expression failed. */
   cellErrors: number
+  /** The first failed cells (up to 10), in input order. */
+  firstCellErrors: Array<{ index: number; columnName: string; message: string }>
+  /** Sorted runs spilled to temporary files (0: the sort fitted in memory). */
+  sortRuns: number
   /** The output (`as: 'string'` or `'buffer'`) when no `output` was given. */
   output?: string | Buffer
   /** The rows (`as: 'array'`) when no `output` was given. */
   rows?: Array<Record<string, unknown>>
 }
 
-/** Where the users come from: a file path, an array, or an (async) iterable. */
-export type ExportSource = string | unknown[] | Iterable<unknown> | AsyncIterable<unknown>
+/**
+ * Where the users come from: a file path, the bytes of a users file, an array, or an
+ * (async) iterable.
+ */
+export type ExportSource = string | Uint8Array | unknown[] | Iterable<unknown> | AsyncIterable<unknown>
 
 /** Exports users off the main thread (libuv thread pool). */
 declare function exportUsers(source: ExportSource, opts?: ExportOptions): Promise<ExportResult>
 export { exportUsers as export }
 
 /** Exports users on the calling thread: `source` is a file path or an array. */
-export declare function exportSync(source: string | unknown[], opts?: ExportOptions): ExportResult
+export declare function exportSync(source: string | Uint8Array | unknown[], opts?: ExportOptions): ExportResult
 
 /** Base class of every error userio throws. */
 export declare class UserioError extends Error {
@@ -160,12 +228,21 @@ export declare class QueryError extends UserioError {
   column: number
   /** The query text. */
   query: string
+  /** What the parser expected at this place. */
+  expected: string
+  /** What it found instead. */
+  found: string
+  /** The query line with a caret under the position. */
+  excerpt: string
 }
 
 /** An export column's source did not compile. */
 export declare class ExpressionError extends UserioError {
   /** Offset in UTF-16 code units into `source`. */
   offset: number
+  /** Line and column (1-based, characters) in `source`. */
+  line: number
+  column: number
   /** The column's name. */
   columnName: string
   /** The column's source text. */
@@ -184,11 +261,25 @@ export declare class ReadError extends UserioError {
   path?: string
 }
 
-/** The output could not be written. */
+/** The output (`write_failed`) or a sort's temporary file (`temp_file_failed`) could not be written. */
 export declare class WriteError extends UserioError {}
 
-/** An option or argument has a wrong type or value (`code: 'invalid_option'`). */
+/**
+ * An option or argument has a wrong type or value (`invalid_option`), or columns that JSON
+ * cannot hold (`duplicate_column`).
+ */
 export declare class OptionsError extends UserioError {}
+
+/**
+ * A column expression failed (`code: 'cell_error'`): from {@link Column.eval}, or an export
+ * with a column whose `onError` is `'abort'`.
+ */
+export declare class CellError extends UserioError {
+  /** Index (0-based) of the user, in an export. */
+  index?: number
+  /** The column's name. */
+  columnName: string
+}
 
 /**
  * A value has no JSON form: a circular structure (`value_unconvertible`) or a BigInt

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeQuery = nativeBinding.NativeQuery
+module.exports.NativeColumnHandle = nativeBinding.NativeColumnHandle
 module.exports.compileColumn = nativeBinding.compileColumn
 module.exports.defaultColumns = nativeBinding.defaultColumns
 module.exports.exportAsync = nativeBinding.exportAsync

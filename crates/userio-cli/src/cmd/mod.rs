@@ -1,8 +1,8 @@
 //! One module per subcommand.
 
-pub mod split;
 pub mod convert;
-pub mod import;
 pub mod export;
+pub mod import;
 pub mod query;
+pub mod split;
 pub mod validate;

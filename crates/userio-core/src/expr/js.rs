@@ -85,7 +85,11 @@ impl JsProgram {
             }
         })
         .map_err(|e| (0, e.message))??;
-        Ok(JsProgram { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), wrapped, keys: user_keys(source) })
+        Ok(JsProgram {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            wrapped,
+            keys: user_keys(source),
+        })
     }
 
     /// Evaluates the program for one user.
