@@ -9,18 +9,28 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A compiled column. */
+export declare class NativeColumnHandle {
+  /** Name, source and tier. */
+  describe(): NativeColumn
+  /** Evaluates the column for one user (JSON text). */
+  evalJson(user: string): NativeCell
+}
+
 /** A parsed query. Users arrive as JSON text (`JSON.stringify` output from `index.js`). */
 export declare class NativeQuery {
   /** True when the user (one JSON value as text) matches. */
   matchesJson(user: string): boolean
   /** The indices of the matching users of a JSON array (as text), in order. */
   filterJson(users: string): Uint32Array
+  /** The Auth0-check findings (empty unless parsed with `auth0Check`). */
+  auth0Issues(): Array<NativeAuth0Issue>
   /** The canonical query text (parses back to the same query). */
   canonical(): string
 }
 
-/** Compiles a column to check it; a bad source comes back as data. */
-export declare function compileColumn(name: string, source: string): NativeColumn | NativeError
+/** Compiles a column; a bad source or option comes back as data. */
+export declare function compileColumn(name: string, source: string, opts?: NativeColumnOptions | undefined | null): NativeColumnHandle | NativeError
 
 /** The extension's default columns, in its order. */
 export declare function defaultColumns(): Array<NativeColumn>
@@ -30,6 +40,43 @@ export declare function exportAsync(source: NativeSource, opts: NativeExportOpti
 
 /** Runs an export on the calling (main) thread. */
 export declare function exportSync(source: NativeSource, opts: NativeExportOptions): NativeExportOutcome
+
+/** Something Auth0's user search would refuse (`error`) or treat differently (`warning`). */
+export interface NativeAuth0Issue {
+  /** Stable snake_case code, e.g. `range_on_user_metadata`. */
+  code: string
+  /** `error` or `warning`. */
+  severity: string
+  /** What and how to fix it. */
+  message: string
+  /** Start of the offending clause, in UTF-16 units into the query. */
+  start: number
+  /** End (exclusive) of the offending clause, in UTF-16 units into the query. */
+  end: number
+}
+
+/**
+ * One evaluated cell: `text` and `json` (the `JSON.stringify` text), or the `error`
+ * message (`TypeError: …`).
+ */
+export interface NativeCell {
+  /** The CSV text of the cell. */
+  text?: string
+  /** The cell's JSON value as text (`null` for `undefined`). */
+  json?: string
+  /** The JavaScript error message when the expression failed. */
+  error?: string
+}
+
+/** One failed cell. */
+export interface NativeCellError {
+  /** 0-based index of the user. */
+  index: number
+  /** The column's name. */
+  columnName: string
+  /** The JavaScript error message. */
+  message: string
+}
 
 /** A compiled column, described. */
 export interface NativeColumn {
@@ -41,18 +88,35 @@ export interface NativeColumn {
   tier: string
 }
 
+/** How to build a column: a forced tier and what an export does when a cell fails. */
+export interface NativeColumnOptions {
+  /** `path`, `native` or `js`: build in this tier or fail (default: the fastest that fits). */
+  tier?: string
+  /** `empty` (default), `marker` (write `marker`) or `abort` (stop the export). */
+  onError?: string
+  /** The text written for a failed cell with `onError: 'marker'`. */
+  marker?: string
+}
+
 /** One export column as given. */
 export interface NativeColumnSpec {
   /** Header name. */
   name: string
   /** Attribute path or JavaScript expression. */
   source: string
+  /** Forced tier (`path`, `native`, `js`). */
+  tier?: string
+  /** `empty` (default), `marker` or `abort`. */
+  onError?: string
+  /** Text of a failed cell with `onError: 'marker'`. */
+  marker?: string
 }
 
 /**
  * A failure described as data. `kind` picks the JavaScript class
  * (`query` → `QueryError`, `expression` → `ExpressionError`, `read` → `ReadError`,
- * `write` → `WriteError`, `options` → `TypeError`), `code` is the stable snake_case code.
+ * `write` → `WriteError`, `options` → `OptionsError`, `cell` → `CellError`), `code` is the
+ * stable snake_case code.
  */
 export interface NativeError {
   /** Which error class to throw. */
@@ -73,6 +137,12 @@ export interface NativeError {
   columnName?: string
   /** For expression errors: the column's source text. */
   source?: string
+  /** For query errors: what the parser expected. */
+  expected?: string
+  /** For query errors: what it found instead. */
+  found?: string
+  /** For query errors: the query line with a caret under the position. */
+  excerpt?: string
 }
 
 /** Export options, already checked for types by `index.js`. */
@@ -85,6 +155,18 @@ export interface NativeExportOptions {
   sortBy?: string
   /** Sort descending. */
   descending?: boolean
+  /** Compare strings case-insensitively when sorting. */
+  caseInsensitive?: boolean
+  /** Bytes a sort may buffer before spilling to temporary files. */
+  memoryBudget?: number
+  /** CSV delimiter: one ASCII character. */
+  delimiter?: string
+  /** CSV lines end with CRLF. */
+  crlf?: boolean
+  /** CSV starts with a UTF-8 BOM. */
+  bom?: boolean
+  /** Prefix CSV cells a spreadsheet would run as formulas with `'` (default true). */
+  formulaEscape?: boolean
   /** `csv` (default), `json` or `ndjson`. */
   format?: string
   /** At most this many rows. */
@@ -103,6 +185,10 @@ export interface NativeExportOutcome {
   written: number
   /** Cells whose expression failed. */
   cellErrors: number
+  /** The first failed cells (up to 10), in input order. */
+  firstCellErrors: Array<NativeCellError>
+  /** Sorted runs spilled to temporary files (0: the sort fitted in memory). */
+  sortRuns: number
   /** The output bytes when no `outputPath` was given. */
   output?: Buffer
   /** Why the export failed. */
@@ -117,6 +203,8 @@ export interface NativeIssue {
   pointer: string
   /** Stable snake_case code. */
   code: string
+  /** `error` or `warning`. */
+  severity: string
   /** What is wrong and how to fix it. */
   message: string
   /** The offending value as compact JSON text, truncated. */
@@ -129,33 +217,55 @@ export interface NativeIssue {
   offset: number
 }
 
+/** How to parse a query. */
+export interface NativeQueryOptions {
+  /** The operator between clauses with none: `or` (default, as Auth0) or `and`. */
+  defaultOperator?: string
+  /** Also look for what Auth0's user search (v3) would refuse or treat differently. */
+  auth0Check?: boolean
+}
+
 /** The outcome of a validation. */
 export interface NativeReport {
   /** Users read. */
   users: number
   /** Users with no issue. */
   valid: number
-  /** Every issue, in file order. */
+  /** Every error, in file order. */
   errors: Array<NativeIssue>
+  /** Every warning (Auth0 accepts it, but probably not as meant), in file order. */
+  warnings: Array<NativeIssue>
   /** True when `maxErrors` cut the list short. */
   truncated: boolean
-  /** True when there is no issue at all. */
+  /** True when there is no error (warnings allowed). */
   ok: boolean
 }
 
-/** Where the users come from: exactly one of `path` and `json`. */
+/** Where the users come from: exactly one of `path`, `json` and `bytes`. */
 export interface NativeSource {
   /** A users file (JSON array or NDJSON, gzip detected). */
   path?: string
   /** Users as JSON text (a JSON array or NDJSON). */
   json?: string
+  /** The bytes of a users file (JSON array or NDJSON, gzip detected). */
+  bytes?: Buffer
 }
 
-/** Parses `text`; a syntax error comes back as data. */
-export declare function parseQuery(text: string): NativeQuery | NativeError
+/** Validation options, already checked for types by `index.js`. */
+export interface NativeValidateOptions {
+  /** Stop collecting after this many issues. */
+  maxErrors?: number
+  /** Refuse inputs longer than this many bytes (`file_too_large`). */
+  maxFileBytes?: number
+  /** Refuse a single user longer than this many bytes (`record_too_large`). */
+  maxRecordBytes?: number
+}
+
+/** Parses `text`; a syntax error (or a bad option) comes back as data. */
+export declare function parseQuery(text: string, opts?: NativeQueryOptions | undefined | null): NativeQuery | NativeError
 
 /** Validates users held in memory (the bytes of a JSON array or NDJSON). */
-export declare function validateBuffer(input: Buffer, maxErrors?: number | undefined | null): NativeReport
+export declare function validateBuffer(input: Buffer, opts?: NativeValidateOptions | undefined | null): NativeReport
 
 /** Validates the users file at `path` (JSON array or NDJSON, gzip detected). */
-export declare function validatePath(path: string, maxErrors?: number | undefined | null): NativeReport | NativeError
+export declare function validatePath(path: string, opts?: NativeValidateOptions | undefined | null): NativeReport | NativeError
