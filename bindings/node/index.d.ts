@@ -286,3 +286,96 @@ export declare class CellError extends UserioError {
  * outside ±(2^53 - 1) (`bigint_unsafe`).
  */
 export declare class ConversionError extends UserioError {}
+
+/** Options of {@link convertCsv} and {@link convertExport}. */
+export interface ConvertOptions {
+  /** Write the import file to this path; otherwise the result carries it as `output`. */
+  output?: string
+  /** How `output` comes back without a path. @default 'string' */
+  as?: 'string' | 'buffer'
+  /** Validate the written users against the import schema. @default true */
+  validate?: boolean
+  /** Stop collecting problems after this many. @default unlimited */
+  maxErrors?: number
+  /** CSV only: the cell delimiter, one ASCII character. @default ',' */
+  delimiter?: string
+  /** CSV only: the input's encoding (a UTF-8 BOM is skipped). @default 'utf8' */
+  encoding?: 'utf8' | 'latin1'
+  /** CSV only: what separates the items of a `path[]` list cell. @default ';' */
+  listSeparator?: string
+  /** Export only: keep `user_id` as exported, with its `auth0|` prefix. @default false */
+  keepUserId?: boolean
+}
+
+/** A CSV cell that did not convert, or a validation issue of a converted user. */
+export interface CsvIssue {
+  code: string
+  message: string
+  /** 1-based CSV row (the header is row 1). */
+  row: number | null
+  /** 1-based physical line. */
+  line: number | null
+  /** 1-based CSV column. */
+  column: number | null
+  header: string | null
+  value: string | null
+  /** For validation issues: the 0-based user index and the JSON pointer inside it. */
+  index: number | null
+  pointer: string | null
+}
+
+/** What {@link convertCsv} did (the core's `CsvReport`, keys in camelCase). */
+export interface CsvReport {
+  /** The header's columns as parsed. */
+  columns: Array<{ header: string; number: number; path: string[]; valueType: string; list: boolean }>
+  rows: number
+  users: number
+  emptyRows: number
+  /** Cells that did not convert; when not empty the output is not usable. */
+  errors: CsvIssue[]
+  errorsTruncated: boolean
+  /** The validation of the written users (`null` when not validated). */
+  validation: { users: number; valid: number; issues: CsvIssue[]; truncated: boolean } | null
+}
+
+/** What {@link convertExport} did (the core's `ExportSummary`, keys in camelCase). */
+export interface ExportConversionReport {
+  users: number
+  /** `auth0|` prefixes removed from `user_id`. */
+  userIdsStripped: number
+  /** `user_id`s with another provider's prefix (kept). */
+  foreignUserIds: number
+  /** Top-level fields dropped, why (`read_only`, `unknown`, `null`) and how often. */
+  dropped: Array<{ field: string; reason: 'read_only' | 'unknown' | 'null'; count: number }>
+  /** The validation of the written users (`null` when not validated). */
+  validation: {
+    users: number
+    valid: number
+    errors: Array<Record<string, unknown>>
+    warnings: Array<Record<string, unknown>>
+    truncated: boolean
+  } | null
+}
+
+/** The outcome of a conversion: the report, and the import file when no `output` path was given. */
+export interface ConvertResult<R> {
+  report: R
+  output?: string | Buffer
+}
+
+/**
+ * Converts a CSV whose header row names attribute paths (`email`, `app_metadata.roles[]`,
+ * `logins:number`) into an Auth0 import file, off the main thread. Header and input problems
+ * reject with {@link ReadError} (`csv_empty`, `header_bad_type`, ...); cells that do not
+ * convert are listed in `report.errors`.
+ */
+export declare function convertCsv(source: string | Uint8Array, opts?: ConvertOptions): Promise<ConvertResult<CsvReport>>
+
+/**
+ * Converts users from an Auth0 export job or the users search (NDJSON or a JSON array, gzip
+ * detected) into an import file, off the main thread.
+ */
+export declare function convertExport(
+  source: string | Uint8Array,
+  opts?: ConvertOptions,
+): Promise<ConvertResult<ExportConversionReport>>

@@ -49,7 +49,7 @@ function isNativeError(r) {
 function fromNative(e, extra) {
   const Class = CLASSES[e.kind] || UserioError
   const props = {}
-  for (const key of ['index', 'line', 'column', 'offset', 'columnName', 'source', 'expected', 'found', 'excerpt']) {
+  for (const key of ['index', 'line', 'column', 'offset', 'columnName', 'source', 'expected', 'found', 'excerpt', 'header']) {
     if (e[key] !== undefined && e[key] !== null) props[key] = e[key]
   }
   return new Class(e.message, e.code, Object.assign(props, extra))
@@ -394,7 +394,70 @@ function exportSync(source, opts = {}) {
   return result(native.exportSync(src, nativeOpts), as)
 }
 
+/** `snake_case` keys to `camelCase`, recursively (the core's serde reports). */
+function camelKeys(v) {
+  if (Array.isArray(v)) return v.map(camelKeys)
+  if (v === null || typeof v !== 'object') return v
+  const out = {}
+  for (const [k, x] of Object.entries(v)) out[k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())] = camelKeys(x)
+  return out
+}
+
+function convertSource(source) {
+  if (typeof source === 'string') return { path: source }
+  if (source instanceof Uint8Array) {
+    return { bytes: Buffer.isBuffer(source) ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength) }
+  }
+  throw new OptionsError('the source is a file path or a Buffer / Uint8Array', 'invalid_option')
+}
+
+function convertOptions(opts) {
+  opts = optionsObject(opts, 'convert')
+  const as = opts.as ?? 'string'
+  if (as !== 'string' && as !== 'buffer') {
+    throw new OptionsError(`as must be "string" or "buffer", not ${as}`, 'invalid_option')
+  }
+  const nativeOpts = {
+    outputPath: optionalString(opts.output, 'output'),
+    validate: optionalBool(opts.validate, 'validate'),
+    maxErrors: optionalInt(opts.maxErrors, 'maxErrors'),
+    delimiter: optionalString(opts.delimiter, 'delimiter'),
+    encoding: optionalString(opts.encoding, 'encoding'),
+    listSeparator: optionalString(opts.listSeparator, 'listSeparator'),
+    keepUserId: optionalBool(opts.keepUserId, 'keepUserId'),
+  }
+  return { nativeOpts, as }
+}
+
+async function runConvert(fn, source, opts) {
+  const src = convertSource(source)
+  const { nativeOpts, as } = convertOptions(opts)
+  const outcome = await fn(src, nativeOpts)
+  if (outcome.error) throw fromNative(outcome.error)
+  const out = { report: camelKeys(JSON.parse(outcome.reportJson)) }
+  if (outcome.output) out.output = as === 'buffer' ? outcome.output : outcome.output.toString('utf8')
+  return out
+}
+
+/**
+ * Converts a CSV whose header row names attribute paths into an Auth0 import file (a JSON
+ * array), off the main thread. Resolves with `{ report, output? }`.
+ */
+function convertCsv(source, opts) {
+  return runConvert(native.convertCsvAsync, source, opts)
+}
+
+/**
+ * Converts users from an Auth0 export job or the users search (NDJSON or a JSON array,
+ * gzip detected) into an import file, off the main thread. Resolves with `{ report, output? }`.
+ */
+function convertExport(source, opts) {
+  return runConvert(native.convertExportAsync, source, opts)
+}
+
 module.exports = {
+  convertCsv,
+  convertExport,
   validate,
   Query,
   Column,

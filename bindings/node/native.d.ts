@@ -32,6 +32,12 @@ export declare class NativeQuery {
 /** Compiles a column; a bad source or option comes back as data. */
 export declare function compileColumn(name: string, source: string, opts?: NativeColumnOptions | undefined | null): NativeColumnHandle | NativeError
 
+/** Converts a CSV to an import file off the main thread (errors as data). */
+export declare function convertCsvAsync(source: NativeConvertSource, opts: NativeConvertOptions): Promise<NativeConvertOutcome>
+
+/** Converts an Auth0 export to an import file off the main thread (errors as data). */
+export declare function convertExportAsync(source: NativeConvertSource, opts: NativeConvertOptions): Promise<NativeConvertOutcome>
+
 /** The extension's default columns, in its order. */
 export declare function defaultColumns(): Array<NativeColumn>
 
@@ -112,6 +118,42 @@ export interface NativeColumnSpec {
   marker?: string
 }
 
+/** Conversion options, already checked for types by `index.js`. */
+export interface NativeConvertOptions {
+  /** Write the import file here; otherwise it comes back as `output`. */
+  outputPath?: string
+  /** Validate the written users (default true). */
+  validate?: boolean
+  /** Stop collecting problems after this many. */
+  maxErrors?: number
+  /** CSV: the cell delimiter, one ASCII character (default `,`). */
+  delimiter?: string
+  /** CSV: `utf8` (default) or `latin1`. */
+  encoding?: string
+  /** CSV: what separates the items of a `path[]` list cell (default `;`). */
+  listSeparator?: string
+  /** Export: keep `user_id` as exported, with its `auth0|` prefix (default false). */
+  keepUserId?: boolean
+}
+
+/** The report (the core's JSON), the output when not written to a file, or the error. */
+export interface NativeConvertOutcome {
+  /** The core's report as JSON text (snake_case keys). */
+  reportJson?: string
+  /** The import file's bytes when no `outputPath` was given. */
+  output?: Buffer
+  /** Why the conversion failed. */
+  error?: NativeError
+}
+
+/** Where the input comes from: exactly one of `path` and `bytes`. */
+export interface NativeConvertSource {
+  /** A file (for an export: gzip detected). */
+  path?: string
+  /** The bytes of the file. */
+  bytes?: Buffer
+}
+
 /**
  * A failure described as data. `kind` picks the JavaScript class
  * (`query` → `QueryError`, `expression` → `ExpressionError`, `read` → `ReadError`,
@@ -143,6 +185,8 @@ export interface NativeError {
   found?: string
   /** For query errors: the query line with a caret under the position. */
   excerpt?: string
+  /** For CSV header errors: the header cell as written. */
+  header?: string
 }
 
 /** Export options, already checked for types by `index.js`. */

@@ -38,6 +38,8 @@ pub struct NativeError {
     pub found: Option<String>,
     /// For query errors: the query line with a caret under the position.
     pub excerpt: Option<String>,
+    /// For CSV header errors: the header cell as written.
+    pub header: Option<String>,
 }
 
 /// The UTF-16 offset (what JavaScript string indices count) of byte offset `byte` in `text`.

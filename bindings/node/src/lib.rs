@@ -10,6 +10,7 @@
 // target of this cdylib in which they look unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod convert;
 mod errors;
 mod export;
 mod expr;

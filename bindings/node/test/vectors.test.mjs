@@ -346,3 +346,73 @@ test('vectors/export: export() gives the same results as exportSync()', async (t
   }
   t.diagnostic(`${checked} cases`)
 })
+
+// ---- convert: CSV / Auth0 export -> import users (without validation, as the Rust runner) --
+
+function convertInput(c) {
+  return c.input_base64 !== undefined ? Buffer.from(c.input_base64, 'base64') : Buffer.from(c.input, 'utf8')
+}
+
+const convertCases = (name) => JSON.parse(fs.readFileSync(path.join(VECTORS, 'convert', name), 'utf8')).cases
+
+for (const c of convertCases('csv.json')) {
+  test(`vectors/convert/csv.json/${c.name}`, async () => {
+    const o = c.options ?? {}
+    const opts = { validate: false, delimiter: o.delimiter, listSeparator: o.list_separator, encoding: o.encoding }
+    if (c.expected_error) {
+      await assert.rejects(userio.convertCsv(convertInput(c), opts), (e) => {
+        assert.ok(e instanceof userio.ReadError, String(e))
+        assert.equal(e.code, c.expected_error.code, e.message)
+        if (c.expected_error.column !== undefined) assert.equal(e.column, c.expected_error.column, 'column')
+        if (c.expected_error.header !== undefined) assert.equal(e.header, c.expected_error.header, 'header')
+        return true
+      })
+      return
+    }
+    const { report, output } = await userio.convertCsv(convertInput(c), opts)
+    if (c.expected_errors) {
+      const got = report.errors.map((e, i) => {
+        const g = { code: e.code, row: e.row, column: e.column }
+        if (c.expected_errors[i]?.header !== undefined) g.header = e.header ?? ''
+        return g
+      })
+      assert.deepEqual(got, c.expected_errors)
+      return
+    }
+    assert.deepEqual(report.errors, [])
+    assert.deepEqual(JSON.parse(output), c.expected)
+    if (c.expected_report) {
+      assert.deepEqual(
+        { users: report.users, rows: report.rows, empty_rows: report.emptyRows },
+        c.expected_report,
+      )
+    }
+  })
+}
+
+for (const c of convertCases('export.json')) {
+  test(`vectors/convert/export.json/${c.name}`, async () => {
+    const opts = { validate: false, keepUserId: c.options?.keep_user_id ?? false }
+    if (c.expected_error) {
+      await assert.rejects(userio.convertExport(convertInput(c), opts), (e) => {
+        assert.ok(e instanceof userio.UserioError, String(e))
+        assert.equal(e.code, c.expected_error.code, e.message)
+        return true
+      })
+      return
+    }
+    const { report, output } = await userio.convertExport(convertInput(c), opts)
+    assert.deepEqual(JSON.parse(output), c.expected)
+    if (c.expected_summary) {
+      assert.deepEqual(
+        { users: report.users, user_ids_stripped: report.userIdsStripped, foreign_user_ids: report.foreignUserIds },
+        c.expected_summary,
+      )
+    }
+    if (c.expected_dropped) assert.deepEqual(report.dropped, c.expected_dropped)
+  })
+}
+
+test('vectors/convert/flatten.json', {
+  skip: 'leaf-path discovery for `.*` columns (convert::flatten) has no Node API yet: it is not a single core call (a collector fed user by user, then expand_wildcard)',
+}, () => {})
