@@ -88,6 +88,9 @@ fn convert_error(e: &ConvertError) -> NativeError {
     }
 }
 
+/// A result whose error is boxed (`NativeError` is large).
+type Fallible<T> = std::result::Result<T, Box<NativeError>>;
+
 /// Which converter.
 #[derive(Clone, Copy)]
 pub enum Kind {
@@ -115,7 +118,7 @@ fn max_errors(opts: &NativeConvertOptions) -> Option<usize> {
     opts.max_errors.map(|n| n as usize)
 }
 
-fn csv_options(opts: &NativeConvertOptions) -> std::result::Result<CsvOptions, NativeError> {
+fn csv_options(opts: &NativeConvertOptions) -> Fallible<CsvOptions> {
     let mut o = CsvOptions { max_errors: max_errors(opts), ..CsvOptions::default() };
     if let Some(v) = opts.validate {
         o.validate = v;
@@ -124,9 +127,9 @@ fn csv_options(opts: &NativeConvertOptions) -> std::result::Result<CsvOptions, N
         match d.as_bytes() {
             [b] if b.is_ascii() => o.delimiter = *b,
             _ => {
-                return Err(options_error(format!(
+                return Err(Box::new(options_error(format!(
                     "delimiter must be one ASCII character, not {d:?}"
-                )));
+                ))));
             }
         }
     }
@@ -134,9 +137,9 @@ fn csv_options(opts: &NativeConvertOptions) -> std::result::Result<CsvOptions, N
         None | Some("utf8") | Some("utf-8") => {}
         Some("latin1") => o.encoding = Encoding::Latin1,
         Some(other) => {
-            return Err(options_error(format!(
+            return Err(Box::new(options_error(format!(
                 "encoding must be \"utf8\" or \"latin1\", not {other:?}"
-            )));
+            ))));
         }
     }
     if let Some(s) = &opts.list_separator {
@@ -144,9 +147,9 @@ fn csv_options(opts: &NativeConvertOptions) -> std::result::Result<CsvOptions, N
         match (chars.next(), chars.next()) {
             (Some(c), None) => o.list_separator = c,
             _ => {
-                return Err(options_error(format!(
+                return Err(Box::new(options_error(format!(
                     "listSeparator must be one character, not {s:?}"
-                )));
+                ))));
             }
         }
     }
@@ -170,7 +173,7 @@ fn convert(
     input: impl Read,
     out: impl Write,
     opts: &NativeConvertOptions,
-) -> std::result::Result<String, NativeError> {
+) -> Fallible<String> {
     let json = match kind {
         Kind::Csv => {
             let report = csv_to_import(input, out, &csv_options(opts)?);
@@ -183,8 +186,8 @@ fn convert(
     };
     match json {
         Ok(Ok(text)) => Ok(text),
-        Ok(Err(e)) => Err(options_error(format!("the report has no JSON form: {e}"))),
-        Err(e) => Err(convert_error(&e)),
+        Ok(Err(e)) => Err(Box::new(options_error(format!("the report has no JSON form: {e}")))),
+        Err(e) => Err(Box::new(convert_error(&e))),
     }
 }
 
@@ -193,16 +196,17 @@ fn with_input(
     source: &NativeConvertSource,
     out: impl Write,
     opts: &NativeConvertOptions,
-) -> std::result::Result<String, NativeError> {
+) -> Fallible<String> {
     match (&source.path, &source.bytes) {
         // An export may be gzip: `read::open` detects it. A CSV is read as is.
         (Some(path), None) => match kind {
             Kind::Export => {
-                let input = userio_core::read::open(path).map_err(|e| read_error(&e))?;
+                let input = userio_core::read::open(path).map_err(|e| Box::new(read_error(&e)))?;
                 convert(kind, input, out, opts)
             }
             Kind::Csv => {
-                let file = File::open(path).map_err(|e| read_error(&ReadError::io(&e, path)))?;
+                let file =
+                    File::open(path).map_err(|e| Box::new(read_error(&ReadError::io(&e, path))))?;
                 convert(kind, std::io::BufReader::new(file), out, opts)
             }
         },
@@ -210,12 +214,12 @@ fn with_input(
             Kind::Export if bytes.starts_with(&[0x1f, 0x8b]) => {
                 let copy = Box::new(std::io::Cursor::new(bytes.to_vec()));
                 let input = userio_core::read::maybe_gunzip(copy)
-                    .map_err(|e| read_error(&ReadError::io(&e, "the gzip buffer")))?;
+                    .map_err(|e| Box::new(read_error(&ReadError::io(&e, "the gzip buffer"))))?;
                 convert(kind, input, out, opts)
             }
             _ => convert(kind, &bytes[..], out, opts),
         },
-        _ => Err(options_error("give exactly one source: a path or bytes".into())),
+        _ => Err(Box::new(options_error("give exactly one source: a path or bytes".into()))),
     }
 }
 
@@ -232,14 +236,14 @@ fn run(kind: Kind, source: &NativeConvertSource, opts: &NativeConvertOptions) ->
                     Ok(()) => Outcome { report_json: Some(report), output: None, error: None },
                     Err(e) => Outcome::failed(write_error(&e)),
                 },
-                Err(e) => Outcome::failed(e),
+                Err(e) => Outcome::failed(*e),
             }
         }
         None => {
             let mut buf = Vec::new();
             match with_input(kind, source, &mut buf, opts) {
                 Ok(report) => Outcome { report_json: Some(report), output: Some(buf), error: None },
-                Err(e) => Outcome::failed(e),
+                Err(e) => Outcome::failed(*e),
             }
         }
     }
