@@ -379,3 +379,103 @@ export declare function convertExport(
   source: string | Uint8Array,
   opts?: ConvertOptions,
 ): Promise<ConvertResult<ExportConversionReport>>
+
+/** How {@link Auth0Client} reaches and authenticates with the tenant. */
+export type Auth0Config = {
+  /** `tenant.eu.auth0.com` or a URL (plain `http://` only on loopback). */
+  domain: string
+  /** Millisecond-scale timeouts and polling, for a local mock tenant (tests). @default false */
+  fast?: boolean
+} & ({ token: string } | { clientId: string; clientSecret: string })
+
+/** A database connection. */
+export interface Auth0Connection {
+  id: string
+  name: string
+  /** `auth0` for database connections. */
+  strategy: string
+}
+
+export interface ImportUsersOptions {
+  /** Target database connection, by name. */
+  connection: string
+  /** Update users that already exist (matched by email). @default false */
+  upsert?: boolean
+  /** Your correlation id, echoed in the jobs. */
+  externalId?: string
+  /** Let Auth0 email the tenant admins when each job ends. @default false */
+  sendCompletionEmail?: boolean
+  /** Largest users file per job, in bytes. @default just under Auth0's 512,000-byte limit */
+  maxChunkBytes?: number
+  /** Journal path. @default `<input>.import-journal.jsonl` */
+  journal?: string
+  /** Continue an interrupted import recorded in the journal. @default false */
+  resume?: boolean
+}
+
+/** One user Auth0 refused, mapped back to the input file. */
+export interface ImportUserFailure {
+  index: number | null
+  line: number | null
+  column: number | null
+  email: string | null
+  userId: string | null
+  chunk: number
+  jobId: string
+  errors: Array<{ code: string; message: string; path: string }>
+}
+
+/** The outcome of {@link Auth0Client.importUsers} (the crate's `ImportReport`, camelCase keys). */
+export interface ImportReport {
+  connectionId: string
+  users: number
+  inserted: number
+  updated: number
+  failed: number
+  failures: ImportUserFailure[]
+  chunks: Array<{
+    chunk: number
+    firstIndex: number
+    users: number
+    jobId: string
+    /** `completed`, `failed` or `expired`. */
+    status: string
+    details: string | null
+    summary: { failed: number; updated: number; inserted: number; total: number }
+  }>
+  chunksFromJournal: number
+  interrupted: boolean
+}
+
+export interface ExportUsersOptions extends Omit<ExportOptions, 'output'> {
+  /** Write to this file; otherwise the result carries the output (see `as`). */
+  output?: string
+  /** Only users of this connection (by name). */
+  connection?: string
+  /** Force the search endpoint (≤ 1,000 users) or an export job. @default decided by count */
+  strategy?: 'search' | 'export_job'
+}
+
+/** What {@link Auth0Client.exportUsers} did. */
+export interface ExportUsersResult extends ExportResult {
+  /** The way users were read: the search endpoint, or an export job (filtered locally). */
+  strategy: { kind: 'search'; total: number } | { kind: 'export_job'; jobId: string; bytes: number }
+}
+
+/**
+ * An Auth0 Management API client (token, retries, rate limits). Every method returns a
+ * Promise and runs off the main thread.
+ */
+export declare class Auth0Client {
+  /** Throws {@link Auth0Error} (`insecure_url`, `invalid_config`) or {@link OptionsError}. */
+  constructor(config: Auth0Config)
+  /** The tenant's database connections. */
+  connections(): Promise<Auth0Connection[]>
+  /** Imports a users file: validate, split under the job limit, run the jobs, map failures back. */
+  importUsers(path: string, opts: ImportUsersOptions): Promise<ImportReport>
+  /** Exports the tenant's users through the exporter (columns, query, sort, format, ...). */
+  exportUsers(opts?: ExportUsersOptions): Promise<ExportUsersResult>
+}
+
+/** A Management API call failed: `unauthorized`, `missing_scope`, `rate_limited`, `api_error`, ... */
+export declare class Auth0Error extends UserioError {}

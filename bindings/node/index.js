@@ -30,6 +30,8 @@ class WriteError extends UserioError {}
 class OptionsError extends UserioError {}
 /** A column expression failed for one user (`Column.eval`, or an export with `onError: 'abort'`). */
 class CellError extends UserioError {}
+/** A Management API call failed (`unauthorized`, `missing_scope`, `rate_limited`, ...). */
+class Auth0Error extends UserioError {}
 /** A JavaScript value has no JSON form (circular structure, BigInt beyond 2^53 - 1). */
 class ConversionError extends UserioError {}
 
@@ -40,6 +42,7 @@ const CLASSES = {
   write: WriteError,
   options: OptionsError,
   cell: CellError,
+  auth0: Auth0Error,
 }
 
 function isNativeError(r) {
@@ -455,7 +458,106 @@ function convertExport(source, opts) {
   return runConvert(native.convertExportAsync, source, opts)
 }
 
+/**
+ * An Auth0 Management API client. Every method returns a Promise and runs on the libuv
+ * thread pool (a napi async task), never blocking the event loop.
+ */
+class Auth0Client {
+  #native
+  /**
+   * `config`: `{ domain, token }` or `{ domain, clientId, clientSecret }` (client
+   * credentials; tokens are fetched and refreshed). `domain`: `tenant.eu.auth0.com` or a URL
+   * (plain `http://` only on loopback). `fast: true` shrinks timeouts and polling for a
+   * local mock tenant (tests).
+   */
+  constructor(config) {
+    config = optionsObject(config, 'Auth0Client')
+    if (typeof config.domain !== 'string') {
+      throw new OptionsError('Auth0Client needs a domain string', 'invalid_option')
+    }
+    const r = native.auth0Client({
+      domain: config.domain,
+      token: optionalString(config.token, 'token'),
+      clientId: optionalString(config.clientId, 'clientId'),
+      clientSecret: optionalString(config.clientSecret, 'clientSecret'),
+      fast: optionalBool(config.fast, 'fast'),
+    })
+    if (isNativeError(r)) throw fromNative(r)
+    this.#native = r
+  }
+
+  static #json(outcome) {
+    if (outcome.error) throw fromNative(outcome.error)
+    return camelKeys(JSON.parse(outcome.json))
+  }
+
+  /** The tenant's database connections: `[{ id, name, strategy }]`. */
+  async connections() {
+    return Auth0Client.#json(await this.#native.connections())
+  }
+
+  /**
+   * Imports a users file (path): validates it, splits it under Auth0's job size limit, runs
+   * the jobs (two at a time) and maps per-user failures back to file lines. Resumable via
+   * a journal. Resolves with the import report.
+   */
+  async importUsers(path, opts) {
+    if (typeof path !== 'string') throw new OptionsError('importUsers takes a file path', 'invalid_option')
+    opts = optionsObject(opts, 'importUsers')
+    if (typeof opts.connection !== 'string') {
+      throw new OptionsError('importUsers needs opts.connection (a database connection name)', 'invalid_option')
+    }
+    return Auth0Client.#json(
+      await this.#native.importUsers(path, {
+        connection: opts.connection,
+        upsert: optionalBool(opts.upsert, 'upsert'),
+        externalId: optionalString(opts.externalId, 'externalId'),
+        sendCompletionEmail: optionalBool(opts.sendCompletionEmail, 'sendCompletionEmail'),
+        maxChunkBytes: optionalInt(opts.maxChunkBytes, 'maxChunkBytes'),
+        journal: optionalString(opts.journal, 'journal'),
+        resume: optionalBool(opts.resume, 'resume'),
+      }),
+    )
+  }
+
+  /**
+   * Exports the tenant's users through the exporter (the options of `export()`; `output`
+   * must be a path here, or none). The search endpoint is used below 1,000 matches,
+   * otherwise an export job, filtered and sorted locally (`opts.strategy` forces one;
+   * `opts.connection` restricts to one connection). Resolves with the export's counts,
+   * its output when no `output` path was given, and `strategy`.
+   */
+  async exportUsers(opts = {}) {
+    const { nativeOpts, as } = exportOptions(opts)
+    if (opts.output !== undefined && typeof opts.output !== 'string') {
+      throw new OptionsError('Auth0Client.exportUsers writes to a path or returns the output', 'invalid_option')
+    }
+    const strategy = optionalString(opts.strategy, 'strategy')
+    const outcome = await this.#native.exportUsers(
+      { connection: optionalString(opts.connection, 'connection'), strategy },
+      nativeOpts,
+    )
+    const r = Auth0Client.#json(outcome)
+    const out = result(
+      {
+        read: r.read,
+        matched: r.matched,
+        written: r.written,
+        cellErrors: r.cellErrors,
+        firstCellErrors: [],
+        sortRuns: r.sortRuns,
+        output: outcome.output,
+      },
+      as,
+    )
+    out.strategy = r.strategy
+    return out
+  }
+}
+
 module.exports = {
+  Auth0Client,
+  Auth0Error,
   convertCsv,
   convertExport,
   validate,

@@ -9,6 +9,19 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A Management API client. */
+export declare class NativeAuth0Client {
+  /** The tenant's database connections (JSON list of `{id, name, strategy}`). */
+  connections(): Promise<NativeAuth0Outcome>
+  /**
+   * Imports a users file: validate, split under the job limit, run the jobs, map failures
+   * back to the file (JSON `ImportReport`).
+   */
+  importUsers(path: string, opts: NativeImportOptions): Promise<NativeAuth0Outcome>
+  /** Exports the tenant's users (search or an export job, by count) through the exporter. */
+  exportUsers(query: NativeTenantQuery, opts: NativeExportOptions): Promise<NativeAuth0Outcome>
+}
+
 /** A compiled column. */
 export declare class NativeColumnHandle {
   /** Name, source and tier. */
@@ -29,6 +42,9 @@ export declare class NativeQuery {
   canonical(): string
 }
 
+/** Builds a client; a bad config comes back as data. */
+export declare function auth0Client(config: NativeAuth0Config): NativeAuth0Client | NativeError
+
 /** Compiles a column; a bad source or option comes back as data. */
 export declare function compileColumn(name: string, source: string, opts?: NativeColumnOptions | undefined | null): NativeColumnHandle | NativeError
 
@@ -47,6 +63,20 @@ export declare function exportAsync(source: NativeSource, opts: NativeExportOpti
 /** Runs an export on the calling (main) thread. */
 export declare function exportSync(source: NativeSource, opts: NativeExportOptions): NativeExportOutcome
 
+/** How to reach and authenticate with the tenant. */
+export interface NativeAuth0Config {
+  /** The tenant domain (`tenant.eu.auth0.com`) or URL (`http://` only on loopback). */
+  domain: string
+  /** A Management API token (used as is). */
+  token?: string
+  /** Client credentials: the application's client id. */
+  clientId?: string
+  /** Client credentials: the application's client secret. */
+  clientSecret?: string
+  /** Millisecond-scale timeouts and polling, for a local mock tenant in tests. */
+  fast?: boolean
+}
+
 /** Something Auth0's user search would refuse (`error`) or treat differently (`warning`). */
 export interface NativeAuth0Issue {
   /** Stable snake_case code, e.g. `range_on_user_metadata`. */
@@ -59,6 +89,16 @@ export interface NativeAuth0Issue {
   start: number
   /** End (exclusive) of the offending clause, in UTF-16 units into the query. */
   end: number
+}
+
+/** A Management API failure, or a report, as data. */
+export interface NativeAuth0Outcome {
+  /** The result as the core's JSON text (snake_case keys). */
+  json?: string
+  /** The export's output when no `outputPath` was given. */
+  output?: Buffer
+  /** Why the call failed. */
+  error?: NativeError
 }
 
 /**
@@ -239,6 +279,24 @@ export interface NativeExportOutcome {
   error?: NativeError
 }
 
+/** Bulk-import options. */
+export interface NativeImportOptions {
+  /** Target database connection, by name. */
+  connection: string
+  /** Update users that already exist. */
+  upsert?: boolean
+  /** Correlation id echoed in the jobs. */
+  externalId?: string
+  /** Let Auth0 email the tenant admins when each job ends. */
+  sendCompletionEmail?: boolean
+  /** Largest users file per job, in bytes. */
+  maxChunkBytes?: number
+  /** Journal path (default `<input>.import-journal.jsonl`). */
+  journal?: string
+  /** Continue an interrupted import recorded in the journal. */
+  resume?: boolean
+}
+
 /** One problem found in the input. */
 export interface NativeIssue {
   /** Index (0-based) of the user, `null` for whole-file problems. */
@@ -293,6 +351,14 @@ export interface NativeSource {
   json?: string
   /** The bytes of a users file (JSON array or NDJSON, gzip detected). */
   bytes?: Buffer
+}
+
+/** Which tenant users to export. */
+export interface NativeTenantQuery {
+  /** Only this connection (by name). */
+  connection?: string
+  /** `search` or `export_job` instead of deciding by the match count. */
+  strategy?: string
 }
 
 /** Validation options, already checked for types by `index.js`. */

@@ -144,7 +144,7 @@ fn cell_detail(d: &CellErrorDetail) -> NativeCellError {
     }
 }
 
-fn build(opts: &NativeExportOptions) -> std::result::Result<Exporter, Box<NativeError>> {
+pub fn build(opts: &NativeExportOptions) -> std::result::Result<Exporter, Box<NativeError>> {
     let columns = match &opts.columns {
         None => Column::defaults(),
         Some(specs) => specs
