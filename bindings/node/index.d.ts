@@ -26,25 +26,33 @@ export interface ValidationIssue {
   column: number
   /** Byte offset into the input, 0-based (an index into the file's bytes / the Buffer). */
   offset: number
+  /** `'error'`: Auth0 would refuse it; `'warning'`: accepted, but probably not as meant. */
+  severity: 'error' | 'warning'
 }
 
 /** The outcome of {@link validate}. */
 export interface ValidationReport {
   /** Users read. */
   users: number
-  /** Users with no issue. */
+  /** Users with no error (warnings allowed). */
   valid: number
-  /** Every issue, in file order. */
+  /** Every error, in file order. */
   errors: ValidationIssue[]
-  /** True when `maxErrors` cut `errors` short. */
+  /** Every warning, in file order. */
+  warnings: ValidationIssue[]
+  /** True when `maxErrors` cut the lists short. */
   truncated: boolean
-  /** True when there is no issue at all. */
+  /** True when there is no error (warnings allowed). */
   ok: boolean
 }
 
 export interface ValidateOptions {
   /** Stop collecting after this many issues. @default unlimited */
   maxErrors?: number
+  /** Refuse inputs longer than this many bytes (`file_too_large`). @default unlimited */
+  maxFileBytes?: number
+  /** Refuse a single user longer than this many bytes (`record_too_large`). @default 16 MiB */
+  maxRecordBytes?: number
 }
 
 /**
@@ -56,10 +64,31 @@ export declare function validate(
   opts?: ValidateOptions,
 ): ValidationReport
 
+export interface QueryOptions {
+  /** The operator between clauses written without one. @default 'or' (as Auth0) */
+  defaultOperator?: 'or' | 'and'
+  /** List what Auth0's user search (v3) would refuse or treat differently. @default false */
+  auth0Check?: boolean
+}
+
+/** Something Auth0's user search would refuse (`error`) or treat differently (`warning`). */
+export interface Auth0Issue {
+  /** Stable snake_case code, e.g. `range_on_user_metadata`. */
+  code: string
+  severity: 'error' | 'warning'
+  message: string
+  /** Start of the offending clause, in UTF-16 units into the query. */
+  start: number
+  /** End (exclusive) of the offending clause, in UTF-16 units into the query. */
+  end: number
+}
+
 /** A Lucene query (Auth0 search v3 semantics), parsed once and matched many times. */
 export declare class Query {
   /** Parses `text`; throws {@link QueryError} when it does not parse. */
-  constructor(text: string)
+  constructor(text: string, opts?: QueryOptions)
+  /** The Auth0-check findings (empty unless parsed with `auth0Check: true`). */
+  auth0Issues(): Auth0Issue[]
   /** True when `user` matches. */
   matches(user: unknown): boolean
   /** The users that match, in order: the same objects, not copies. */
@@ -71,13 +100,33 @@ export declare class Query {
 /** How a column is evaluated: attribute path, native fast path, or sandboxed JavaScript. */
 export type Tier = 'path' | 'native' | 'js'
 
+/** What an export writes for a cell whose expression failed. */
+export type OnError = 'empty' | 'abort' | { marker: string }
+
+export interface ColumnOptions {
+  /** Build in this tier or throw {@link ExpressionError}. @default the fastest that fits */
+  tier?: Tier
+  /** `'empty'` cell, a `{ marker }` text, or `'abort'` the export ({@link CellError}). @default 'empty' */
+  onError?: OnError
+}
+
+/** One evaluated cell. */
+export interface Cell {
+  /** The CSV text of the cell. */
+  text: string
+  /** The cell's JSON value (`null` for undefined, `NaN` and infinities). */
+  value: unknown
+}
+
 /** An export column: a header name and a source (attribute path or JavaScript expression). */
 export declare class Column {
   /** Compiles `source` once; throws {@link ExpressionError} when it does not compile. */
-  constructor(name: string, source: string)
+  constructor(name: string, source: string, opts?: ColumnOptions)
   readonly name: string
   readonly source: string
   readonly tier: Tier
+  /** The cell for one user; throws {@link CellError} when the expression fails. */
+  eval(user: unknown): Cell
 }
 
 /** The extension's default columns, in its order and with its names. */
@@ -87,7 +136,7 @@ export declare function defaultColumns(): Column[]
 export type Format = 'csv' | 'json' | 'ndjson'
 
 /** A column given as a plain object. */
-export interface ColumnSpec {
+export interface ColumnSpec extends ColumnOptions {
   name: string
   source: string
 }
@@ -101,6 +150,18 @@ export interface ExportOptions {
   sortBy?: string
   /** Sort descending. @default false */
   descending?: boolean
+  /** Compare strings case-insensitively when sorting. @default false */
+  caseInsensitive?: boolean
+  /** Bytes a sort may buffer before spilling sorted runs to temporary files. @default 256 MiB */
+  memoryBudget?: number
+  /** CSV delimiter, one ASCII character (`'\t'` for TSV). @default ',' */
+  delimiter?: string
+  /** CSV lines end with `\r\n`. @default false */
+  crlf?: boolean
+  /** CSV starts with a UTF-8 byte order mark (for Excel). @default false */
+  bom?: boolean
+  /** Prefix CSV cells starting with `= + - @ TAB CR` with `'` (plain numbers excepted). @default true */
+  formulaEscape?: boolean
   /** @default 'csv' */
   format?: Format
   /** Write at most this many rows. */
@@ -128,21 +189,28 @@ export interface ExportResult {
   written: number
   /** Cells whose expression failed. */
   cellErrors: number
+  /** The first failed cells (up to 10), in input order. */
+  firstCellErrors: Array<{ index: number; columnName: string; message: string }>
+  /** Sorted runs spilled to temporary files (0: the sort fitted in memory). */
+  sortRuns: number
   /** The output (`as: 'string'` or `'buffer'`) when no `output` was given. */
   output?: string | Buffer
   /** The rows (`as: 'array'`) when no `output` was given. */
   rows?: Array<Record<string, unknown>>
 }
 
-/** Where the users come from: a file path, an array, or an (async) iterable. */
-export type ExportSource = string | unknown[] | Iterable<unknown> | AsyncIterable<unknown>
+/**
+ * Where the users come from: a file path, the bytes of a users file, an array, or an
+ * (async) iterable.
+ */
+export type ExportSource = string | Uint8Array | unknown[] | Iterable<unknown> | AsyncIterable<unknown>
 
 /** Exports users off the main thread (libuv thread pool). */
 declare function exportUsers(source: ExportSource, opts?: ExportOptions): Promise<ExportResult>
 export { exportUsers as export }
 
 /** Exports users on the calling thread: `source` is a file path or an array. */
-export declare function exportSync(source: string | unknown[], opts?: ExportOptions): ExportResult
+export declare function exportSync(source: string | Uint8Array | unknown[], opts?: ExportOptions): ExportResult
 
 /** Base class of every error userio throws. */
 export declare class UserioError extends Error {
@@ -160,12 +228,21 @@ export declare class QueryError extends UserioError {
   column: number
   /** The query text. */
   query: string
+  /** What the parser expected at this place. */
+  expected: string
+  /** What it found instead. */
+  found: string
+  /** The query line with a caret under the position. */
+  excerpt: string
 }
 
 /** An export column's source did not compile. */
 export declare class ExpressionError extends UserioError {
   /** Offset in UTF-16 code units into `source`. */
   offset: number
+  /** Line and column (1-based, characters) in `source`. */
+  line: number
+  column: number
   /** The column's name. */
   columnName: string
   /** The column's source text. */
@@ -184,14 +261,221 @@ export declare class ReadError extends UserioError {
   path?: string
 }
 
-/** The output could not be written. */
+/** The output (`write_failed`) or a sort's temporary file (`temp_file_failed`) could not be written. */
 export declare class WriteError extends UserioError {}
 
-/** An option or argument has a wrong type or value (`code: 'invalid_option'`). */
+/**
+ * An option or argument has a wrong type or value (`invalid_option`), or columns that JSON
+ * cannot hold (`duplicate_column`).
+ */
 export declare class OptionsError extends UserioError {}
+
+/**
+ * A column expression failed (`code: 'cell_error'`): from {@link Column.eval}, or an export
+ * with a column whose `onError` is `'abort'`.
+ */
+export declare class CellError extends UserioError {
+  /** Index (0-based) of the user, in an export. */
+  index?: number
+  /** The column's name. */
+  columnName: string
+}
 
 /**
  * A value has no JSON form: a circular structure (`value_unconvertible`) or a BigInt
  * outside ±(2^53 - 1) (`bigint_unsafe`).
  */
 export declare class ConversionError extends UserioError {}
+
+/** Options of {@link convertCsv} and {@link convertExport}. */
+export interface ConvertOptions {
+  /** Write the import file to this path; otherwise the result carries it as `output`. */
+  output?: string
+  /** How `output` comes back without a path. @default 'string' */
+  as?: 'string' | 'buffer'
+  /** Validate the written users against the import schema. @default true */
+  validate?: boolean
+  /** Stop collecting problems after this many. @default unlimited */
+  maxErrors?: number
+  /** CSV only: the cell delimiter, one ASCII character. @default ',' */
+  delimiter?: string
+  /** CSV only: the input's encoding (a UTF-8 BOM is skipped). @default 'utf8' */
+  encoding?: 'utf8' | 'latin1'
+  /** CSV only: what separates the items of a `path[]` list cell. @default ';' */
+  listSeparator?: string
+  /** Export only: keep `user_id` as exported, with its `auth0|` prefix. @default false */
+  keepUserId?: boolean
+}
+
+/** A CSV cell that did not convert, or a validation issue of a converted user. */
+export interface CsvIssue {
+  code: string
+  message: string
+  /** 1-based CSV row (the header is row 1). */
+  row: number | null
+  /** 1-based physical line. */
+  line: number | null
+  /** 1-based CSV column. */
+  column: number | null
+  header: string | null
+  value: string | null
+  /** For validation issues: the 0-based user index and the JSON pointer inside it. */
+  index: number | null
+  pointer: string | null
+}
+
+/** What {@link convertCsv} did (the core's `CsvReport`, keys in camelCase). */
+export interface CsvReport {
+  /** The header's columns as parsed. */
+  columns: Array<{ header: string; number: number; path: string[]; valueType: string; list: boolean }>
+  rows: number
+  users: number
+  emptyRows: number
+  /** Cells that did not convert; when not empty the output is not usable. */
+  errors: CsvIssue[]
+  errorsTruncated: boolean
+  /** The validation of the written users (`null` when not validated). */
+  validation: { users: number; valid: number; issues: CsvIssue[]; truncated: boolean } | null
+}
+
+/** What {@link convertExport} did (the core's `ExportSummary`, keys in camelCase). */
+export interface ExportConversionReport {
+  users: number
+  /** `auth0|` prefixes removed from `user_id`. */
+  userIdsStripped: number
+  /** `user_id`s with another provider's prefix (kept). */
+  foreignUserIds: number
+  /** Top-level fields dropped, why (`read_only`, `unknown`, `null`) and how often. */
+  dropped: Array<{ field: string; reason: 'read_only' | 'unknown' | 'null'; count: number }>
+  /** The validation of the written users (`null` when not validated). */
+  validation: {
+    users: number
+    valid: number
+    errors: Array<Record<string, unknown>>
+    warnings: Array<Record<string, unknown>>
+    truncated: boolean
+  } | null
+}
+
+/** The outcome of a conversion: the report, and the import file when no `output` path was given. */
+export interface ConvertResult<R> {
+  report: R
+  output?: string | Buffer
+}
+
+/**
+ * Converts a CSV whose header row names attribute paths (`email`, `app_metadata.roles[]`,
+ * `logins:number`) into an Auth0 import file, off the main thread. Header and input problems
+ * reject with {@link ReadError} (`csv_empty`, `header_bad_type`, ...); cells that do not
+ * convert are listed in `report.errors`.
+ */
+export declare function convertCsv(source: string | Uint8Array, opts?: ConvertOptions): Promise<ConvertResult<CsvReport>>
+
+/**
+ * Converts users from an Auth0 export job or the users search (NDJSON or a JSON array, gzip
+ * detected) into an import file, off the main thread.
+ */
+export declare function convertExport(
+  source: string | Uint8Array,
+  opts?: ConvertOptions,
+): Promise<ConvertResult<ExportConversionReport>>
+
+/** How {@link Auth0Client} reaches and authenticates with the tenant. */
+export type Auth0Config = {
+  /** `tenant.eu.auth0.com` or a URL (plain `http://` only on loopback). */
+  domain: string
+  /** Millisecond-scale timeouts and polling, for a local mock tenant (tests). @default false */
+  fast?: boolean
+} & ({ token: string } | { clientId: string; clientSecret: string })
+
+/** A database connection. */
+export interface Auth0Connection {
+  id: string
+  name: string
+  /** `auth0` for database connections. */
+  strategy: string
+}
+
+export interface ImportUsersOptions {
+  /** Target database connection, by name. */
+  connection: string
+  /** Update users that already exist (matched by email). @default false */
+  upsert?: boolean
+  /** Your correlation id, echoed in the jobs. */
+  externalId?: string
+  /** Let Auth0 email the tenant admins when each job ends. @default false */
+  sendCompletionEmail?: boolean
+  /** Largest users file per job, in bytes. @default just under Auth0's 512,000-byte limit */
+  maxChunkBytes?: number
+  /** Journal path. @default `<input>.import-journal.jsonl` */
+  journal?: string
+  /** Continue an interrupted import recorded in the journal. @default false */
+  resume?: boolean
+}
+
+/** One user Auth0 refused, mapped back to the input file. */
+export interface ImportUserFailure {
+  index: number | null
+  line: number | null
+  column: number | null
+  email: string | null
+  userId: string | null
+  chunk: number
+  jobId: string
+  errors: Array<{ code: string; message: string; path: string }>
+}
+
+/** The outcome of {@link Auth0Client.importUsers} (the crate's `ImportReport`, camelCase keys). */
+export interface ImportReport {
+  connectionId: string
+  users: number
+  inserted: number
+  updated: number
+  failed: number
+  failures: ImportUserFailure[]
+  chunks: Array<{
+    chunk: number
+    firstIndex: number
+    users: number
+    jobId: string
+    /** `completed`, `failed` or `expired`. */
+    status: string
+    details: string | null
+    summary: { failed: number; updated: number; inserted: number; total: number }
+  }>
+  chunksFromJournal: number
+  interrupted: boolean
+}
+
+export interface ExportUsersOptions extends Omit<ExportOptions, 'output'> {
+  /** Write to this file; otherwise the result carries the output (see `as`). */
+  output?: string
+  /** Only users of this connection (by name). */
+  connection?: string
+  /** Force the search endpoint (≤ 1,000 users) or an export job. @default decided by count */
+  strategy?: 'search' | 'export_job'
+}
+
+/** What {@link Auth0Client.exportUsers} did. */
+export interface ExportUsersResult extends ExportResult {
+  /** The way users were read: the search endpoint, or an export job (filtered locally). */
+  strategy: { kind: 'search'; total: number } | { kind: 'export_job'; jobId: string; bytes: number }
+}
+
+/**
+ * An Auth0 Management API client (token, retries, rate limits). Every method returns a
+ * Promise and runs off the main thread.
+ */
+export declare class Auth0Client {
+  /** Throws {@link Auth0Error} (`insecure_url`, `invalid_config`) or {@link OptionsError}. */
+  constructor(config: Auth0Config)
+  /** The tenant's database connections. */
+  connections(): Promise<Auth0Connection[]>
+  /** Imports a users file: validate, split under the job limit, run the jobs, map failures back. */
+  importUsers(path: string, opts: ImportUsersOptions): Promise<ImportReport>
+  /** Exports the tenant's users through the exporter (columns, query, sort, format, ...). */
+  exportUsers(opts?: ExportUsersOptions): Promise<ExportUsersResult>
+}
+
+/** A Management API call failed: `unauthorized`, `missing_scope`, `rate_limited`, `api_error`, ... */
+export declare class Auth0Error extends UserioError {}

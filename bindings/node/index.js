@@ -28,6 +28,10 @@ class ReadError extends UserioError {}
 class WriteError extends UserioError {}
 /** An option has a wrong type or value. */
 class OptionsError extends UserioError {}
+/** A column expression failed for one user (`Column.eval`, or an export with `onError: 'abort'`). */
+class CellError extends UserioError {}
+/** A Management API call failed (`unauthorized`, `missing_scope`, `rate_limited`, ...). */
+class Auth0Error extends UserioError {}
 /** A JavaScript value has no JSON form (circular structure, BigInt beyond 2^53 - 1). */
 class ConversionError extends UserioError {}
 
@@ -37,6 +41,8 @@ const CLASSES = {
   read: ReadError,
   write: WriteError,
   options: OptionsError,
+  cell: CellError,
+  auth0: Auth0Error,
 }
 
 function isNativeError(r) {
@@ -46,7 +52,7 @@ function isNativeError(r) {
 function fromNative(e, extra) {
   const Class = CLASSES[e.kind] || UserioError
   const props = {}
-  for (const key of ['index', 'line', 'column', 'offset', 'columnName', 'source']) {
+  for (const key of ['index', 'line', 'column', 'offset', 'columnName', 'source', 'expected', 'found', 'excerpt', 'header']) {
     if (e[key] !== undefined && e[key] !== null) props[key] = e[key]
   }
   return new Class(e.message, e.code, Object.assign(props, extra))
@@ -85,14 +91,44 @@ function optionalInt(value, name) {
   return value
 }
 
+function optionalBool(value, name) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'boolean') {
+    throw new OptionsError(`${name} must be a boolean, not ${typeof value}`, 'invalid_option')
+  }
+  return value
+}
+
+function optionalString(value, name) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string') {
+    throw new OptionsError(`${name} must be a string, not ${typeof value}`, 'invalid_option')
+  }
+  return value
+}
+
+function optionsObject(opts, what) {
+  if (opts === undefined || opts === null) return {}
+  if (typeof opts !== 'object') throw new OptionsError(`${what} options must be an object`, 'invalid_option')
+  return opts
+}
+
 class Query {
   #native
-  /** Parses a Lucene query; throws QueryError when it does not parse. */
-  constructor(text) {
+  /**
+   * Parses a Lucene query; throws QueryError when it does not parse.
+   * `opts.defaultOperator`: 'or' (default) or 'and'; `opts.auth0Check`: list what Auth0's
+   * search would refuse in `auth0Issues()`.
+   */
+  constructor(text, opts) {
     if (typeof text !== 'string') {
       throw new OptionsError(`a query is a string, not ${typeof text}`, 'invalid_option')
     }
-    const r = native.parseQuery(text)
+    opts = optionsObject(opts, 'query')
+    const r = native.parseQuery(text, {
+      defaultOperator: optionalString(opts.defaultOperator, 'defaultOperator'),
+      auth0Check: optionalBool(opts.auth0Check, 'auth0Check'),
+    })
     if (isNativeError(r)) throw fromNative(r, { query: text })
     this.#native = r
   }
@@ -110,24 +146,72 @@ class Query {
     for (let i = 0; i < hits.length; i++) out[i] = users[hits[i]]
     return out
   }
+  /** What Auth0's user search would refuse or treat differently (with `auth0Check`). */
+  auth0Issues() {
+    return this.#native.auth0Issues()
+  }
   /** The canonical query text; it parses back to the same query. */
   toString() {
     return this.#native.canonical()
   }
 }
 
+/** `{ tier, onError, marker }` for the native layer from a column's options. */
+function columnOptions(opts) {
+  opts = optionsObject(opts, 'column')
+  const out = { tier: optionalString(opts.tier, 'tier') }
+  const onError = opts.onError
+  if (onError === undefined || onError === null) return out
+  if (onError === 'empty' || onError === 'abort') out.onError = onError
+  else if (typeof onError === 'object' && typeof onError.marker === 'string') {
+    out.onError = 'marker'
+    out.marker = onError.marker
+  } else {
+    throw new OptionsError('onError must be "empty", "abort" or { marker: string }', 'invalid_option')
+  }
+  return out
+}
+
 class Column {
-  /** An export column; throws ExpressionError when `source` does not compile. */
-  constructor(name, source) {
+  #native
+  #options
+  /**
+   * An export column; throws ExpressionError when `source` does not compile.
+   * `opts.tier` forces a tier ('path', 'native', 'js'); `opts.onError` says what an export
+   * writes for a failed cell: 'empty' (default), { marker: text }, or 'abort'.
+   */
+  constructor(name, source, opts) {
     if (typeof name !== 'string' || typeof source !== 'string') {
-      throw new OptionsError('a column is new Column(name: string, source: string)', 'invalid_option')
+      throw new OptionsError('a column is new Column(name: string, source: string, opts?)', 'invalid_option')
     }
-    const r = native.compileColumn(name, source)
+    const o = columnOptions(opts)
+    const r = native.compileColumn(name, source, o)
     if (isNativeError(r)) throw fromNative(r)
-    this.name = r.name
-    this.source = r.source
-    this.tier = r.tier
+    this.#native = r
+    this.#options = o
+    const d = r.describe()
+    this.name = d.name
+    this.source = d.source
+    this.tier = d.tier
     Object.freeze(this)
+  }
+  /**
+   * The cell for one user: `{ text, value }` (the CSV text and the JSON value, `null` for
+   * undefined). Throws CellError when the expression fails (`message` starts with the
+   * JavaScript error name, e.g. `TypeError: ...`).
+   */
+  eval(user) {
+    const cell = this.#native.evalJson(toJson(user) ?? 'null')
+    if (cell.error !== undefined && cell.error !== null) {
+      throw new CellError(cell.error, 'cell_error', { columnName: this.name })
+    }
+    return { text: cell.text, value: JSON.parse(cell.json) }
+  }
+  /** The spec handed to the native export. @internal */
+  static spec(c) {
+    const base = { name: c.name, source: c.source }
+    if (c instanceof Column) return Object.assign(base, c.#options)
+    return Object.assign(base, columnOptions(c))
   }
 }
 
@@ -146,21 +230,27 @@ function normalizeIssue(i) {
     line: i.line,
     column: i.column,
     offset: i.offset,
+    severity: i.severity,
   }
 }
 
 /** Validates a users file (path) or the bytes of one (Buffer / Uint8Array). */
-function validate(pathOrBuffer, opts = {}) {
-  const maxErrors = optionalInt(opts.maxErrors, 'maxErrors')
+function validate(pathOrBuffer, opts) {
+  opts = optionsObject(opts, 'validate')
+  const nativeOpts = {
+    maxErrors: optionalInt(opts.maxErrors, 'maxErrors'),
+    maxFileBytes: optionalInt(opts.maxFileBytes, 'maxFileBytes'),
+    maxRecordBytes: optionalInt(opts.maxRecordBytes, 'maxRecordBytes'),
+  }
   let r
   if (typeof pathOrBuffer === 'string') {
-    r = native.validatePath(pathOrBuffer, maxErrors)
+    r = native.validatePath(pathOrBuffer, nativeOpts)
     if (isNativeError(r)) throw fromNative(r, { path: pathOrBuffer })
   } else if (pathOrBuffer instanceof Uint8Array) {
     const buf = Buffer.isBuffer(pathOrBuffer)
       ? pathOrBuffer
       : Buffer.from(pathOrBuffer.buffer, pathOrBuffer.byteOffset, pathOrBuffer.byteLength)
-    r = native.validateBuffer(buf, maxErrors)
+    r = native.validateBuffer(buf, nativeOpts)
   } else {
     throw new OptionsError('validate takes a file path or a Buffer / Uint8Array', 'invalid_option')
   }
@@ -168,6 +258,7 @@ function validate(pathOrBuffer, opts = {}) {
     users: r.users,
     valid: r.valid,
     errors: r.errors.map(normalizeIssue),
+    warnings: r.warnings.map(normalizeIssue),
     truncated: r.truncated,
     ok: r.ok,
   }
@@ -192,7 +283,15 @@ function exportOptions(opts) {
     }
     format = 'json'
   }
-  const nativeOpts = { format, limit: optionalInt(opts.limit, 'limit') }
+  const nativeOpts = {
+    format,
+    limit: optionalInt(opts.limit, 'limit'),
+    memoryBudget: optionalInt(opts.memoryBudget, 'memoryBudget'),
+    delimiter: optionalString(opts.delimiter, 'delimiter'),
+    crlf: optionalBool(opts.crlf, 'crlf'),
+    bom: optionalBool(opts.bom, 'bom'),
+    formulaEscape: optionalBool(opts.formulaEscape, 'formulaEscape'),
+  }
   if (opts.columns !== undefined) {
     if (!Array.isArray(opts.columns)) {
       throw new OptionsError('columns must be an array of Column or {name, source}', 'invalid_option')
@@ -201,7 +300,7 @@ function exportOptions(opts) {
       if (!c || typeof c.name !== 'string' || typeof c.source !== 'string') {
         throw new OptionsError('each column needs a string name and source', 'invalid_option')
       }
-      return { name: c.name, source: c.source }
+      return Column.spec(c)
     })
   }
   if (opts.query !== undefined) {
@@ -215,6 +314,7 @@ function exportOptions(opts) {
     }
     nativeOpts.sortBy = opts.sortBy
     nativeOpts.descending = Boolean(opts.descending)
+    nativeOpts.caseInsensitive = optionalBool(opts.caseInsensitive, 'caseInsensitive')
   }
   const output = opts.output
   if (typeof output === 'string') nativeOpts.outputPath = output
@@ -227,6 +327,9 @@ function exportOptions(opts) {
 function syncSource(source) {
   if (typeof source === 'string') return { path: source }
   if (Array.isArray(source)) return { json: toJson(source) }
+  if (source instanceof Uint8Array) {
+    return { bytes: Buffer.isBuffer(source) ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength) }
+  }
   return null
 }
 
@@ -237,6 +340,8 @@ function result(outcome, as) {
     matched: outcome.matched,
     written: outcome.written,
     cellErrors: outcome.cellErrors,
+    firstCellErrors: outcome.firstCellErrors,
+    sortRuns: outcome.sortRuns,
   }
   if (outcome.output) {
     if (as === 'array') out.rows = JSON.parse(outcome.output.toString('utf8'))
@@ -292,7 +397,169 @@ function exportSync(source, opts = {}) {
   return result(native.exportSync(src, nativeOpts), as)
 }
 
+/** `snake_case` keys to `camelCase`, recursively (the core's serde reports). */
+function camelKeys(v) {
+  if (Array.isArray(v)) return v.map(camelKeys)
+  if (v === null || typeof v !== 'object') return v
+  const out = {}
+  for (const [k, x] of Object.entries(v)) out[k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())] = camelKeys(x)
+  return out
+}
+
+function convertSource(source) {
+  if (typeof source === 'string') return { path: source }
+  if (source instanceof Uint8Array) {
+    return { bytes: Buffer.isBuffer(source) ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength) }
+  }
+  throw new OptionsError('the source is a file path or a Buffer / Uint8Array', 'invalid_option')
+}
+
+function convertOptions(opts) {
+  opts = optionsObject(opts, 'convert')
+  const as = opts.as ?? 'string'
+  if (as !== 'string' && as !== 'buffer') {
+    throw new OptionsError(`as must be "string" or "buffer", not ${as}`, 'invalid_option')
+  }
+  const nativeOpts = {
+    outputPath: optionalString(opts.output, 'output'),
+    validate: optionalBool(opts.validate, 'validate'),
+    maxErrors: optionalInt(opts.maxErrors, 'maxErrors'),
+    delimiter: optionalString(opts.delimiter, 'delimiter'),
+    encoding: optionalString(opts.encoding, 'encoding'),
+    listSeparator: optionalString(opts.listSeparator, 'listSeparator'),
+    keepUserId: optionalBool(opts.keepUserId, 'keepUserId'),
+  }
+  return { nativeOpts, as }
+}
+
+async function runConvert(fn, source, opts) {
+  const src = convertSource(source)
+  const { nativeOpts, as } = convertOptions(opts)
+  const outcome = await fn(src, nativeOpts)
+  if (outcome.error) throw fromNative(outcome.error)
+  const out = { report: camelKeys(JSON.parse(outcome.reportJson)) }
+  if (outcome.output) out.output = as === 'buffer' ? outcome.output : outcome.output.toString('utf8')
+  return out
+}
+
+/**
+ * Converts a CSV whose header row names attribute paths into an Auth0 import file (a JSON
+ * array), off the main thread. Resolves with `{ report, output? }`.
+ */
+function convertCsv(source, opts) {
+  return runConvert(native.convertCsvAsync, source, opts)
+}
+
+/**
+ * Converts users from an Auth0 export job or the users search (NDJSON or a JSON array,
+ * gzip detected) into an import file, off the main thread. Resolves with `{ report, output? }`.
+ */
+function convertExport(source, opts) {
+  return runConvert(native.convertExportAsync, source, opts)
+}
+
+/**
+ * An Auth0 Management API client. Every method returns a Promise and runs on the libuv
+ * thread pool (a napi async task), never blocking the event loop.
+ */
+class Auth0Client {
+  #native
+  /**
+   * `config`: `{ domain, token }` or `{ domain, clientId, clientSecret }` (client
+   * credentials; tokens are fetched and refreshed). `domain`: `tenant.eu.auth0.com` or a URL
+   * (plain `http://` only on loopback). `fast: true` shrinks timeouts and polling for a
+   * local mock tenant (tests).
+   */
+  constructor(config) {
+    config = optionsObject(config, 'Auth0Client')
+    if (typeof config.domain !== 'string') {
+      throw new OptionsError('Auth0Client needs a domain string', 'invalid_option')
+    }
+    const r = native.auth0Client({
+      domain: config.domain,
+      token: optionalString(config.token, 'token'),
+      clientId: optionalString(config.clientId, 'clientId'),
+      clientSecret: optionalString(config.clientSecret, 'clientSecret'),
+      fast: optionalBool(config.fast, 'fast'),
+    })
+    if (isNativeError(r)) throw fromNative(r)
+    this.#native = r
+  }
+
+  static #json(outcome) {
+    if (outcome.error) throw fromNative(outcome.error)
+    return camelKeys(JSON.parse(outcome.json))
+  }
+
+  /** The tenant's database connections: `[{ id, name, strategy }]`. */
+  async connections() {
+    return Auth0Client.#json(await this.#native.connections())
+  }
+
+  /**
+   * Imports a users file (path): validates it, splits it under Auth0's job size limit, runs
+   * the jobs (two at a time) and maps per-user failures back to file lines. Resumable via
+   * a journal. Resolves with the import report.
+   */
+  async importUsers(path, opts) {
+    if (typeof path !== 'string') throw new OptionsError('importUsers takes a file path', 'invalid_option')
+    opts = optionsObject(opts, 'importUsers')
+    if (typeof opts.connection !== 'string') {
+      throw new OptionsError('importUsers needs opts.connection (a database connection name)', 'invalid_option')
+    }
+    return Auth0Client.#json(
+      await this.#native.importUsers(path, {
+        connection: opts.connection,
+        upsert: optionalBool(opts.upsert, 'upsert'),
+        externalId: optionalString(opts.externalId, 'externalId'),
+        sendCompletionEmail: optionalBool(opts.sendCompletionEmail, 'sendCompletionEmail'),
+        maxChunkBytes: optionalInt(opts.maxChunkBytes, 'maxChunkBytes'),
+        journal: optionalString(opts.journal, 'journal'),
+        resume: optionalBool(opts.resume, 'resume'),
+      }),
+    )
+  }
+
+  /**
+   * Exports the tenant's users through the exporter (the options of `export()`; `output`
+   * must be a path here, or none). The search endpoint is used below 1,000 matches,
+   * otherwise an export job, filtered and sorted locally (`opts.strategy` forces one;
+   * `opts.connection` restricts to one connection). Resolves with the export's counts,
+   * its output when no `output` path was given, and `strategy`.
+   */
+  async exportUsers(opts = {}) {
+    const { nativeOpts, as } = exportOptions(opts)
+    if (opts.output !== undefined && typeof opts.output !== 'string') {
+      throw new OptionsError('Auth0Client.exportUsers writes to a path or returns the output', 'invalid_option')
+    }
+    const strategy = optionalString(opts.strategy, 'strategy')
+    const outcome = await this.#native.exportUsers(
+      { connection: optionalString(opts.connection, 'connection'), strategy },
+      nativeOpts,
+    )
+    const r = Auth0Client.#json(outcome)
+    const out = result(
+      {
+        read: r.read,
+        matched: r.matched,
+        written: r.written,
+        cellErrors: r.cellErrors,
+        firstCellErrors: [],
+        sortRuns: r.sortRuns,
+        output: outcome.output,
+      },
+      as,
+    )
+    out.strategy = r.strategy
+    return out
+  }
+}
+
 module.exports = {
+  Auth0Client,
+  Auth0Error,
+  convertCsv,
+  convertExport,
   validate,
   Query,
   Column,
@@ -305,5 +572,6 @@ module.exports = {
   ReadError,
   WriteError,
   OptionsError,
+  CellError,
   ConversionError,
 }

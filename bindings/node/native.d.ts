@@ -9,18 +9,50 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A Management API client. */
+export declare class NativeAuth0Client {
+  /** The tenant's database connections (JSON list of `{id, name, strategy}`). */
+  connections(): Promise<NativeAuth0Outcome>
+  /**
+   * Imports a users file: validate, split under the job limit, run the jobs, map failures
+   * back to the file (JSON `ImportReport`).
+   */
+  importUsers(path: string, opts: NativeImportOptions): Promise<NativeAuth0Outcome>
+  /** Exports the tenant's users (search or an export job, by count) through the exporter. */
+  exportUsers(query: NativeTenantQuery, opts: NativeExportOptions): Promise<NativeAuth0Outcome>
+}
+
+/** A compiled column. */
+export declare class NativeColumnHandle {
+  /** Name, source and tier. */
+  describe(): NativeColumn
+  /** Evaluates the column for one user (JSON text). */
+  evalJson(user: string): NativeCell
+}
+
 /** A parsed query. Users arrive as JSON text (`JSON.stringify` output from `index.js`). */
 export declare class NativeQuery {
   /** True when the user (one JSON value as text) matches. */
   matchesJson(user: string): boolean
   /** The indices of the matching users of a JSON array (as text), in order. */
   filterJson(users: string): Uint32Array
+  /** The Auth0-check findings (empty unless parsed with `auth0Check`). */
+  auth0Issues(): Array<NativeAuth0Issue>
   /** The canonical query text (parses back to the same query). */
   canonical(): string
 }
 
-/** Compiles a column to check it; a bad source comes back as data. */
-export declare function compileColumn(name: string, source: string): NativeColumn | NativeError
+/** Builds a client; a bad config comes back as data. */
+export declare function auth0Client(config: NativeAuth0Config): NativeAuth0Client | NativeError
+
+/** Compiles a column; a bad source or option comes back as data. */
+export declare function compileColumn(name: string, source: string, opts?: NativeColumnOptions | undefined | null): NativeColumnHandle | NativeError
+
+/** Converts a CSV to an import file off the main thread (errors as data). */
+export declare function convertCsvAsync(source: NativeConvertSource, opts: NativeConvertOptions): Promise<NativeConvertOutcome>
+
+/** Converts an Auth0 export to an import file off the main thread (errors as data). */
+export declare function convertExportAsync(source: NativeConvertSource, opts: NativeConvertOptions): Promise<NativeConvertOutcome>
 
 /** The extension's default columns, in its order. */
 export declare function defaultColumns(): Array<NativeColumn>
@@ -30,6 +62,67 @@ export declare function exportAsync(source: NativeSource, opts: NativeExportOpti
 
 /** Runs an export on the calling (main) thread. */
 export declare function exportSync(source: NativeSource, opts: NativeExportOptions): NativeExportOutcome
+
+/** How to reach and authenticate with the tenant. */
+export interface NativeAuth0Config {
+  /** The tenant domain (`tenant.eu.auth0.com`) or URL (`http://` only on loopback). */
+  domain: string
+  /** A Management API token (used as is). */
+  token?: string
+  /** Client credentials: the application's client id. */
+  clientId?: string
+  /** Client credentials: the application's client secret. */
+  clientSecret?: string
+  /** Millisecond-scale timeouts and polling, for a local mock tenant in tests. */
+  fast?: boolean
+}
+
+/** Something Auth0's user search would refuse (`error`) or treat differently (`warning`). */
+export interface NativeAuth0Issue {
+  /** Stable snake_case code, e.g. `range_on_user_metadata`. */
+  code: string
+  /** `error` or `warning`. */
+  severity: string
+  /** What and how to fix it. */
+  message: string
+  /** Start of the offending clause, in UTF-16 units into the query. */
+  start: number
+  /** End (exclusive) of the offending clause, in UTF-16 units into the query. */
+  end: number
+}
+
+/** A Management API failure, or a report, as data. */
+export interface NativeAuth0Outcome {
+  /** The result as the core's JSON text (snake_case keys). */
+  json?: string
+  /** The export's output when no `outputPath` was given. */
+  output?: Buffer
+  /** Why the call failed. */
+  error?: NativeError
+}
+
+/**
+ * One evaluated cell: `text` and `json` (the `JSON.stringify` text), or the `error`
+ * message (`TypeError: …`).
+ */
+export interface NativeCell {
+  /** The CSV text of the cell. */
+  text?: string
+  /** The cell's JSON value as text (`null` for `undefined`). */
+  json?: string
+  /** The JavaScript error message when the expression failed. */
+  error?: string
+}
+
+/** One failed cell. */
+export interface NativeCellError {
+  /** 0-based index of the user. */
+  index: number
+  /** The column's name. */
+  columnName: string
+  /** The JavaScript error message. */
+  message: string
+}
 
 /** A compiled column, described. */
 export interface NativeColumn {
@@ -41,18 +134,71 @@ export interface NativeColumn {
   tier: string
 }
 
+/** How to build a column: a forced tier and what an export does when a cell fails. */
+export interface NativeColumnOptions {
+  /** `path`, `native` or `js`: build in this tier or fail (default: the fastest that fits). */
+  tier?: string
+  /** `empty` (default), `marker` (write `marker`) or `abort` (stop the export). */
+  onError?: string
+  /** The text written for a failed cell with `onError: 'marker'`. */
+  marker?: string
+}
+
 /** One export column as given. */
 export interface NativeColumnSpec {
   /** Header name. */
   name: string
   /** Attribute path or JavaScript expression. */
   source: string
+  /** Forced tier (`path`, `native`, `js`). */
+  tier?: string
+  /** `empty` (default), `marker` or `abort`. */
+  onError?: string
+  /** Text of a failed cell with `onError: 'marker'`. */
+  marker?: string
+}
+
+/** Conversion options, already checked for types by `index.js`. */
+export interface NativeConvertOptions {
+  /** Write the import file here; otherwise it comes back as `output`. */
+  outputPath?: string
+  /** Validate the written users (default true). */
+  validate?: boolean
+  /** Stop collecting problems after this many. */
+  maxErrors?: number
+  /** CSV: the cell delimiter, one ASCII character (default `,`). */
+  delimiter?: string
+  /** CSV: `utf8` (default) or `latin1`. */
+  encoding?: string
+  /** CSV: what separates the items of a `path[]` list cell (default `;`). */
+  listSeparator?: string
+  /** Export: keep `user_id` as exported, with its `auth0|` prefix (default false). */
+  keepUserId?: boolean
+}
+
+/** The report (the core's JSON), the output when not written to a file, or the error. */
+export interface NativeConvertOutcome {
+  /** The core's report as JSON text (snake_case keys). */
+  reportJson?: string
+  /** The import file's bytes when no `outputPath` was given. */
+  output?: Buffer
+  /** Why the conversion failed. */
+  error?: NativeError
+}
+
+/** Where the input comes from: exactly one of `path` and `bytes`. */
+export interface NativeConvertSource {
+  /** A file (for an export: gzip detected). */
+  path?: string
+  /** The bytes of the file. */
+  bytes?: Buffer
 }
 
 /**
  * A failure described as data. `kind` picks the JavaScript class
  * (`query` → `QueryError`, `expression` → `ExpressionError`, `read` → `ReadError`,
- * `write` → `WriteError`, `options` → `TypeError`), `code` is the stable snake_case code.
+ * `write` → `WriteError`, `options` → `OptionsError`, `cell` → `CellError`), `code` is the
+ * stable snake_case code.
  */
 export interface NativeError {
   /** Which error class to throw. */
@@ -73,6 +219,14 @@ export interface NativeError {
   columnName?: string
   /** For expression errors: the column's source text. */
   source?: string
+  /** For query errors: what the parser expected. */
+  expected?: string
+  /** For query errors: what it found instead. */
+  found?: string
+  /** For query errors: the query line with a caret under the position. */
+  excerpt?: string
+  /** For CSV header errors: the header cell as written. */
+  header?: string
 }
 
 /** Export options, already checked for types by `index.js`. */
@@ -85,6 +239,18 @@ export interface NativeExportOptions {
   sortBy?: string
   /** Sort descending. */
   descending?: boolean
+  /** Compare strings case-insensitively when sorting. */
+  caseInsensitive?: boolean
+  /** Bytes a sort may buffer before spilling to temporary files. */
+  memoryBudget?: number
+  /** CSV delimiter: one ASCII character. */
+  delimiter?: string
+  /** CSV lines end with CRLF. */
+  crlf?: boolean
+  /** CSV starts with a UTF-8 BOM. */
+  bom?: boolean
+  /** Prefix CSV cells a spreadsheet would run as formulas with `'` (default true). */
+  formulaEscape?: boolean
   /** `csv` (default), `json` or `ndjson`. */
   format?: string
   /** At most this many rows. */
@@ -103,10 +269,32 @@ export interface NativeExportOutcome {
   written: number
   /** Cells whose expression failed. */
   cellErrors: number
+  /** The first failed cells (up to 10), in input order. */
+  firstCellErrors: Array<NativeCellError>
+  /** Sorted runs spilled to temporary files (0: the sort fitted in memory). */
+  sortRuns: number
   /** The output bytes when no `outputPath` was given. */
   output?: Buffer
   /** Why the export failed. */
   error?: NativeError
+}
+
+/** Bulk-import options. */
+export interface NativeImportOptions {
+  /** Target database connection, by name. */
+  connection: string
+  /** Update users that already exist. */
+  upsert?: boolean
+  /** Correlation id echoed in the jobs. */
+  externalId?: string
+  /** Let Auth0 email the tenant admins when each job ends. */
+  sendCompletionEmail?: boolean
+  /** Largest users file per job, in bytes. */
+  maxChunkBytes?: number
+  /** Journal path (default `<input>.import-journal.jsonl`). */
+  journal?: string
+  /** Continue an interrupted import recorded in the journal. */
+  resume?: boolean
 }
 
 /** One problem found in the input. */
@@ -117,6 +305,8 @@ export interface NativeIssue {
   pointer: string
   /** Stable snake_case code. */
   code: string
+  /** `error` or `warning`. */
+  severity: string
   /** What is wrong and how to fix it. */
   message: string
   /** The offending value as compact JSON text, truncated. */
@@ -129,33 +319,63 @@ export interface NativeIssue {
   offset: number
 }
 
+/** How to parse a query. */
+export interface NativeQueryOptions {
+  /** The operator between clauses with none: `or` (default, as Auth0) or `and`. */
+  defaultOperator?: string
+  /** Also look for what Auth0's user search (v3) would refuse or treat differently. */
+  auth0Check?: boolean
+}
+
 /** The outcome of a validation. */
 export interface NativeReport {
   /** Users read. */
   users: number
   /** Users with no issue. */
   valid: number
-  /** Every issue, in file order. */
+  /** Every error, in file order. */
   errors: Array<NativeIssue>
+  /** Every warning (Auth0 accepts it, but probably not as meant), in file order. */
+  warnings: Array<NativeIssue>
   /** True when `maxErrors` cut the list short. */
   truncated: boolean
-  /** True when there is no issue at all. */
+  /** True when there is no error (warnings allowed). */
   ok: boolean
 }
 
-/** Where the users come from: exactly one of `path` and `json`. */
+/** Where the users come from: exactly one of `path`, `json` and `bytes`. */
 export interface NativeSource {
   /** A users file (JSON array or NDJSON, gzip detected). */
   path?: string
   /** Users as JSON text (a JSON array or NDJSON). */
   json?: string
+  /** The bytes of a users file (JSON array or NDJSON, gzip detected). */
+  bytes?: Buffer
 }
 
-/** Parses `text`; a syntax error comes back as data. */
-export declare function parseQuery(text: string): NativeQuery | NativeError
+/** Which tenant users to export. */
+export interface NativeTenantQuery {
+  /** Only this connection (by name). */
+  connection?: string
+  /** `search` or `export_job` instead of deciding by the match count. */
+  strategy?: string
+}
+
+/** Validation options, already checked for types by `index.js`. */
+export interface NativeValidateOptions {
+  /** Stop collecting after this many issues. */
+  maxErrors?: number
+  /** Refuse inputs longer than this many bytes (`file_too_large`). */
+  maxFileBytes?: number
+  /** Refuse a single user longer than this many bytes (`record_too_large`). */
+  maxRecordBytes?: number
+}
+
+/** Parses `text`; a syntax error (or a bad option) comes back as data. */
+export declare function parseQuery(text: string, opts?: NativeQueryOptions | undefined | null): NativeQuery | NativeError
 
 /** Validates users held in memory (the bytes of a JSON array or NDJSON). */
-export declare function validateBuffer(input: Buffer, maxErrors?: number | undefined | null): NativeReport
+export declare function validateBuffer(input: Buffer, opts?: NativeValidateOptions | undefined | null): NativeReport
 
 /** Validates the users file at `path` (JSON array or NDJSON, gzip detected). */
-export declare function validatePath(path: string, maxErrors?: number | undefined | null): NativeReport | NativeError
+export declare function validatePath(path: string, opts?: NativeValidateOptions | undefined | null): NativeReport | NativeError

@@ -836,6 +836,11 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeQuery = nativeBinding.NativeQuery
+module.exports.NativeColumnHandle = nativeBinding.NativeColumnHandle
+module.exports.convertCsvAsync = nativeBinding.convertCsvAsync
+module.exports.convertExportAsync = nativeBinding.convertExportAsync
+module.exports.NativeAuth0Client = nativeBinding.NativeAuth0Client
+module.exports.auth0Client = nativeBinding.auth0Client
 module.exports.compileColumn = nativeBinding.compileColumn
 module.exports.defaultColumns = nativeBinding.defaultColumns
 module.exports.exportAsync = nativeBinding.exportAsync

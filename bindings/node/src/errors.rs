@@ -1,7 +1,7 @@
 //! Core errors as plain data (`NativeError`); `index.js` turns them into error classes.
 
 use napi_derive::napi;
-use userio_core::export::ExportError;
+use userio_core::export::{CellErrorDetail, ExportError};
 use userio_core::expr::ExprError;
 use userio_core::position::Position;
 use userio_core::query::ParseError;
@@ -9,7 +9,8 @@ use userio_core::read::ReadError;
 
 /// A failure described as data. `kind` picks the JavaScript class
 /// (`query` → `QueryError`, `expression` → `ExpressionError`, `read` → `ReadError`,
-/// `write` → `WriteError`, `options` → `TypeError`), `code` is the stable snake_case code.
+/// `write` → `WriteError`, `options` → `OptionsError`, `cell` → `CellError`), `code` is the
+/// stable snake_case code.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct NativeError {
@@ -31,6 +32,14 @@ pub struct NativeError {
     pub column_name: Option<String>,
     /// For expression errors: the column's source text.
     pub source: Option<String>,
+    /// For query errors: what the parser expected.
+    pub expected: Option<String>,
+    /// For query errors: what it found instead.
+    pub found: Option<String>,
+    /// For query errors: the query line with a caret under the position.
+    pub excerpt: Option<String>,
+    /// For CSV header errors: the header cell as written.
+    pub header: Option<String>,
 }
 
 /// The UTF-16 offset (what JavaScript string indices count) of byte offset `byte` in `text`.
@@ -54,22 +63,42 @@ pub fn options_error(message: String) -> NativeError {
 
 /// A query that did not parse; `text` is the query, to express the offset in UTF-16 units.
 pub fn query_error(e: &ParseError, text: &str) -> NativeError {
-    // CORE-NEEDED: `ParseError` has no stable `code()`; every parse error is `query_syntax`
-    // here until the core gives one.
-    position_error("query", "query_syntax", e.to_string(), e.position, Some(text))
+    let message =
+        format!("{} at {}: expected {}, found {}", e.message, e.position, e.expected, e.found);
+    NativeError {
+        expected: Some(e.expected.to_owned()),
+        found: Some(e.found.to_string()),
+        excerpt: Some(e.excerpt.to_string()),
+        ..position_error("query", e.code, message, e.position, Some(text))
+    }
 }
 
 /// A column source that did not compile.
 pub fn expr_error(e: &ExprError) -> NativeError {
-    // CORE-NEEDED: `ExprError` has no stable `code()` and no line/column; reported as
-    // `expression_syntax` with the offset only.
+    // CORE-NEEDED: `ExprError` has no stable code; every build error is `expression_syntax`.
+    let position = Position::of_offset(e.source_text.as_bytes(), e.offset);
     NativeError {
-        kind: "expression".into(),
-        code: "expression_syntax".into(),
-        message: e.to_string(),
-        offset: Some(utf16_offset(&e.source_text, e.offset)),
         column_name: Some(e.column.clone()),
         source: Some(e.source_text.clone()),
+        ..position_error(
+            "expression",
+            "expression_syntax",
+            // Not `e.to_string()`: it gives the offset in bytes, JavaScript counts UTF-16.
+            format!("column {:?}: {} at {position} of `{}`", e.column, e.message, e.source_text),
+            position,
+            Some(&e.source_text),
+        )
+    }
+}
+
+/// A cell that failed under a column error policy that aborts the export.
+pub fn cell_error(d: &CellErrorDetail, message: String) -> NativeError {
+    NativeError {
+        kind: "cell".into(),
+        code: "cell_error".into(),
+        message,
+        index: Some(d.index as f64),
+        column_name: Some(d.column.clone()),
         ..NativeError::default()
     }
 }
@@ -81,17 +110,20 @@ pub fn read_error(e: &ReadError) -> NativeError {
     out
 }
 
-/// An export failure.
+/// An export failure, with the core's code.
 pub fn export_error(e: &ExportError) -> NativeError {
-    match e {
-        ExportError::Read(r) => read_error(r),
-        ExportError::Write(io) => write_error(io),
-        other => NativeError {
-            kind: "export".into(),
-            code: "export_failed".into(),
-            message: other.to_string(),
-            ..NativeError::default()
-        },
+    let kind = match e {
+        ExportError::Read(r) => return read_error(r),
+        ExportError::Cell(d) => return cell_error(d, e.to_string()),
+        ExportError::Write(_) | ExportError::Temp(_) => "write",
+        ExportError::DuplicateColumn(_) | ExportError::InvalidOption(_) => "options",
+        _ => "export",
+    };
+    NativeError {
+        kind: kind.into(),
+        code: e.code().into(),
+        message: e.to_string(),
+        ..NativeError::default()
     }
 }
 

@@ -10,22 +10,23 @@ use std::io::{BufWriter, Write};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Result};
 use napi::{Env, Task};
 use napi_derive::napi;
-use userio_core::export::{Exporter, Format, Summary};
+use userio_core::export::{CellErrorDetail, Exporter, Format, Summary};
 use userio_core::expr::Column;
 use userio_core::query::Query;
+use userio_core::read::ReadError;
 
-use crate::errors::{
-    NativeError, export_error, expr_error, options_error, query_error, write_error,
-};
+use crate::errors::{NativeError, export_error, options_error, query_error, write_error};
+use crate::expr::{NativeColumnOptions, build_column};
 
-/// Where the users come from: exactly one of `path` and `json`.
+/// Where the users come from: exactly one of `path`, `json` and `bytes`.
 #[napi(object)]
-#[derive(Clone)]
 pub struct NativeSource {
     /// A users file (JSON array or NDJSON, gzip detected).
     pub path: Option<String>,
     /// Users as JSON text (a JSON array or NDJSON).
     pub json: Option<String>,
+    /// The bytes of a users file (JSON array or NDJSON, gzip detected).
+    pub bytes: Option<Buffer>,
 }
 
 /// One export column as given.
@@ -36,6 +37,23 @@ pub struct NativeColumnSpec {
     pub name: String,
     /// Attribute path or JavaScript expression.
     pub source: String,
+    /// Forced tier (`path`, `native`, `js`).
+    pub tier: Option<String>,
+    /// `empty` (default), `marker` or `abort`.
+    pub on_error: Option<String>,
+    /// Text of a failed cell with `onError: 'marker'`.
+    pub marker: Option<String>,
+}
+
+/// One failed cell.
+#[napi(object)]
+pub struct NativeCellError {
+    /// 0-based index of the user.
+    pub index: f64,
+    /// The column's name.
+    pub column_name: String,
+    /// The JavaScript error message.
+    pub message: String,
 }
 
 /// Export options, already checked for types by `index.js`.
@@ -50,6 +68,18 @@ pub struct NativeExportOptions {
     pub sort_by: Option<String>,
     /// Sort descending.
     pub descending: Option<bool>,
+    /// Compare strings case-insensitively when sorting.
+    pub case_insensitive: Option<bool>,
+    /// Bytes a sort may buffer before spilling to temporary files.
+    pub memory_budget: Option<f64>,
+    /// CSV delimiter: one ASCII character.
+    pub delimiter: Option<String>,
+    /// CSV lines end with CRLF.
+    pub crlf: Option<bool>,
+    /// CSV starts with a UTF-8 BOM.
+    pub bom: Option<bool>,
+    /// Prefix CSV cells a spreadsheet would run as formulas with `'` (default true).
+    pub formula_escape: Option<bool>,
     /// `csv` (default), `json` or `ndjson`.
     pub format: Option<String>,
     /// At most this many rows.
@@ -69,6 +99,10 @@ pub struct NativeExportOutcome {
     pub written: f64,
     /// Cells whose expression failed.
     pub cell_errors: f64,
+    /// The first failed cells (up to 10), in input order.
+    pub first_cell_errors: Vec<NativeCellError>,
+    /// Sorted runs spilled to temporary files (0: the sort fitted in memory).
+    pub sort_runs: f64,
     /// The output bytes when no `outputPath` was given.
     pub output: Option<Buffer>,
     /// Why the export failed.
@@ -94,19 +128,34 @@ impl Outcome {
             matched: s.matched as f64,
             written: s.written as f64,
             cell_errors: s.cell_errors as f64,
+            first_cell_errors: s.first_cell_errors.iter().map(cell_detail).collect(),
+            sort_runs: s.sort_runs as f64,
             output: self.output.map(Buffer::from),
             error: self.error,
         }
     }
 }
 
-fn build(opts: &NativeExportOptions) -> std::result::Result<Exporter, Box<NativeError>> {
+fn cell_detail(d: &CellErrorDetail) -> NativeCellError {
+    NativeCellError {
+        index: d.index as f64,
+        column_name: d.column.clone(),
+        message: d.message.clone(),
+    }
+}
+
+pub fn build(opts: &NativeExportOptions) -> std::result::Result<Exporter, Box<NativeError>> {
     let columns = match &opts.columns {
         None => Column::defaults(),
         Some(specs) => specs
             .iter()
             .map(|c| {
-                Column::new(c.name.clone(), c.source.clone()).map_err(|e| Box::new(expr_error(&e)))
+                let o = NativeColumnOptions {
+                    tier: c.tier.clone(),
+                    on_error: c.on_error.clone(),
+                    marker: c.marker.clone(),
+                };
+                build_column(c.name.clone(), c.source.clone(), &o)
             })
             .collect::<std::result::Result<Vec<_>, _>>()?,
     };
@@ -115,7 +164,37 @@ fn build(opts: &NativeExportOptions) -> std::result::Result<Exporter, Box<Native
         exporter = exporter.query(Query::parse(text).map_err(|e| Box::new(query_error(&e, text)))?);
     }
     if let Some(path) = &opts.sort_by {
-        exporter = exporter.sort_by(path.clone(), opts.descending.unwrap_or(false));
+        exporter = exporter
+            .sort_by(path.clone(), opts.descending.unwrap_or(false))
+            .case_insensitive_sort(opts.case_insensitive.unwrap_or(false));
+    }
+    if let Some(n) = opts.memory_budget {
+        if !(n >= 0.0 && n.fract() == 0.0) {
+            return Err(Box::new(options_error(format!(
+                "memoryBudget must be a non-negative integer of bytes, not {n}"
+            ))));
+        }
+        // Saturating float-to-int cast of a checked non-negative integer.
+        exporter = exporter.memory_budget(n as usize);
+    }
+    if let Some(d) = &opts.delimiter {
+        match d.as_bytes() {
+            [b] if b.is_ascii() => exporter = exporter.delimiter(*b),
+            _ => {
+                return Err(Box::new(options_error(format!(
+                    "delimiter must be one ASCII character, not {d:?}"
+                ))));
+            }
+        }
+    }
+    if let Some(b) = opts.crlf {
+        exporter = exporter.crlf(b);
+    }
+    if let Some(b) = opts.bom {
+        exporter = exporter.bom(b);
+    }
+    if let Some(b) = opts.formula_escape {
+        exporter = exporter.formula_escape(b);
     }
     exporter = exporter.format(match opts.format.as_deref() {
         None | Some("csv") => Format::Csv,
@@ -140,9 +219,17 @@ fn build(opts: &NativeExportOptions) -> std::result::Result<Exporter, Box<Native
 }
 
 fn run(exporter: &Exporter, source: &NativeSource, out: impl Write) -> Outcome {
-    let result = match (&source.path, &source.json) {
-        (Some(path), None) => exporter.export_path(path, out),
-        (None, Some(json)) => exporter.export_reader(json.as_bytes(), out),
+    let result = match (&source.path, &source.json, &source.bytes) {
+        (Some(path), None, None) => exporter.export_path(path, out),
+        (None, Some(json), None) => exporter.export_reader(json.as_bytes(), out),
+        (None, None, Some(bytes)) if bytes.starts_with(&[0x1f, 0x8b]) => {
+            let copy = Box::new(std::io::Cursor::new(bytes.to_vec()));
+            match userio_core::read::maybe_gunzip(copy) {
+                Ok(input) => exporter.export_reader(input, out),
+                Err(e) => Err(ReadError::io(&e, "the gzip buffer").into()),
+            }
+        }
+        (None, None, Some(bytes)) => exporter.export_reader(&bytes[..], out),
         _ => return Outcome::failed(options_error("give exactly one source".into())),
     };
     match result {

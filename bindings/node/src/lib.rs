@@ -10,6 +10,8 @@
 // target of this cdylib in which they look unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod auth0;
+mod convert;
 mod errors;
 mod export;
 mod expr;

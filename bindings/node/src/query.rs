@@ -3,10 +3,10 @@
 use napi::bindgen_prelude::{Either, Error, Result, Status, Uint32Array};
 use napi_derive::napi;
 use serde_json::Value;
-use userio_core::query::Query;
+use userio_core::query::{DefaultOperator, Query, QueryOptions, Severity};
 use userio_core::read::UserReader;
 
-use crate::errors::{NativeError, query_error};
+use crate::errors::{NativeError, options_error, query_error, utf16_offset};
 
 /// A parsed query. Users arrive as JSON text (`JSON.stringify` output from `index.js`).
 #[napi]
@@ -14,10 +14,49 @@ pub struct NativeQuery {
     inner: Query,
 }
 
-/// Parses `text`; a syntax error comes back as data.
+/// How to parse a query.
+#[napi(object)]
+#[derive(Clone, Default)]
+pub struct NativeQueryOptions {
+    /// The operator between clauses with none: `or` (default, as Auth0) or `and`.
+    pub default_operator: Option<String>,
+    /// Also look for what Auth0's user search (v3) would refuse or treat differently.
+    pub auth0_check: Option<bool>,
+}
+
+/// Something Auth0's user search would refuse (`error`) or treat differently (`warning`).
+#[napi(object)]
+pub struct NativeAuth0Issue {
+    /// Stable snake_case code, e.g. `range_on_user_metadata`.
+    pub code: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    /// What and how to fix it.
+    pub message: String,
+    /// Start of the offending clause, in UTF-16 units into the query.
+    pub start: f64,
+    /// End (exclusive) of the offending clause, in UTF-16 units into the query.
+    pub end: f64,
+}
+
+/// Parses `text`; a syntax error (or a bad option) comes back as data.
 #[napi]
-pub fn parse_query(text: String) -> Either<NativeQuery, NativeError> {
-    match Query::parse(&text) {
+pub fn parse_query(
+    text: String,
+    opts: Option<NativeQueryOptions>,
+) -> Either<NativeQuery, NativeError> {
+    let opts = opts.unwrap_or_default();
+    let default_operator = match opts.default_operator.as_deref() {
+        None | Some("or") | Some("OR") => DefaultOperator::Or,
+        Some("and") | Some("AND") => DefaultOperator::And,
+        Some(other) => {
+            return Either::B(options_error(format!(
+                "defaultOperator must be \"or\" or \"and\", not {other:?}"
+            )));
+        }
+    };
+    let options = QueryOptions { default_operator, auth0_check: opts.auth0_check.unwrap_or(false) };
+    match Query::parse_with(&text, &options) {
         Ok(inner) => Either::A(NativeQuery { inner }),
         Err(e) => Either::B(query_error(&e, &text)),
     }
@@ -50,6 +89,27 @@ impl NativeQuery {
             i += 1;
         }
         Ok(Uint32Array::new(hits))
+    }
+
+    /// The Auth0-check findings (empty unless parsed with `auth0Check`).
+    #[napi]
+    pub fn auth0_issues(&self) -> Vec<NativeAuth0Issue> {
+        let text = self.inner.text();
+        self.inner
+            .auth0_issues()
+            .iter()
+            .map(|i| NativeAuth0Issue {
+                code: i.code.to_owned(),
+                severity: match i.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                }
+                .to_owned(),
+                message: i.message.clone(),
+                start: utf16_offset(text, i.start),
+                end: utf16_offset(text, i.end),
+            })
+            .collect()
     }
 
     /// The canonical query text (parses back to the same query).

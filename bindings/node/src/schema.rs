@@ -2,7 +2,7 @@
 
 use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
-use userio_core::schema::{self, Issue, Report, ValidateOptions};
+use userio_core::schema::{self, Issue, Report, Severity, ValidateOptions};
 
 use crate::errors::{NativeError, read_error};
 
@@ -15,6 +15,8 @@ pub struct NativeIssue {
     pub pointer: String,
     /// Stable snake_case code.
     pub code: String,
+    /// `error` or `warning`.
+    pub severity: String,
     /// What is wrong and how to fix it.
     pub message: String,
     /// The offending value as compact JSON text, truncated.
@@ -34,16 +36,42 @@ pub struct NativeReport {
     pub users: f64,
     /// Users with no issue.
     pub valid: f64,
-    /// Every issue, in file order.
+    /// Every error, in file order.
     pub errors: Vec<NativeIssue>,
+    /// Every warning (Auth0 accepts it, but probably not as meant), in file order.
+    pub warnings: Vec<NativeIssue>,
     /// True when `maxErrors` cut the list short.
     pub truncated: bool,
-    /// True when there is no issue at all.
+    /// True when there is no error (warnings allowed).
     pub ok: bool,
 }
 
-fn options(max_errors: Option<u32>) -> ValidateOptions {
-    ValidateOptions { max_errors: max_errors.map(|n| n as usize), ..ValidateOptions::default() }
+/// Validation options, already checked for types by `index.js`.
+#[napi(object)]
+#[derive(Clone, Default)]
+pub struct NativeValidateOptions {
+    /// Stop collecting after this many issues.
+    pub max_errors: Option<f64>,
+    /// Refuse inputs longer than this many bytes (`file_too_large`).
+    pub max_file_bytes: Option<f64>,
+    /// Refuse a single user longer than this many bytes (`record_too_large`).
+    pub max_record_bytes: Option<f64>,
+}
+
+// The façade passes non-negative integers; the casts saturate.
+fn options(opts: Option<NativeValidateOptions>) -> ValidateOptions {
+    let opts = opts.unwrap_or_default();
+    let mut o = ValidateOptions {
+        max_errors: opts.max_errors.map(|n| n as usize),
+        ..ValidateOptions::default()
+    };
+    if let Some(n) = opts.max_file_bytes {
+        o.limits.max_bytes = Some(n as u64);
+    }
+    if let Some(n) = opts.max_record_bytes {
+        o.limits.max_record_bytes = n as usize;
+    }
+    o
 }
 
 fn issue(i: Issue) -> NativeIssue {
@@ -51,6 +79,11 @@ fn issue(i: Issue) -> NativeIssue {
         index: i.index.map(|n| n as f64),
         pointer: i.pointer,
         code: i.code.to_owned(),
+        severity: match i.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+        .to_owned(),
         message: i.message,
         value: i.value,
         line: i.position.line as f64,
@@ -65,6 +98,7 @@ fn report(r: Report) -> NativeReport {
         users: r.users as f64,
         valid: r.valid as f64,
         errors: r.errors.into_iter().map(issue).collect(),
+        warnings: r.warnings.into_iter().map(issue).collect(),
         truncated: r.truncated,
         ok,
     }
@@ -72,15 +106,18 @@ fn report(r: Report) -> NativeReport {
 
 /// Validates the users file at `path` (JSON array or NDJSON, gzip detected).
 #[napi]
-pub fn validate_path(path: String, max_errors: Option<u32>) -> Either<NativeReport, NativeError> {
+pub fn validate_path(
+    path: String,
+    opts: Option<NativeValidateOptions>,
+) -> Either<NativeReport, NativeError> {
     match userio_core::read::open(&path) {
-        Ok(input) => Either::A(report(schema::validate_with(input, &options(max_errors)))),
+        Ok(input) => Either::A(report(schema::validate_with(input, &options(opts)))),
         Err(e) => Either::B(read_error(&e)),
     }
 }
 
 /// Validates users held in memory (the bytes of a JSON array or NDJSON).
 #[napi]
-pub fn validate_buffer(input: Buffer, max_errors: Option<u32>) -> NativeReport {
-    report(schema::validate_with(&input[..], &options(max_errors)))
+pub fn validate_buffer(input: Buffer, opts: Option<NativeValidateOptions>) -> NativeReport {
+    report(schema::validate_with(&input[..], &options(opts)))
 }

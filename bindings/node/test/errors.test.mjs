@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { userio, core, needs } from './helpers.mjs'
+import { userio } from './helpers.mjs'
 
 const { UserioError, QueryError, ExpressionError, ReadError, WriteError, OptionsError, ConversionError } = userio
 
@@ -23,14 +23,17 @@ test('a bad query throws QueryError with code and position', () => {
     caught = e
   }
   assert.ok(caught instanceof UserioError)
-  assert.equal(typeof caught.code, 'string')
-  assert.equal(typeof caught.offset, 'number')
+  assert.equal(caught.code, 'empty_query')
+  assert.equal(caught.offset, 3)
   assert.equal(caught.line, 1)
-  assert.ok(caught.column >= 1)
+  assert.equal(caught.column, 4)
   assert.equal(caught.query, '   ')
+  assert.equal(caught.found, 'end of query')
+  assert.equal(typeof caught.expected, 'string')
+  assert.ok(caught.excerpt.includes('^'))
 })
 
-test('query offsets are UTF-16 units', needs(core.query), () => {
+test('query offsets are UTF-16 units', () => {
   // "é" is 2 bytes in UTF-8 but 1 UTF-16 unit; "😀" is 4 bytes and 2 units.
   for (const prefix of ['name:é', 'name:😀']) {
     let caught
@@ -40,12 +43,13 @@ test('query offsets are UTF-16 units', needs(core.query), () => {
       caught = e
     }
     assert.ok(caught instanceof QueryError)
-    assert.ok(caught.offset <= `${prefix} AND`.length, `offset ${caught.offset} within the string`)
-    assert.ok(caught.offset >= prefix.length)
+    assert.equal(caught.code, 'dangling_operator')
+    // The error is at the end of the query: its JavaScript length.
+    assert.equal(caught.offset, `${prefix} AND`.length)
   }
 })
 
-test('a bad column throws ExpressionError', needs(core.expr), () => {
+test('a bad column throws ExpressionError', () => {
   let caught
   try {
     new userio.Column('Bad', 'user.(')
@@ -55,7 +59,29 @@ test('a bad column throws ExpressionError', needs(core.expr), () => {
   assert.ok(caught instanceof ExpressionError)
   assert.equal(caught.columnName, 'Bad')
   assert.equal(caught.source, 'user.(')
-  assert.equal(typeof caught.offset, 'number')
+  assert.equal(caught.code, 'expression_syntax')
+  assert.equal(caught.offset, 5)
+  assert.equal(caught.line, 1)
+  assert.equal(caught.column, 6)
+})
+
+test('expression offsets are UTF-16 units', () => {
+  // '"😀" +' : the error is at the end, byte 8 but UTF-16 index 6.
+  const source = '"😀" +'
+  assert.throws(
+    () => new userio.Column('E', source),
+    (e) => e instanceof ExpressionError && e.offset === source.length && e.column === 6,
+  )
+})
+
+test('a failing cell throws CellError with the JavaScript error name', () => {
+  const c = new userio.Column('Plan', 'user.app_metadata.plan')
+  assert.deepEqual(c.eval({ app_metadata: { plan: 'pro' } }), { text: 'pro', value: 'pro' })
+  const js = new userio.Column('Plan', 'user.app_metadata.plan.toUpperCase()')
+  assert.throws(
+    () => js.eval({}),
+    (e) => e instanceof userio.CellError && e.code === 'cell_error' && /^TypeError\b/.test(e.message),
+  )
 })
 
 test('wrong argument types throw OptionsError', () => {

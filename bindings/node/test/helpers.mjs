@@ -12,35 +12,3 @@ export const userio = require('../index.js')
 export function tmpdir() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'userio-node-'))
 }
-
-// The core modules are filled in by separate work; until they land, the contract stubs
-// match every user and the exporter ignores query, format, sort and header. Tests that
-// assert that behaviour skip (with this reason) while a stub answers.
-const STUB = 'userio-core stub: skipped until the core implementation is merged'
-function probe(fn) {
-  try {
-    return fn()
-  } catch {
-    return false
-  }
-}
-export const core = {
-  query: probe(() => !new userio.Query('email:nobody@example.com').matches({ email: 'a@b.c' })),
-  exportFormats: probe(() => {
-    const r = userio.exportSync([{ user_id: 'a' }], { columns: [{ name: 'Id', source: 'user_id' }], format: 'json' })
-    return r.output.trimStart().startsWith('[')
-  }),
-  exportUsers: probe(() => userio.exportSync([{ user_id: 'a' }]).read === 1),
-  expr: probe(() => {
-    try {
-      new userio.Column('Bad', 'user.(')
-      return false
-    } catch (e) {
-      return e instanceof userio.ExpressionError
-    }
-  }),
-}
-/** `test()` options: skip with a reason unless `ready`. */
-export function needs(ready) {
-  return ready ? {} : { skip: STUB }
-}

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { userio, tmpdir } from './helpers.mjs'
 
-const ISSUE_KEYS = ['code', 'column', 'index', 'line', 'message', 'offset', 'pointer', 'value']
+const ISSUE_KEYS = ['code', 'column', 'index', 'line', 'message', 'offset', 'pointer', 'severity', 'value']
 
 test('validate takes a path, a Buffer or a Uint8Array and returns a plain report', () => {
   const text = '[{"email":"a@example.com","email_verified":true},{"email":"b@example.com"}]'
