@@ -26,6 +26,7 @@ fi
 
 if [ -f bindings/node/package.json ]; then
   step "node: build the addon and run node --test"
+  cargo build --locked -p userio-mockauth0 --bin mockauth0   # the tenant the Auth0 tests talk to
   (cd bindings/node && npm install --no-audit --no-fund --loglevel=error && npm run build:debug \
     && node --test test/)
 fi
