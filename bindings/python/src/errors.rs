@@ -26,6 +26,7 @@ pub enum Kind {
     Expression,
     Export,
     Convert,
+    Auth0,
 }
 
 impl Kind {
@@ -37,11 +38,13 @@ impl Kind {
             Kind::Expression => "ExpressionError",
             Kind::Export => "ExportError",
             Kind::Convert => "ConvertError",
+            Kind::Auth0 => "Auth0Error",
         }
     }
 
     fn class<'py>(self, py: Python<'py>) -> PyResult<&'py Bound<'py, PyType>> {
-        static CLASSES: [PyOnceLock<Py<PyType>>; 6] = [
+        static CLASSES: [PyOnceLock<Py<PyType>>; 7] = [
+            PyOnceLock::new(),
             PyOnceLock::new(),
             PyOnceLock::new(),
             PyOnceLock::new(),
@@ -79,7 +82,7 @@ fn position_attrs(py: Python<'_>, pos: Position) -> Vec<(&'static str, Py<PyAny>
     vec![("byte", obj(py, pos.byte)), ("line", obj(py, pos.line)), ("column", obj(py, pos.column))]
 }
 
-fn obj<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> Py<PyAny> {
+pub fn obj<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> Py<PyAny> {
     v.into_pyobject(py).map(|o| o.into_any().unbind()).unwrap_or_else(|_| py.None())
 }
 

@@ -4,6 +4,7 @@
 //! arguments, calls the core and converts results and errors. The public, documented
 //! surface is `python/userio/__init__.py`, which re-exports from here.
 
+mod auth0;
 mod convert;
 mod errors;
 mod export;
@@ -22,5 +23,6 @@ fn _userio(m: &Bound<'_, PyModule>) -> PyResult<()> {
     expr::register(m)?;
     export::register(m)?;
     convert::register(m)?;
+    auth0::register(m)?;
     Ok(())
 }

@@ -17,8 +17,10 @@ True
 - :func:`convert_csv` and :func:`convert_export` turn a CSV or an Auth0 export into an
   import file.
 
-Every error derives from :class:`UserioError`. ``Auth0Client`` (the Management API client)
-is coming in a later release; the name is reserved.
+- :class:`Auth0Client` lists a tenant's database connections, imports files through
+  resumable bulk-import jobs and exports a tenant's users.
+
+Every error derives from :class:`UserioError`.
 
 The work happens in Rust (``userio-core``); see docs/python.md for the full API.
 """
@@ -34,6 +36,7 @@ from ._errors import (
     UserioError,
     ValidationError,
 )
+from ._auth0 import Auth0Client
 from ._types import Auth0IssueDict, CellErrorDict, ErrorDict
 from ._userio import (
     Column,
@@ -51,6 +54,7 @@ from ._userio import (
 )
 
 __all__ = [
+    "Auth0Client",
     "Auth0Error",
     "Auth0IssueDict",
     "CellErrorDict",

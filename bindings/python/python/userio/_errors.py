@@ -118,7 +118,7 @@ class ConvertError(UserioError):
 
 
 class Auth0Error(UserioError):
-    """Errors from the Auth0 Management API client (``Auth0Client``, coming soon)."""
+    """Errors from the Auth0 Management API client (:class:`Auth0Client`), with a stable ``code``."""
 
 
 for _cls in (UserioError, ValidationError, QueryError, ExpressionError, ExportError, ConvertError, Auth0Error):

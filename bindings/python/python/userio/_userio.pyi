@@ -24,6 +24,7 @@ from ._types import Auth0IssueDict, CellErrorDict, ErrorDict
 
 __version__: str
 __all__ = [
+    "_Auth0Client",
     "Column",
     "ErrorDetail",
     "ExportProgress",
@@ -272,6 +273,36 @@ def convert_export(
     input_format: Literal["auto", "array", "ndjson"] = "auto",
 ) -> Dict[str, Any]: ...
 
-# Coming: ``Auth0Client(domain, token=... | client_id=..., client_secret=...)`` with
-# ``import_users``, ``export_users`` and ``connections``, over the userio-auth0 crate. The
-# name is reserved; its errors will be ``userio.Auth0Error``.
+@final
+class _Auth0Client:
+    def __new__(
+        cls,
+        domain: str,
+        *,
+        token: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        fast: bool = False,
+    ) -> _Auth0Client: ...
+    def connections(self) -> List[Dict[str, str]]: ...
+    def import_users(
+        self,
+        path: str,
+        connection: str,
+        *,
+        upsert: bool = False,
+        resume: bool = False,
+        journal: Optional[str] = None,
+        external_id: Optional[str] = None,
+        send_completion_email: bool = False,
+        max_chunk_bytes: Optional[int] = None,
+    ) -> Dict[str, Any]: ...
+    def download_users(
+        self,
+        path: str,
+        *,
+        query: Optional[str] = None,
+        sort: Optional[str] = None,
+        descending: bool = False,
+        connection: Optional[str] = None,
+    ) -> Tuple[str, bool]: ...
