@@ -14,6 +14,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "rust: tests"
 cargo test --locked   # default members: the bindings are tested from Python and Node below
 
+# The local Auth0 tenant the Python and Node Auth0Client tests talk to.
+cargo build --locked -p userio-mockauth0 --bin mockauth0
+
 if [ -f bindings/python/pyproject.toml ]; then
   step "python: build the extension into .venv and run pytest"
   python3 -m venv .venv
@@ -26,7 +29,6 @@ fi
 
 if [ -f bindings/node/package.json ]; then
   step "node: build the addon and run node --test"
-  cargo build --locked -p userio-mockauth0 --bin mockauth0   # the tenant the Auth0 tests talk to
   (cd bindings/node && npm install --no-audit --no-fund --loglevel=error && npm run build:debug \
     && node --test test/)
 fi
