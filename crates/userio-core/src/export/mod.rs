@@ -44,7 +44,7 @@ use serde_json::Value;
 
 pub use self::columns_file::{ColumnSpec, Columns, ColumnsFileError};
 pub use self::csv::is_formula;
-use self::sort::{Entry, Key, SortPath, Sorter, TempError};
+use self::sort::{Key, SortPath, Sorter, TempError};
 use crate::expr::{Cell, CellError, Column, ErrorPolicy};
 use crate::query::Query;
 use crate::read::{ReadError, UserReader};
@@ -545,8 +545,7 @@ impl Exporter {
             match (&mut sorter, &sort_path) {
                 (Some(sorter), Some(path)) => {
                     let key = Key::of(path.resolve(&user), self.case_insensitive);
-                    let entry = Entry { key, seq: summary.matched, row: row.as_slice().into() };
-                    sorter.push(entry)?;
+                    sorter.push(key, summary.matched, &row)?;
                 }
                 _ => {
                     framing.row(&mut w, &row)?;

@@ -78,7 +78,7 @@ fn sort_limit_and_spill() {
                 let mut mem = Vec::new();
                 let s1 = mk(usize::MAX).export_users(users.clone(), &mut mem).unwrap();
                 let mut disk = Vec::new();
-                let s2 = mk(4096).export_users(users.clone(), &mut disk).unwrap();
+                let s2 = mk(32 << 10).export_users(users.clone(), &mut disk).unwrap();
                 assert_eq!(s1.sort_runs, 0);
                 if limit.is_none() {
                     assert!(s2.sort_runs > 1);
