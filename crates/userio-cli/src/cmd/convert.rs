@@ -2,7 +2,7 @@
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use userio_core::convert::csv_import::{self, CsvOptions, Encoding};
@@ -10,6 +10,7 @@ use userio_core::convert::from_export::{self, DropReason, ExportOptions};
 use userio_core::schema::{self, DEFAULT_MAX_CHUNK_BYTES};
 
 use crate::Outcome;
+use crate::cmd::output::{self, parse_delimiter};
 
 /// What to convert to.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -95,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         other => other,
     };
 
-    let mut target = Target2::new(&args)?;
+    let mut target = Output::new(&args)?;
     let outcome = match source {
         Source::Csv => {
             let delimiter = match args.delimiter.as_deref() {
@@ -234,45 +235,26 @@ fn detect(name: &str, input: &mut impl BufRead) -> anyhow::Result<Source> {
     Ok(if matches!(first, Some(b'[' | b'{')) { Source::Export } else { Source::Csv })
 }
 
-fn parse_delimiter(d: &str) -> anyhow::Result<u8> {
-    match d {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        _ if d.len() == 1 && d.is_ascii() => Ok(d.as_bytes()[0]),
-        _ => bail!("--delimiter must be one ASCII character or `tab`, not `{d}`"),
-    }
-}
-
 /// Where the converted users go: stdout, or a temporary file renamed (or split) on success.
-enum Target2 {
+enum Output {
     Stdout(BufWriter<io::Stdout>),
     Temp(tempfile::NamedTempFile),
 }
 
-impl Target2 {
+impl Output {
     fn new(args: &Args) -> anyhow::Result<Self> {
         let dir = match (&args.output, &args.split) {
-            (Some(out), _) if out.as_os_str() != "-" => out
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .map_or(".".into(), Path::to_path_buf),
-            (_, Some(dir)) => {
-                fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-                dir.clone()
-            }
-            _ => return Ok(Target2::Stdout(BufWriter::new(io::stdout()))),
+            (Some(out), _) if out.as_os_str() != "-" => output::dir_of(out),
+            (_, Some(dir)) => dir.clone(),
+            _ => return Ok(Output::Stdout(BufWriter::new(io::stdout()))),
         };
-        let tmp = tempfile::Builder::new()
-            .prefix(".userio-convert-")
-            .tempfile_in(&dir)
-            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-        Ok(Target2::Temp(tmp))
+        Ok(Output::Temp(output::temp_in(&dir, ".userio-convert-")?))
     }
 
     fn writer(&mut self) -> Box<dyn Write + '_> {
         match self {
-            Target2::Stdout(w) => Box::new(w),
-            Target2::Temp(f) => Box::new(BufWriter::with_capacity(256 * 1024, f.as_file_mut())),
+            Output::Stdout(w) => Box::new(w),
+            Output::Temp(f) => Box::new(BufWriter::with_capacity(256 * 1024, f.as_file_mut())),
         }
     }
 
@@ -283,11 +265,11 @@ impl Target2 {
     /// Moves the result into place; returns a description of where it went.
     fn commit(self, args: &Args) -> anyhow::Result<String> {
         let tmp = match self {
-            Target2::Stdout(mut w) => {
+            Output::Stdout(mut w) => {
                 w.flush()?;
                 return Ok("stdout".into());
             }
-            Target2::Temp(tmp) => tmp,
+            Output::Temp(tmp) => tmp,
         };
         if let Some(out) = &args.output {
             tmp.persist(out).with_context(|| format!("cannot write {}", out.display()))?;

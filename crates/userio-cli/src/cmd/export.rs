@@ -15,6 +15,7 @@ use userio_core::position::excerpt;
 use userio_core::query::Query;
 
 use crate::Outcome;
+use crate::cmd::output::{self, parse_delimiter};
 use crate::cmd::tenant::TenantArgs;
 
 /// Output formats on the command line.
@@ -120,14 +121,6 @@ fn expr_error(e: &ExprError) -> anyhow::Error {
         e.offset,
         excerpt(&e.source_text, e.offset)
     )
-}
-
-fn parse_delimiter(text: &str) -> anyhow::Result<u8> {
-    match text {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        s => bail!("--delimiter {s:?}: give one ASCII character, or `tab`"),
-    }
 }
 
 /// The column specs in order: defaults, then the columns file, then `--column`s.
@@ -314,14 +307,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             export(&mut stdout).map_err(|e| export_error(e, &args.file))?
         }
         Some(out) => {
-            let dir = match out.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".userio-export-")
-                .tempfile_in(&dir)
-                .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+            let mut tmp = output::temp_in(&output::dir_of(out), ".userio-export-")?;
             let summary = export(tmp.as_file_mut()).map_err(|e| export_error(e, &args.file))?;
             tmp.as_file_mut()
                 .sync_all()

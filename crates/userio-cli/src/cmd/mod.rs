@@ -4,6 +4,7 @@ pub mod connections;
 pub mod convert;
 pub mod export;
 pub mod import;
+pub mod output;
 pub mod query;
 pub mod split;
 pub mod tenant;
