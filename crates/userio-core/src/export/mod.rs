@@ -33,10 +33,12 @@
 
 mod columns_file;
 mod csv;
+mod parallel;
+mod pipeline;
 mod sort;
 
 use std::fmt;
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -44,8 +46,9 @@ use serde_json::Value;
 
 pub use self::columns_file::{ColumnSpec, Columns, ColumnsFileError};
 pub use self::csv::is_formula;
-use self::sort::{Key, SortPath, Sorter, TempError};
-use crate::expr::{Cell, CellError, Column, ErrorPolicy};
+use self::pipeline::{Batch, FailedCells, Sink, Stage};
+use self::sort::{SortPath, Sorter, TempError};
+use crate::expr::{Cell, CellError, Column, ErrorPolicy, Tier};
 use crate::query::Query;
 use crate::read::{ReadError, UserReader};
 
@@ -160,6 +163,9 @@ pub enum ExportError {
     /// An option value that cannot work (delimiter, sort path).
     #[error("{0}")]
     InvalidOption(String),
+    /// A bug in userio (a worker thread failed); the message says what to report.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 fn describe_read(e: &ReadError) -> String {
@@ -179,6 +185,7 @@ impl ExportError {
             ExportError::Cell(_) => "cell_error",
             ExportError::DuplicateColumn(_) => "duplicate_column",
             ExportError::InvalidOption(_) => "invalid_option",
+            ExportError::Internal(_) => "internal_error",
         }
     }
 }
@@ -213,6 +220,7 @@ pub struct Exporter {
     crlf: bool,
     bom: bool,
     formula_escape: bool,
+    threads: usize,
     progress: Option<ProgressFn>,
 }
 
@@ -241,6 +249,7 @@ impl Exporter {
             crlf: false,
             bom: false,
             formula_escape: true,
+            threads: 0,
             progress: None,
         }
     }
@@ -421,6 +430,22 @@ impl Exporter {
         self
     }
 
+    /// How many threads parse, match and render users read from bytes
+    /// ([`export_reader`](Self::export_reader), [`export_path`](Self::export_path)):
+    /// `0` (the default) picks one per CPU core, up to 4; `1` does everything on the
+    /// caller's thread. The output and the [`Summary`] are the same either way: rows are
+    /// written in input order. Exports with a JavaScript-tier column, and
+    /// [`export_users`](Self::export_users), always run on the caller's thread.
+    ///
+    /// ```
+    /// use userio_core::export::Exporter;
+    /// let exporter = Exporter::new(Vec::new()).threads(1);
+    /// ```
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n;
+        self
+    }
+
     /// Calls `callback` every few thousand users and once at the end with the counts so
     /// far. The CLI turns it into a progress line.
     ///
@@ -484,6 +509,14 @@ impl Exporter {
     /// export with an [`ExportError::Read`] giving its line, column and index.
     pub fn export_reader(&self, input: impl Read, out: impl Write) -> Result<Summary, ExportError> {
         let mut reader = UserReader::new(input);
+        let workers = self.worker_threads();
+        if workers > 1 {
+            let (sort, sorter) = self.sort_parts()?;
+            let stage = Stage::new(self, sort.as_ref())?;
+            let sink = Sink::start(self, sorter, stage.columns(), out)?;
+            drop(stage);
+            return parallel::run(self, sort.as_ref(), reader, sink, workers);
+        }
         let mut next = || {
             Some(match reader.next_record()? {
                 Ok(rec) => rec.parse().map(|user| (rec.index, user)).map_err(ExportError::from),
@@ -491,6 +524,29 @@ impl Exporter {
             })
         };
         self.run(&mut next, out)
+    }
+
+    /// Worker threads for [`export_reader`](Self::export_reader): 1 means none.
+    fn worker_threads(&self) -> usize {
+        let columns_ok = self.columns.iter().all(|c| c.tier() != Tier::Js);
+        if !columns_ok {
+            return 1;
+        }
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+            n => n,
+        }
+    }
+
+    /// The parsed sort path and a sorter for it, when sorting.
+    fn sort_parts(&self) -> Result<(Option<SortPath>, Option<Sorter>), ExportError> {
+        Ok(match &self.sort {
+            Some((path, desc)) => (
+                Some(SortPath::parse(path).map_err(ExportError::InvalidOption)?),
+                Some(Sorter::new(*desc, self.memory_budget, self.limit, self.temp_dir.clone())),
+            ),
+            None => (None, None),
+        })
     }
 
     fn report(&self, summary: &Summary) {
@@ -508,66 +564,19 @@ impl Exporter {
         next: &mut dyn FnMut() -> Option<Result<(u64, Value), ExportError>>,
         out: impl Write,
     ) -> Result<Summary, ExportError> {
-        let mut renderer = Renderer::new(self)?;
-        let sort = match &self.sort {
-            Some((path, desc)) => Some((
-                SortPath::parse(path).map_err(ExportError::InvalidOption)?,
-                Sorter::new(*desc, self.memory_budget, self.limit, self.temp_dir.clone()),
-            )),
-            None => None,
-        };
-        let mut w = BufWriter::with_capacity(64 * 1024, out);
-        let mut framing = Framing::new(self);
-        framing.start(&mut w, &renderer.columns)?;
-        let mut summary = Summary::default();
-        let limit = self.limit.unwrap_or(u64::MAX);
-        let mut row = Vec::with_capacity(512);
-        let (sort_path, mut sorter) = match sort {
-            Some((p, s)) => (Some(p), Some(s)),
-            None => (None, None),
-        };
-        loop {
-            if sorter.is_none() && summary.written >= limit {
-                break;
+        let (sort, sorter) = self.sort_parts()?;
+        let mut stage = Stage::new(self, sort.as_ref())?;
+        let mut sink = Sink::start(self, sorter, stage.columns(), out)?;
+        let mut batch = Batch::default();
+        while sink.wants_more() {
+            match next() {
+                None => break,
+                Some(Ok((index, user))) => stage.push(index, &user, &mut batch),
+                Some(Err(e)) => batch.unreadable(e),
             }
-            let Some(item) = next() else { break };
-            let (index, user) = item?;
-            summary.read += 1;
-            if summary.read % PROGRESS_EVERY == 0 {
-                self.report(&summary);
-            }
-            if self.query.as_ref().is_some_and(|q| !q.matches(&user)) {
-                continue;
-            }
-            summary.matched += 1;
-            row.clear();
-            renderer.render(&user, index, &mut summary, &mut row)?;
-            match (&mut sorter, &sort_path) {
-                (Some(sorter), Some(path)) => {
-                    let key = Key::of(path.resolve(&user), self.case_insensitive);
-                    sorter.push(key, summary.matched, &row)?;
-                }
-                _ => {
-                    framing.row(&mut w, &row)?;
-                    summary.written += 1;
-                }
-            }
+            sink.take(&mut batch)?;
         }
-        if let Some(sorter) = sorter {
-            summary.sort_runs = sorter.runs_written();
-            sorter.finish(|row| {
-                framing.row(&mut w, row)?;
-                summary.written += 1;
-                if summary.written % PROGRESS_EVERY == 0 {
-                    self.report(&summary);
-                }
-                Ok::<bool, ExportError>(true)
-            })?;
-        }
-        framing.end(&mut w)?;
-        w.flush()?;
-        self.report(&summary);
-        Ok(summary)
+        sink.finish()
     }
 }
 
@@ -619,14 +628,14 @@ impl Renderer {
         &mut self,
         user: &Value,
         index: u64,
-        summary: &mut Summary,
+        failed: &mut FailedCells,
         row: &mut Vec<u8>,
     ) -> Result<(), ExportError> {
         for (i, col) in self.columns.iter().enumerate() {
             let cell = col.eval(user);
             let fallback = match &cell {
                 Ok(_) => None,
-                Err(e) => cell_failed(col, index, e, summary)?,
+                Err(e) => cell_failed(col, index, e, failed)?,
             };
             if self.format == Format::Csv {
                 if i > 0 {
@@ -666,13 +675,13 @@ fn cell_failed<'c>(
     col: &'c Column,
     index: u64,
     err: &CellError,
-    summary: &mut Summary,
+    failed: &mut FailedCells,
 ) -> Result<Option<&'c str>, ExportError> {
-    summary.cell_errors += 1;
+    failed.count += 1;
     let detail =
         || CellErrorDetail { index, column: col.name().to_owned(), message: err.message.clone() };
-    if summary.first_cell_errors.len() < MAX_CELL_ERROR_DETAILS {
-        summary.first_cell_errors.push(detail());
+    if failed.details.len() < MAX_CELL_ERROR_DETAILS {
+        failed.details.push(detail());
     }
     match col.error_policy() {
         ErrorPolicy::Empty => Ok(None),

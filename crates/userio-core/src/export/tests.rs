@@ -171,3 +171,83 @@ fn progress_is_reported() {
     assert!(seen.len() >= 3);
     assert_eq!(seen.last(), Some(&Progress { read: 10_000, matched: 10_000, written: 10_000 }));
 }
+
+/// `n` varied users as NDJSON: some match `logins_count:[10 TO *]`, some fail the
+/// `user.app_metadata.plan.toUpperCase()` column (no `app_metadata`), keys vary for sorting.
+fn many_users(n: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        let meta = if i % 7 == 0 {
+            String::new()
+        } else {
+            format!(r#","app_metadata":{{"plan":"p{}"}}"#, i % 5)
+        };
+        s.push_str(&format!(
+            r#"{{"user_id":"u{i}","email":"User{}@Example.com","logins_count":{}{meta}}}"#,
+            (i * 7919) % n,
+            (i * 31) % 50
+        ));
+        s.push('\n');
+    }
+    s
+}
+
+fn run_with(ex: &Exporter, input: &str) -> Result<(String, Summary), String> {
+    let mut out = Vec::new();
+    match ex.export_reader(input.as_bytes(), &mut out) {
+        Ok(s) => Ok((String::from_utf8(out).unwrap(), s)),
+        Err(e) => Err(format!("{} {e}", e.code())),
+    }
+}
+
+/// The parallel path writes the same bytes and the same summary as the single-threaded one,
+/// with limits, sorts, failing cells, every format, and errors midway.
+#[test]
+fn threads_do_not_change_results() {
+    let input = many_users(3000);
+    let cols = || {
+        vec![
+            Column::new("Id", "user.user_id").unwrap(),
+            Column::new("Email", "user.email").unwrap(),
+            Column::new("Plan", "user.app_metadata.plan.toUpperCase()").unwrap(),
+        ]
+    };
+    assert!(cols().iter().all(|c| c.tier() != Tier::Js));
+    let q = |t: &str| Query::parse(t).unwrap();
+    let variants: Vec<Exporter> = vec![
+        Exporter::new(cols()),
+        Exporter::new(cols()).query(q("logins_count:[10 TO *]")),
+        Exporter::new(cols()).query(q("logins_count:[10 TO *]")).limit(1234),
+        Exporter::new(cols()).limit(5),
+        Exporter::new(cols()).sort_by("email", true).case_insensitive_sort(true),
+        Exporter::new(cols()).sort_by("logins_count", false).limit(700).format(Format::Json),
+        Exporter::new(cols()).query(q("NOT app_metadata.plan:p1")).format(Format::Ndjson),
+        Exporter::new(cols()).sort_by("email", false).memory_budget(16 * 1024),
+    ];
+    for (i, ex) in variants.iter().enumerate() {
+        let one = run_with(&ex.clone().threads(1), &input).unwrap();
+        assert!(one.1.cell_errors > 0 || ex.limit == Some(5), "variant {i} exercises cell errors");
+        for threads in [2, 3] {
+            let many = run_with(&ex.clone().threads(threads), &input).unwrap();
+            assert_eq!(one.1, many.1, "variant {i}, {threads} threads: summary");
+            assert!(one.0 == many.0, "variant {i}, {threads} threads: output differs");
+        }
+    }
+    // A record that is not JSON in the middle, a truncated end, and an aborting cell.
+    let broken = format!("{}{{\"user_id\": nope}}\n{}", many_users(1500), many_users(1500));
+    let truncated = format!("[{}", many_users(2000).trim_end().replace('\n', ","));
+    let abort = Exporter::new(vec![
+        Column::new("Plan", "user.app_metadata.plan.toUpperCase()")
+            .unwrap()
+            .with_error_policy(ErrorPolicy::Abort),
+    ]);
+    for (input, ex) in [
+        (&broken, Exporter::new(cols())),
+        (&truncated, Exporter::new(cols()).sort_by("email", false)),
+        (&input, abort),
+    ] {
+        let one = run_with(&ex.clone().threads(1), input);
+        assert!(one.is_err());
+        assert_eq!(one, run_with(&ex.clone().threads(2), input));
+    }
+}
