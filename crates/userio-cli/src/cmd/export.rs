@@ -76,6 +76,10 @@ pub struct Args {
     /// Write at most N rows (the first N after sorting).
     #[arg(long, value_name = "N")]
     limit: Option<u64>,
+    /// Threads that parse, match and render users (0: one per core, up to 4; 1: none).
+    /// The output is the same for any value.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
     /// CSV delimiter: one ASCII character, or `tab` / `\t`.
     #[arg(long, default_value = ",", value_name = "C")]
     delimiter: String,
@@ -254,6 +258,7 @@ fn build(args: &Args, columns: Vec<Column>) -> anyhow::Result<Exporter> {
     if let Some(n) = args.limit {
         ex = ex.limit(n);
     }
+    ex = ex.threads(args.threads);
     if let Some(dir) = &args.temp_dir {
         ex = ex.temp_dir(dir);
     }

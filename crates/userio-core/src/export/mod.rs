@@ -35,6 +35,7 @@ mod columns_file;
 mod csv;
 mod parallel;
 mod pipeline;
+mod project;
 mod sort;
 
 use std::fmt;
@@ -486,7 +487,7 @@ impl Exporter {
     {
         let mut users = users.into_iter();
         let mut index = 0u64;
-        let mut next = || {
+        let mut next = |_: &Stage<'_>| {
             let user = users.next()?;
             index += 1;
             Some(Ok((index - 1, user)))
@@ -517,9 +518,11 @@ impl Exporter {
             drop(stage);
             return parallel::run(self, sort.as_ref(), reader, sink, workers);
         }
-        let mut next = || {
+        let mut next = |stage: &Stage<'_>| {
             Some(match reader.next_record()? {
-                Ok(rec) => rec.parse().map(|user| (rec.index, user)).map_err(ExportError::from),
+                Ok(rec) => {
+                    stage.parse(&rec).map(|user| (rec.index, user)).map_err(ExportError::from)
+                }
                 Err(e) => Err(ExportError::from(e)),
             })
         };
@@ -559,17 +562,13 @@ impl Exporter {
         }
     }
 
-    fn run(
-        &self,
-        next: &mut dyn FnMut() -> Option<Result<(u64, Value), ExportError>>,
-        out: impl Write,
-    ) -> Result<Summary, ExportError> {
+    fn run(&self, next: &mut NextUser<'_>, out: impl Write) -> Result<Summary, ExportError> {
         let (sort, sorter) = self.sort_parts()?;
         let mut stage = Stage::new(self, sort.as_ref())?;
         let mut sink = Sink::start(self, sorter, stage.columns(), out)?;
         let mut batch = Batch::default();
         while sink.wants_more() {
-            match next() {
+            match next(&stage) {
                 None => break,
                 Some(Ok((index, user))) => stage.push(index, &user, &mut batch),
                 Some(Err(e)) => batch.unreadable(e),
@@ -579,6 +578,9 @@ impl Exporter {
         sink.finish()
     }
 }
+
+/// The next user of an export (given the stage, which knows what to parse), `None` at the end.
+type NextUser<'a> = dyn FnMut(&Stage<'_>) -> Option<Result<(u64, Value), ExportError>> + 'a;
 
 /// Renders one user's columns into an output row (without line ending or separators).
 struct Renderer {

@@ -61,7 +61,7 @@ impl RawBatch {
         for (index, position, end) in self.records {
             let rec = Record { index, position, raw: &self.bytes[start..end] };
             start = end;
-            match rec.parse() {
+            match stage.parse(&rec) {
                 Ok(user) => stage.push(index, &user, &mut out),
                 Err(e) => {
                     out.unreadable(e.into());

@@ -13,6 +13,7 @@ use std::io::{BufWriter, Write};
 
 use serde_json::Value;
 
+use super::project::Projection;
 use super::sort::{Key, SortPath, Sorter};
 use super::{
     CellErrorDetail, ExportError, Exporter, Framing, MAX_CELL_ERROR_DETAILS, PROGRESS_EVERY,
@@ -20,6 +21,7 @@ use super::{
 };
 use crate::expr::Column;
 use crate::query::Query;
+use crate::read::{ReadError, Record};
 
 /// What became of one user.
 pub(super) enum Item {
@@ -61,6 +63,7 @@ pub(super) struct FailedCells {
 /// The per-user work. One per thread.
 pub(super) struct Stage<'e> {
     query: Option<&'e Query>,
+    projection: Option<Projection>,
     renderer: Renderer,
     sort: Option<&'e SortPath>,
     case_insensitive: bool,
@@ -69,13 +72,29 @@ pub(super) struct Stage<'e> {
 
 impl<'e> Stage<'e> {
     pub(super) fn new(ex: &'e Exporter, sort: Option<&'e SortPath>) -> Result<Self, ExportError> {
+        let renderer = Renderer::new(ex)?;
         Ok(Stage {
             query: ex.query.as_ref(),
-            renderer: Renderer::new(ex)?,
+            projection: Projection::of(&renderer.columns, ex.query.as_ref(), sort),
+            renderer,
             sort,
             case_insensitive: ex.case_insensitive,
             failed: FailedCells::default(),
         })
+    }
+
+    /// Parses a record, only the attributes the export reads when they are known.
+    pub(super) fn parse(&self, rec: &Record<'_>) -> Result<Value, ReadError> {
+        match &self.projection {
+            Some(p) => p.parse(rec),
+            None => rec.parse(),
+        }
+    }
+
+    /// The attributes parsed from each user (`None`: all of them).
+    #[cfg(test)]
+    pub(super) fn projection_keys(&self) -> Option<Vec<&str>> {
+        self.projection.as_ref().map(|p| p.keys())
     }
 
     /// The columns, for the header.
@@ -172,7 +191,7 @@ impl<'e, W: Write> Sink<'e, W> {
                 return Err(e);
             }
             self.summary.read += 1;
-            if self.summary.read % PROGRESS_EVERY == 0 {
+            if self.summary.read.is_multiple_of(PROGRESS_EVERY) {
                 self.ex.report(&self.summary);
             }
             let (end, key, cell_errors) = match item {
@@ -209,7 +228,7 @@ impl<'e, W: Write> Sink<'e, W> {
             sorter.finish(|row| {
                 framing.row(w, row)?;
                 summary.written += 1;
-                if summary.written % PROGRESS_EVERY == 0 {
+                if summary.written.is_multiple_of(PROGRESS_EVERY) {
                     ex.report(summary);
                 }
                 Ok::<bool, ExportError>(true)

@@ -72,6 +72,14 @@ impl SortPath {
         Ok(SortPath { segments })
     }
 
+    /// The top-level attribute the path starts with (`None`: it indexes the user itself).
+    pub(crate) fn root(&self) -> Option<&str> {
+        match self.segments.first() {
+            Some(Segment::Field(f)) => Some(f),
+            _ => None,
+        }
+    }
+
     /// The value at this path, if any.
     pub(crate) fn resolve<'v>(&self, user: &'v Value) -> Option<&'v Value> {
         let mut v = user;

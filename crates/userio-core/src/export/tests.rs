@@ -251,3 +251,69 @@ fn threads_do_not_change_results() {
         assert_eq!(one, run_with(&ex.clone().threads(2), input));
     }
 }
+
+/// Reading bytes parses only the attributes the export reads; exporting the same users
+/// already parsed whole (`export_users`, which never projects) gives the same output.
+#[test]
+fn projection_does_not_change_results() {
+    let input = many_users(700);
+    let users: Vec<Value> = input.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let c = |specs: &[(&str, &str)]| cols(specs);
+    let q = |t: &str| Query::parse(t).unwrap();
+    let variants = [
+        Exporter::new(c(&[("E", "user.email")])).query(q("logins_count:[10 TO *]")),
+        Exporter::new(c(&[("P", "user.app_metadata?.plan ?? user.email")]))
+            .sort_by("logins_count", true),
+        Exporter::new(c(&[("E", "email"), ("D", "email.domain")]))
+            .query(q("email.domain:example.com")),
+        Exporter::new(c(&[("All", "JSON.stringify(user)")])),
+        Exporter::new(Vec::new()).query(q("u1*")),
+        Exporter::new(c(&[("N", "user.nope"), ("I", "user.user_id.length")])).format(Format::Json),
+    ];
+    for (i, ex) in variants.iter().enumerate() {
+        let (bytes_out, bytes_summary) = run_with(&ex.clone().threads(1), &input).unwrap();
+        let mut out = Vec::new();
+        let values_summary = ex.export_users(users.clone(), &mut out).unwrap();
+        assert_eq!(bytes_summary, values_summary, "variant {i}: summary");
+        assert!(bytes_out == String::from_utf8(out).unwrap(), "variant {i}: output differs");
+    }
+    let keys = |ex: &Exporter| {
+        let stage = pipeline::Stage::new(ex, None).unwrap();
+        stage.projection_keys().map(|k| k.join(","))
+    };
+    assert_eq!(keys(&variants[0]), Some("email,logins_count".into()));
+    assert_eq!(keys(&variants[2]), Some("email".into()));
+    assert_eq!(keys(&variants[3]), None, "JSON.stringify(user) reads the whole user");
+    assert_eq!(keys(&variants[4]), None, "a bare term reads every top-level attribute");
+}
+
+/// A skipped attribute is still checked as JSON, with the same error at the same place.
+#[test]
+fn projection_reports_the_same_errors() {
+    let deep = format!(r#"{{"skip":{}1{},"email":"a@b.c"}}"#, "[".repeat(200), "]".repeat(200));
+    let bad: Vec<Vec<u8>> = vec![
+        b"{\"skip\":\"\xff\xfe\",\"email\":\"a@b.c\"}".to_vec(),
+        br#"{"skip":"\q","email":"a@b.c"}"#.to_vec(),
+        br#"{"sk\uZZZZip":1,"email":"a@b.c"}"#.to_vec(),
+        br#"{"skip":01,"email":"a@b.c"}"#.to_vec(),
+        b"{\"skip\":\"a\x01b\",\"email\":\"a@b.c\"}".to_vec(),
+        deep.into_bytes(),
+        br#"{"skip":[1,2,],"email":"a@b.c"}"#.to_vec(),
+        br#"{"email":"a@b.c"} x"#.to_vec(),
+    ];
+    let ex = Exporter::new(cols(&[("E", "user.email")])).threads(1);
+    for raw in bad {
+        let mut input = b"[{\"email\":\"first@b.c\"},\n".to_vec();
+        input.extend_from_slice(&raw);
+        input.extend_from_slice(b"]");
+        let projected = ex.export_reader(&input[..], Vec::new()).map(|_| ()).unwrap_err();
+        let whole = ex
+            .clone()
+            .columns(cols(&[("E", "JSON.stringify(user) && user.email")]))
+            .export_reader(&input[..], Vec::new())
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(projected.to_string(), whole.to_string(), "{}", String::from_utf8_lossy(&raw));
+        assert_eq!(projected.code(), whole.code());
+    }
+}

@@ -312,6 +312,19 @@ impl Column {
         &self.source
     }
 
+    /// The top-level attributes of the user this column reads, or `None` when it may read
+    /// any (the JavaScript tier, or `user` used whole). Exports parse only these.
+    pub(crate) fn user_keys(&self) -> Option<Vec<&str>> {
+        let mut keys = Vec::new();
+        let known = match &self.compiled {
+            Compiled::Path(p) => p.keys.first().map(|k| keys.push(k.as_str())).is_some(),
+            Compiled::Native(n) => n.expr.user_keys(&mut keys),
+            #[cfg(feature = "js")]
+            Compiled::Js(_) => false,
+        };
+        known.then_some(keys)
+    }
+
     /// The tier chosen when the column was built.
     pub fn tier(&self) -> Tier {
         match &self.compiled {

@@ -75,6 +75,30 @@ pub(crate) enum RangeEnd {
     Val { text: String, num: Option<f64>, date: Option<(i64, i64)>, inclusive: bool },
 }
 
+impl CNode {
+    /// Adds the top-level attributes this node reads to `out`; false if it reads them all.
+    pub(crate) fn user_keys<'a>(&'a self, out: &mut Vec<&'a str>) -> bool {
+        match self {
+            CNode::All => true,
+            CNode::Bool { must, should, not } => {
+                must.iter().chain(should).chain(not).all(|n| n.user_keys(out))
+            }
+            CNode::Leaf { target: Target::Path(segs), .. } => match segs.first() {
+                Some(first) => {
+                    out.push(first);
+                    true
+                }
+                None => false,
+            },
+            CNode::Leaf { target: Target::EmailDomain, .. } => {
+                out.push("email");
+                true
+            }
+            CNode::Leaf { target: Target::Default | Target::All, .. } => false,
+        }
+    }
+}
+
 /// Compiles `node`. Errors (bad regexes) point into `text`.
 pub(crate) fn compile(node: &Node, text: &str) -> Result<CNode, ParseError> {
     Ok(match node {

@@ -105,6 +105,13 @@ impl Query {
     pub fn auth0_issues(&self) -> &[Auth0Issue] {
         &self.auth0
     }
+
+    /// The top-level attributes the query reads, or `None` when it reads whole users (a
+    /// bare term or `*:`). The export parses only these (plus what its columns read).
+    pub(crate) fn user_keys(&self) -> Option<Vec<&str>> {
+        let mut keys = Vec::new();
+        self.compiled.user_keys(&mut keys).then_some(keys)
+    }
 }
 
 /// The canonical query: `Query::parse` of it gives the same tree.

@@ -229,6 +229,44 @@ pub(crate) enum Link {
     Map { params: usize, slot: usize, body: Box<Expr>, optional: bool },
 }
 
+impl Expr {
+    /// Adds the top-level attributes of `user` this expression reads to `out`; false when
+    /// it uses `user` other than as `user.name…` (then it needs the whole user).
+    pub(crate) fn user_keys<'a>(&'a self, out: &mut Vec<&'a str>) -> bool {
+        let all =
+            |items: &'a [Expr], out: &mut Vec<&'a str>| items.iter().all(|e| e.user_keys(out));
+        match self {
+            Expr::User => false,
+            Expr::Chain(head, links) => {
+                let rest = match (&**head, links.first()) {
+                    (Expr::User, Some(Link::Get { key, .. })) => {
+                        out.push(key);
+                        &links[1..]
+                    }
+                    (Expr::User, _) => return false,
+                    (head, _) if !head.user_keys(out) => return false,
+                    _ => &links[..],
+                };
+                rest.iter().all(|link| match link {
+                    Link::Get { .. } => true,
+                    Link::Call { args, .. } => all(args, out),
+                    Link::Map { body, .. } => body.user_keys(out),
+                })
+            }
+            Expr::Array(items) | Expr::Call(_, items) | Expr::Template(_, items) => all(items, out),
+            Expr::Unary(_, a) => a.user_keys(out),
+            Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => a.user_keys(out) && b.user_keys(out),
+            Expr::Cond(a, b, c) => a.user_keys(out) && b.user_keys(out) && c.user_keys(out),
+            Expr::Undefined
+            | Expr::Null
+            | Expr::Bool(_)
+            | Expr::Num(_)
+            | Expr::Str(_)
+            | Expr::Local(_) => true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Expr {
     Undefined,
