@@ -41,10 +41,14 @@ impl Query {
         let mut out = String::with_capacity(e.defs.len() + body.len() + 256);
         out.push_str("(function (rt) {\n\"use strict\";\n");
         out.push_str(
-            "const { undecided, obj, arr, get, dropped, s, other, exists, fuzzy, range, cps, isArray, keys, DEPTH } = rt;\n",
+            "const { undecided, obj, arr, isEnum, dropped, s, other, exists, fuzzy, range, cps, isArray, keys, DEPTH } = rt;\n",
         );
         out.push_str(&e.defs);
-        let _ = write!(out, "return function (u) {{ return {body}; }};\n}})");
+        // The user object is checked once here; the leaves check what is below it.
+        let _ = write!(
+            out,
+            "return function (u) {{\nif (typeof u === \"object\" && u !== null && !isArray(u)) obj(u);\nreturn {body};\n}};\n}})"
+        );
         Some(out)
     }
 }
@@ -79,6 +83,24 @@ struct Emitter {
     defs: String,
     n: usize,
 }
+
+/// The own property names of `Object.prototype` (ES2024): a path segment with one of these
+/// names is read only when it is an own enumerable property. Other inherited names are
+/// excluded by the caller's check that `Object.prototype` holds only these (`rt.pristine`).
+pub(crate) const OBJECT_PROTOTYPE_KEYS: [&str; 12] = [
+    "constructor",
+    "__defineGetter__",
+    "__defineSetter__",
+    "hasOwnProperty",
+    "__lookupGetter__",
+    "__lookupSetter__",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toString",
+    "valueOf",
+    "__proto__",
+    "toLocaleString",
+];
 
 const NOT_OBJECT: &str =
     "if (typeof v !== \"object\" || v === null) return typeof v === \"bigint\" ? undecided() : false;";
@@ -118,7 +140,7 @@ impl Emitter {
     fn leaf(&mut self, target: &Target, tests: &Tests) -> Option<usize> {
         let n = self.id();
         let user_prelude = format!(
-            "function l{n}(v) {{\n{NOT_OBJECT}\nif (isArray(v)) {{ arr(v, 0); return false; }}\nobj(v);\n"
+            "function l{n}(v) {{\n{NOT_OBJECT}\nif (isArray(v)) {{ arr(v, 0); return false; }}\n"
         );
         match target {
             Target::Path(segs) => {
@@ -132,7 +154,7 @@ impl Emitter {
                 let email = js_str("email")?;
                 let _ = write!(
                     self.defs,
-                    "{user_prelude}const e = get(v, {email});\nif (e === undefined) return false;\n\
+                    "{user_prelude}const e = v[{email}];\nif (dropped(e)) return false;\n\
                      if (typeof e === \"string\") {{ s(e); const i = e.lastIndexOf(\"@\"); return t{t}(i < 0 ? \"\" : e.slice(i + 1)); }}\n\
                      return {domain}(e, 1);\n}}\n"
                 );
@@ -185,11 +207,18 @@ impl Emitter {
             let f = name(i);
             let next = name(i + 1);
             let key = js_str(seg)?;
+            // A key Object.prototype has must be an own enumerable property to count.
+            let own = if OBJECT_PROTOTYPE_KEYS.contains(&seg.as_str()) {
+                format!(" || !isEnum.call(v, {key})")
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 self.defs,
                 "function {f}(v, d) {{\n{NOT_OBJECT}\n\
                  if (isArray(v)) {{ arr(v, d); for (let i = 0; i < v.length; i++) if ({f}(v[i], d + 1)) return true; return false; }}\n\
-                 if (d > DEPTH) undecided();\nobj(v);\nconst c = get(v, {key});\nreturn c !== undefined && {next}(c, d + 1);\n}}"
+                 if (d !== 0) {{ if (d > DEPTH) undecided(); obj(v); }}\n\
+                 const c = v[{key}];\nif (dropped(c){own}) return false;\nreturn {next}(c, d + 1);\n}}"
             );
         }
         Some(name(0))
@@ -345,7 +374,7 @@ mod tests {
         assert!(!src.contains("</script>") && !src.contains('\u{2028}'), "{src}");
         // Field names are literals too.
         let src = js(r#"a\"\)\;x:1"#);
-        assert!(src.contains(r#"get(v, "a\");x")"#), "{src}");
+        assert!(src.contains(r#"v["a\");x"]"#), "{src}");
         // Numbers are JSON numbers.
         assert!(js(r#"n:"-1.5e3""#).contains("v === -1500.0"));
     }
@@ -384,11 +413,11 @@ mod tests {
     #[test]
     fn occurrences() {
         let src = js("a:1 AND b:2 OR c:3");
-        assert!(src.contains("return (l1(u) && l4(u)); };"), "{src}");
+        assert!(src.contains("return (l1(u) && l4(u));\n};"), "{src}");
         let src = js("NOT a:1");
-        assert!(src.contains("return (!l1(u)); };"), "{src}");
+        assert!(src.contains("return (!l1(u));\n};"), "{src}");
         let src = js("a:1 b:2 -c:3");
-        assert!(src.contains("return (!l1(u) && (l4(u) || l7(u))); };"), "{src}");
-        assert!(js("*:*").contains("return true; };"));
+        assert!(src.contains("return (!l1(u) && (l4(u) || l7(u)));\n};"), "{src}");
+        assert!(js("*:*").contains("return true;\n};"));
     }
 }

@@ -2,6 +2,9 @@
 // Evaluate this text once as an expression: it gives a frozen object, passed to every
 // predicate factory. Plain ES2022; no I/O, no globals written.
 //
+// Call `pristine()` before using predicates (once per batch): when Object.prototype has
+// gained properties, inherited values would be read, so use the JSON path instead.
+//
 // A predicate judges a user the way `Query::matches` judges `JSON.parse(JSON.stringify(user))`.
 // When it reaches a value whose JSON form it cannot know in place (a BigInt, an object that is
 // not plain or has `toJSON`, a string with a lone surrogate, nesting deeper than `DEPTH`), it
@@ -31,12 +34,21 @@
   function arr(a, d) {
     if (d > DEPTH || getProto(a) !== AP || typeof a.toJSON === 'function') throw U
   }
-  /** The value JSON.stringify writes for key `k` of the plain object `o`, or undefined. */
-  function get(o, k) {
-    const v = o[k]
-    if (v === undefined || !isEnum.call(o, k)) return undefined
-    const t = typeof v
-    return t === 'function' || t === 'symbol' ? undefined : v
+  // Predicates read keys with `o[k]`: right for plain objects as long as Object.prototype
+  // holds only its standard properties (the keys it has are read as own properties only).
+  const STANDARD = [
+    'constructor', '__defineGetter__', '__defineSetter__', 'hasOwnProperty', '__lookupGetter__',
+    '__lookupSetter__', 'isPrototypeOf', 'propertyIsEnumerable', 'toString', 'valueOf',
+    '__proto__', 'toLocaleString',
+  ]
+  const ownNames = Object.getOwnPropertyNames
+  const standard = new Set(STANDARD)
+  /** Object.prototype has only its standard properties (nothing added): predicates apply. */
+  function pristine() {
+    const names = ownNames(OP)
+    if (names.length !== STANDARD.length) return false
+    for (let i = 0; i < names.length; i++) if (!standard.has(names[i])) return false
+    return true
   }
   /** An own enumerable value JSON.stringify drops (the key is absent). */
   function dropped(v) {
@@ -268,7 +280,7 @@
     return Array.from(t)
   }
   return Object.freeze({
-    U, DEPTH, undecided, obj, arr, get, dropped, s, other, isNull, exists, cmp, fuzzy,
+    U, DEPTH, undecided, obj, arr, isEnum, pristine, dropped, s, other, isNull, exists, cmp, fuzzy,
     dateStart, range, cps, isArray, keys,
   })
 })()
