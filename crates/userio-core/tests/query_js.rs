@@ -142,6 +142,7 @@ fn hand_picked_users() {
         {"email": {"domain": "Y.org"}, "created_at": "2020-02-29T23:00:00-02:00"},
         {"created_at": "2020-03-01", "d": "2020-03-01T01:00:00.5+01:00", "z": "2020-13-01"},
         {"email": ["a@b.c"], "name": "\u212a", "valueOf": 1, "hasOwnProperty": "x"},
+        {"name": "İSTANBUL", "nickname": "JOHN", "given_name": "Σ"},
         [{"name": "arr-user"}], "str", 12, null, true, {}
     ]"#,
     )
@@ -190,6 +191,17 @@ fn hand_picked_users() {
         "tags:dee~1",
         "email:x@example.com",
         "email:X@EXAMPLE.COM~0",
+        "name:i*",
+        "name:i̇s*",
+        "name:i̇stanbul",
+        "nickname:jo*",
+        "nickname:JOHN*",
+        "given_name:σ*",
+        "given_name:ς",
+        "jo*",
+        "*:jo*",
+        "_exists_:e",
+        "*:x.com",
     ];
     let mut engine = Engine::new(&users);
     let mut failures = Vec::new();

@@ -41,13 +41,13 @@ impl Query {
         let mut out = String::with_capacity(e.defs.len() + body.len() + 256);
         out.push_str("(function (rt) {\n\"use strict\";\n");
         out.push_str(
-            "const { undecided, obj, arr, isEnum, dropped, s, other, exists, fuzzy, range, cps, isArray, keys, DEPTH } = rt;\n",
+            "const { undecided, obj, arr, isEnum, getProto, OP, dropped, s, other, exists, fuzzy, range, cps, ciPrefix, isArray, DEPTH } = rt;\n",
         );
         out.push_str(&e.defs);
         // The user object is checked once here; the leaves check what is below it.
         let _ = write!(
             out,
-            "return function (u) {{\nif (typeof u === \"object\" && u !== null && !isArray(u)) obj(u);\nreturn {body};\n}};\n}})"
+            "return function (u) {{\nif (typeof u === \"object\" && u !== null && !isArray(u)) {{ const p = getProto(u); if ((p !== OP && p !== null) || typeof u.toJSON === \"function\") undecided(); }}\nreturn {body};\n}};\n}})"
         );
         Some(out)
     }
@@ -182,8 +182,7 @@ impl Emitter {
                 }
                 let _ = write!(
                     self.defs,
-                    "{user_prelude}const ks = keys(v);\nfor (let i = 0; i < ks.length; i++) {{\n\
-                     const k = ks[i];\n{skip}const c = v[k];\nif (dropped(c)) continue;\n\
+                    "{user_prelude}for (const k in v) {{\n{skip}const c = v[k];\nif (dropped(c)) continue;\n\
                      if ({} ? {fi}(c, 1) : {fs}(c, 1)) return true;\n}}\nreturn false;\n}}\n",
                     ci.join(" || ")
                 );
@@ -217,7 +216,7 @@ impl Emitter {
                 self.defs,
                 "function {f}(v, d) {{\n{NOT_OBJECT}\n\
                  if (isArray(v)) {{ arr(v, d); for (let i = 0; i < v.length; i++) if ({f}(v[i], d + 1)) return true; return false; }}\n\
-                 if (d !== 0) {{ if (d > DEPTH) undecided(); obj(v); }}\n\
+                 if (d !== 0) {{ const p = getProto(v); if ((p !== OP && p !== null) || d > DEPTH || typeof v.toJSON === \"function\") undecided(); }}\n\
                  const c = v[{key}];\nif (dropped(c){own}) return false;\nreturn {next}(c, d + 1);\n}}"
             );
         }
@@ -232,8 +231,8 @@ impl Emitter {
             self.defs,
             "function {f}(v, d) {{\nif (typeof v === \"object\" && v !== null) {{\n\
              if (isArray(v)) {{ arr(v, d); for (let i = 0; i < v.length; i++) if ({f}(v[i], d + 1)) return true; return false; }}\n\
-             if (d > DEPTH) undecided();\nobj(v);\nconst ks = keys(v);\n\
-             for (let i = 0; i < ks.length; i++) {{ const c = v[ks[i]]; if (!dropped(c) && {f}(c, d + 1)) return true; }}\n\
+             if (d > DEPTH) undecided();\nobj(v);\n\
+             for (const k in v) {{ const c = v[k]; if (!dropped(c) && {f}(c, d + 1)) return true; }}\n\
              return false;\n}}\nreturn t{t}(v);\n}}"
         );
         f
@@ -290,6 +289,8 @@ impl Emitter {
                 let _ = writeln!(self.defs, "const c{n} = {lit};");
                 let cond = if method.is_empty() {
                     format!("c{n}.test($X)")
+                } else if *ci && method == "startsWith" {
+                    format!("ciPrefix(v, c{n})")
                 } else {
                     format!("$X.{method}(c{n})")
                 };

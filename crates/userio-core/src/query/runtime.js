@@ -89,9 +89,9 @@
       case 'object': {
         if (v === null) return false
         obj(v)
-        const ks = keys(v)
-        for (let i = 0; i < ks.length; i++) {
-          const c = v[ks[i]]
+        // for-in: own enumerable keys here (plain object, Object.prototype pristine).
+        for (const k in v) {
+          const c = v[k]
           if (typeof c === 'bigint') throw U
           if (!dropped(c)) return true
         }
@@ -100,6 +100,18 @@
       default:
         return false
     }
+  }
+  /** `v.toLowerCase().startsWith(p)` for a lowercased `p`, without lowercasing an ASCII head. */
+  function ciPrefix(v, p) {
+    const n = p.length
+    if (v.length < n) return v.toLowerCase().startsWith(p)
+    for (let i = 0; i < n; i++) {
+      let c = v.charCodeAt(i)
+      if (c >= 128 || p.charCodeAt(i) >= 128) return v.toLowerCase().startsWith(p)
+      if (c >= 65 && c <= 90) c += 32
+      if (c !== p.charCodeAt(i)) return false
+    }
+    return true
   }
   /** Code-point order of two strings (Rust's `str` order), as -1, 0 or 1. */
   function cmp(a, b) {
@@ -280,7 +292,7 @@
     return Array.from(t)
   }
   return Object.freeze({
-    U, DEPTH, undecided, obj, arr, isEnum, pristine, dropped, s, other, isNull, exists, cmp, fuzzy,
-    dateStart, range, cps, isArray, keys,
+    U, DEPTH, OP, getProto, undecided, obj, arr, isEnum, pristine, dropped, s, other, isNull, exists, cmp, fuzzy,
+    dateStart, range, cps, ciPrefix, isArray, keys,
   })
 })()
