@@ -118,6 +118,9 @@ function optionsObject(opts, what) {
 // names, in place. It gives what the core gives on the user's JSON form; a user it cannot
 // judge in place (BigInt, Date or other non-plain object, toJSON, lone surrogate, deep
 // nesting), or any exception while reading it, goes through JSON text and the core instead.
+// `matches` first checks the whole user (so it raises exactly what the JSON path raises);
+// `filter` reads only what the query names, so a value without a JSON form in a field the
+// query does not read (a cycle, an unsafe BigInt) is not an error there.
 let queryRuntime // undefined: not evaluated yet; null: unavailable (code generation refused)
 function predicateRuntime() {
   if (queryRuntime === undefined) {
@@ -179,6 +182,9 @@ class Query {
     const p = this[PREDICATE]()
     if (p !== null && queryRuntime.pristine()) {
       try {
+        // One user: check all of it first, so a value without a JSON form anywhere raises
+        // what the JSON path raises (filter skips this; it reads only the fields it needs).
+        queryRuntime.clean(user, 0)
         return p(user)
       } catch {
         // undecided in place: the JSON path judges (or throws what it throws)

@@ -147,10 +147,13 @@ test('unsafe BigInts and cycles the predicate reaches throw what the JSON path t
   // `*:` walks everything (in key order): the cycle is reached and judged by the JSON path.
   assert.throws(() => new Query('*:x').matches(cyclic), ConversionError)
   assert.throws(() => new Query('tags:x').filter([cyclic]), ConversionError)
-  // A field the query does not read is not converted (the JSON path would throw).
-  assert.equal(new Query('name:x').matches(cyclic), true)
-  assert.equal(new Query('m:1').matches(big), false, 'not read: no error')
-  assert.equal(new Query('name:x').matches({ name: 'x', n: 2n ** 64n }), true)
+  // matches checks the whole user: the JSON path's errors, exactly.
+  assert.throws(() => new Query('name:x').matches(cyclic), ConversionError)
+  assert.throws(() => new Query('m:1').matches(big), ConversionError)
+  // filter reads only the fields the query names: those are not converted.
+  assert.equal(new Query('name:x').filter([cyclic]).length, 1)
+  assert.equal(new Query('m:1').filter([big]).length, 0)
+  assert.equal(new Query('name:x').filter([{ name: 'x', n: 2n ** 64n }]).length, 1)
 })
 
 test('lone surrogates the predicate reads go to the JSON path', () => {
@@ -158,8 +161,9 @@ test('lone surrogates the predicate reads go to the JSON path', () => {
   for (const text of ['name:x', 'name:x*', '_exists_:name', 'x', '*:x', 'NOT name:y', 'name:[a TO z]']) {
     assert.throws(() => new Query(text).matches(u), /not valid JSON text/, text)
   }
-  // Not read: not converted (the JSON path would refuse the whole user).
-  assert.equal(new Query('n:7').matches(u), true)
+  assert.throws(() => new Query('n:7').matches(u), /not valid JSON text/)
+  // filter: not read, not converted (the JSON path would refuse the whole user).
+  assert.equal(new Query('n:7').filter([u]).length, 1)
 })
 
 test('deep nesting goes to the JSON path', () => {

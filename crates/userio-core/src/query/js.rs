@@ -102,8 +102,7 @@ pub(crate) const OBJECT_PROTOTYPE_KEYS: [&str; 12] = [
     "toLocaleString",
 ];
 
-const NOT_OBJECT: &str =
-    "if (typeof v !== \"object\" || v === null) return typeof v === \"bigint\" ? undecided() : false;";
+const NOT_OBJECT: &str = "if (typeof v !== \"object\" || v === null) return typeof v === \"bigint\" ? undecided() : false;";
 
 impl Emitter {
     fn id(&mut self) -> usize {
@@ -130,7 +129,11 @@ impl Emitter {
                     }
                     parts.push(format!("({})", any.join(" || ")));
                 }
-                if parts.is_empty() { "true".to_owned() } else { format!("({})", parts.join(" && ")) }
+                if parts.is_empty() {
+                    "true".to_owned()
+                } else {
+                    format!("({})", parts.join(" && "))
+                }
             }
             CNode::Leaf { target, tests } => format!("l{}(u)", self.leaf(target, tests)?),
         })

@@ -113,6 +113,30 @@
     }
     return true
   }
+  /**
+   * Throws `U` unless JSON.stringify would write `v` as it is (plain objects and arrays,
+   * finite or non-finite numbers, well-formed strings; no BigInt, no toJSON, depth <= DEPTH).
+   * A whole-user check, for callers that must raise the JSON path's errors exactly.
+   */
+  function clean(v, d) {
+    switch (typeof v) {
+      case 'string':
+        s(v)
+        return
+      case 'bigint':
+        throw U
+      case 'object':
+        if (v === null) return
+        if (isArray(v)) {
+          arr(v, d)
+          for (let i = 0; i < v.length; i++) clean(v[i], d + 1)
+          return
+        }
+        if (d > DEPTH) throw U
+        obj(v)
+        for (const k in v) clean(v[k], d + 1)
+    }
+  }
   /** Code-point order of two strings (Rust's `str` order), as -1, 0 or 1. */
   function cmp(a, b) {
     const n = Math.min(a.length, b.length)
@@ -293,6 +317,6 @@
   }
   return Object.freeze({
     U, DEPTH, OP, getProto, undecided, obj, arr, isEnum, pristine, dropped, s, other, isNull, exists, cmp, fuzzy,
-    dateStart, range, cps, ciPrefix, isArray, keys,
+    dateStart, range, cps, ciPrefix, clean, isArray, keys,
   })
 })()
