@@ -1,13 +1,15 @@
 // Node benchmark for the `userio` package, one run, ratios printed:
 //   1. export of 100,000 users from an array, default columns, CSV: userio vs plain JS
 //   2. the same from a file (JSON array on disk)
-//   3. query filter on the array: userio Query.filter vs liqe (npm)
+//   3. query filter on the array: userio Query.filter vs liqe (npm), per query
+//      (median of 5 passes after a warm-up pass; match counts printed, liqe's semantics
+//      differ on `_exists_` and on `*`, see docs/benchmarks.md)
 //
 // Setup (from the repository root):
 //   cargo run --release -p userio-testkit --bin gen-users -- \
 //     --count 100000 --shape profile --format json -o benches/data/users-100k-profile.json
 //   (cd bindings/node && npm install --no-audit --no-fund && npm run build)
-//   node benches/node/bench.mjs [file]
+//   node benches/node/bench.mjs [file] [--queries-only]
 import { createRequire } from 'node:module'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -19,7 +21,9 @@ const require = createRequire(path.join(root, 'bindings/node/package.json'))
 const userio = require('./index.js')
 const { parse: liqeParse, filter: liqeFilter } = require('liqe')
 
-const file = process.argv[2] ?? path.join(root, 'benches/data/users-100k-profile.json')
+const args = process.argv.slice(2)
+const queriesOnly = args.includes('--queries-only')
+const file = args.find((a) => !a.startsWith('--')) ?? path.join(root, 'benches/data/users-100k-profile.json')
 if (!fs.existsSync(file)) {
   console.error(`missing ${file}: generate it with gen-users (see the header of this script)`)
   process.exit(1)
@@ -62,19 +66,46 @@ function plainCsv(users) {
 const users = JSON.parse(fs.readFileSync(file, 'utf8'))
 console.log(`${users.length} users from ${path.relative(root, file)} (${(fs.statSync(file).size / 1e6).toFixed(1)} MB), node ${process.version}\n`)
 
-const a1 = time('export array -> CSV: userio.exportSync', () => userio.exportSync(users).output.length)
-const a2 = time('export array -> CSV: plain JS', () => plainCsv(users).length)
-const f1 = time('export file  -> CSV: userio.exportSync', () => userio.exportSync(file).output.length)
-const f2 = time('export file  -> CSV: plain JS (read+parse)', () => plainCsv(JSON.parse(fs.readFileSync(file, 'utf8'))).length)
+function median(label, fn) {
+  let out = fn() // warm-up
+  const ms = []
+  for (let i = 0; i < 5; i++) {
+    const t0 = process.hrtime.bigint()
+    out = fn()
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6)
+  }
+  ms.sort((a, b) => a - b)
+  return { ms: ms[2], out }
+}
 
-const text = 'app_metadata.plan:gold AND email_verified:true'
-const query = new userio.Query(text)
-const ast = liqeParse(text)
-const q1 = time('filter: userio Query.filter', () => query.filter(users).length)
-const q2 = time('filter: liqe filter', () => liqeFilter(ast, users).length)
+const QUERIES = [
+  'app_metadata.plan:gold AND email_verified:true',
+  '_exists_:user_metadata',
+  'name:jo*',
+  'logins_count:[10 TO 100]',
+  'NOT blocked:true AND (app_metadata.plan:gold OR app_metadata.plan:silver)',
+  'app_metadata.roles:admin AND user_metadata.language:en',
+]
 
-console.log(`\nmatched: userio ${q1.out}, liqe ${q2.out}`)
-console.log('ratios (> 1: userio faster)')
-console.log(`  export from array  plain JS / userio = ${(a2.ms / a1.ms).toFixed(2)}`)
-console.log(`  export from file   plain JS / userio = ${(f2.ms / f1.ms).toFixed(2)}`)
-console.log(`  query filter       liqe / userio     = ${(q2.ms / q1.ms).toFixed(2)}`)
+const ratios = []
+if (!queriesOnly) {
+  const a1 = time('export array -> CSV: userio.exportSync', () => userio.exportSync(users).output.length)
+  const a2 = time('export array -> CSV: plain JS', () => plainCsv(users).length)
+  const f1 = time('export file  -> CSV: userio.exportSync', () => userio.exportSync(file).output.length)
+  const f2 = time('export file  -> CSV: plain JS (read+parse)', () => plainCsv(JSON.parse(fs.readFileSync(file, 'utf8'))).length)
+  ratios.push(`  export from array  plain JS / userio = ${(a2.ms / a1.ms).toFixed(2)}`)
+  ratios.push(`  export from file   plain JS / userio = ${(f2.ms / f1.ms).toFixed(2)}`)
+}
+
+console.log('\nquery filter (median of 5 after a warm-up; ms per 100k users)')
+console.log(`${'query'.padEnd(76)} ${'userio'.padStart(9)} ${'liqe'.padStart(9)} ${'ratio'.padStart(7)}  matches (userio / liqe)`)
+for (const text of QUERIES) {
+  const query = new userio.Query(text)
+  const ast = liqeParse(text)
+  const q1 = median('userio', () => query.filter(users).length)
+  const q2 = median('liqe', () => liqeFilter(ast, users).length)
+  console.log(
+    `${text.padEnd(76)} ${q1.ms.toFixed(1).padStart(9)} ${q2.ms.toFixed(1).padStart(9)} ${(q2.ms / q1.ms).toFixed(1).padStart(7)}  ${q1.out} / ${q2.out}`,
+  )
+}
+if (ratios.length) console.log(`\nratios (> 1: userio faster)\n${ratios.join('\n')}`)

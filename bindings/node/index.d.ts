@@ -89,9 +89,15 @@ export declare class Query {
   constructor(text: string, opts?: QueryOptions)
   /** The Auth0-check findings (empty unless parsed with `auth0Check: true`). */
   auth0Issues(): Auth0Issue[]
-  /** True when `user` matches. */
+  /**
+   * True when `user` matches (as its JSON form would). Runs the query's compiled JavaScript
+   * predicate; values it cannot judge in place go through JSON (see docs/node.md).
+   */
   matches(user: unknown): boolean
-  /** The users that match, in order: the same objects, not copies. */
+  /**
+   * The users that match, in order: the same objects, not copies. Reads only the fields the
+   * query names, so a value without a JSON form elsewhere in a user is not an error.
+   */
   filter<T>(users: T[]): T[]
   /** The canonical query text; it parses back to the same query. */
   toString(): string

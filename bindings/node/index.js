@@ -113,8 +113,33 @@ function optionsObject(opts, what) {
   return opts
 }
 
+// Query matching runs in V8: the core compiles each query to a JavaScript predicate
+// (`NativeQuery.toJs`, helpers in `queryJsRuntime`), which reads only the fields the query
+// names, in place. It gives what the core gives on the user's JSON form; a user it cannot
+// judge in place (BigInt, Date or other non-plain object, toJSON, lone surrogate, deep
+// nesting), or any exception while reading it, goes through JSON text and the core instead.
+// `matches` first checks the whole user (so it raises exactly what the JSON path raises);
+// `filter` reads only what the query names, so a value without a JSON form in a field the
+// query does not read (a cycle, an unsafe BigInt) is not an error there.
+let queryRuntime // undefined: not evaluated yet; null: unavailable (code generation refused)
+function predicateRuntime() {
+  if (queryRuntime === undefined) {
+    try {
+      queryRuntime = new Function(`return (\n${native.queryJsRuntime()}\n)`)()
+    } catch {
+      queryRuntime = null
+    }
+  }
+  return queryRuntime
+}
+
+// Not public: the two paths, for the differential tests.
+const JSON_PATH = Symbol.for('userio.query.matchesJson')
+const PREDICATE = Symbol.for('userio.query.predicate')
+
 class Query {
   #native
+  #predicate // undefined: not built yet; null: none (regex query, or no code generation)
   /**
    * Parses a Lucene query; throws QueryError when it does not parse.
    * `opts.defaultOperator`: 'or' (default) or 'and'; `opts.auth0Check`: list what Auth0's
@@ -132,18 +157,69 @@ class Query {
     if (isNativeError(r)) throw fromNative(r, { query: text })
     this.#native = r
   }
+  /** The compiled predicate, built on first use; null when the query has none. @internal */
+  [PREDICATE]() {
+    if (this.#predicate === undefined) {
+      this.#predicate = null
+      const rt = predicateRuntime()
+      const src = rt === null ? null : this.#native.toJs()
+      if (src) {
+        try {
+          this.#predicate = new Function(`return (\n${src}\n)`)()(rt)
+        } catch {
+          this.#predicate = null
+        }
+      }
+    }
+    return this.#predicate
+  }
+  /** The JSON path: JSON.stringify, then the core. @internal */
+  [JSON_PATH](user) {
+    return this.#native.matchesJson(toJson(user) ?? 'null')
+  }
   /** True when `user` (a plain object) matches. */
   matches(user) {
-    return this.#native.matchesJson(toJson(user) ?? 'null')
+    const p = this[PREDICATE]()
+    if (p !== null && queryRuntime.pristine()) {
+      try {
+        // One user: check all of it first, so a value without a JSON form anywhere raises
+        // what the JSON path raises (filter skips this; it reads only the fields it needs).
+        queryRuntime.clean(user, 0)
+        return p(user)
+      } catch {
+        // undecided in place: the JSON path judges (or throws what it throws)
+      }
+    }
+    return this[JSON_PATH](user)
   }
   /** The users of `users` that match, in order (the same objects, not copies). */
   filter(users) {
     if (!Array.isArray(users)) {
       throw new OptionsError('Query.filter takes an array of users', 'invalid_option')
     }
-    const hits = this.#native.filterJson(toJson(users))
-    const out = new Array(hits.length)
-    for (let i = 0; i < hits.length; i++) out[i] = users[hits[i]]
+    const p = this[PREDICATE]()
+    if (
+      p === null ||
+      !queryRuntime.pristine() ||
+      Object.getPrototypeOf(users) !== Array.prototype ||
+      typeof users.toJSON === 'function'
+    ) {
+      const hits = this.#native.filterJson(toJson(users))
+      const out = new Array(hits.length)
+      for (let i = 0; i < hits.length; i++) out[i] = users[hits[i]]
+      return out
+    }
+    const out = []
+    for (let i = 0; i < users.length; i++) {
+      const u = users[i]
+      let hit
+      try {
+        hit = p(u)
+      } catch {
+        hit = this[JSON_PATH](u)
+      }
+      if (hit) out.push(u)
+    }
     return out
   }
   /** What Auth0's user search would refuse or treat differently (with `auth0Check`). */

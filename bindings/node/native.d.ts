@@ -36,6 +36,11 @@ export declare class NativeQuery {
   matchesJson(user: string): boolean
   /** The indices of the matching users of a JSON array (as text), in order. */
   filterJson(users: string): Uint32Array
+  /**
+   * The source of a JavaScript predicate factory (`Query::to_js`), or null when the query
+   * holds something not translated (a regex).
+   */
+  toJs(): string | null
   /** The Auth0-check findings (empty unless parsed with `auth0Check`). */
   auth0Issues(): Array<NativeAuth0Issue>
   /** The canonical query text (parses back to the same query). */
@@ -370,6 +375,12 @@ export interface NativeValidateOptions {
   /** Refuse a single user longer than this many bytes (`record_too_large`). */
   maxRecordBytes?: number
 }
+
+/**
+ * The helpers object the predicates of `NativeQuery.toJs` take: a JavaScript expression,
+ * evaluated once per process (`userio_core::query::JS_RUNTIME`).
+ */
+export declare function queryJsRuntime(): string
 
 /** Parses `text`; a syntax error (or a bad option) comes back as data. */
 export declare function parseQuery(text: string, opts?: NativeQueryOptions | undefined | null): NativeQuery | NativeError

@@ -846,5 +846,6 @@ module.exports.defaultColumns = nativeBinding.defaultColumns
 module.exports.exportAsync = nativeBinding.exportAsync
 module.exports.exportSync = nativeBinding.exportSync
 module.exports.parseQuery = nativeBinding.parseQuery
+module.exports.queryJsRuntime = nativeBinding.queryJsRuntime
 module.exports.validateBuffer = nativeBinding.validateBuffer
 module.exports.validatePath = nativeBinding.validatePath

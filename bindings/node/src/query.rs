@@ -3,7 +3,7 @@
 use napi::bindgen_prelude::{Either, Error, Result, Status, Uint32Array};
 use napi_derive::napi;
 use serde_json::Value;
-use userio_core::query::{DefaultOperator, Query, QueryOptions, Severity};
+use userio_core::query::{DefaultOperator, JS_RUNTIME, Query, QueryOptions, Severity};
 use userio_core::read::UserReader;
 
 use crate::errors::{NativeError, options_error, query_error, utf16_offset};
@@ -62,6 +62,13 @@ pub fn parse_query(
     }
 }
 
+/// The helpers object the predicates of `NativeQuery.toJs` take: a JavaScript expression,
+/// evaluated once per process (`userio_core::query::JS_RUNTIME`).
+#[napi]
+pub fn query_js_runtime() -> &'static str {
+    JS_RUNTIME
+}
+
 fn bad_json(e: &impl std::fmt::Display) -> Error {
     Error::new(Status::InvalidArg, format!("the user is not valid JSON text: {e}"))
 }
@@ -89,6 +96,13 @@ impl NativeQuery {
             i += 1;
         }
         Ok(Uint32Array::new(hits))
+    }
+
+    /// The source of a JavaScript predicate factory (`Query::to_js`), or null when the query
+    /// holds something not translated (a regex).
+    #[napi]
+    pub fn to_js(&self) -> Option<String> {
+        self.inner.to_js()
     }
 
     /// The Auth0-check findings (empty unless parsed with `auth0Check`).

@@ -65,7 +65,8 @@ pub(crate) enum Wild {
     Prefix(String),
     Suffix(String),
     Contains(String),
-    Regex(Regex),
+    /// Anything else: the anchored regex, and the parts it was built from (literals folded).
+    Regex(Regex, Vec<WildPart>),
 }
 
 /// A compiled range endpoint.
@@ -213,7 +214,14 @@ fn compile_wild(parts: &[WildPart], ci: bool, leaf: &Leaf, text: &str) -> Result
     let regex = build_regex(&re).map_err(|m| {
         ParseError::new(text, leaf.span.start, "bad_wildcard", m, "a smaller wildcard pattern")
     })?;
-    Ok(Wild::Regex(regex))
+    let folded = parts
+        .iter()
+        .map(|p| match p {
+            WildPart::Lit(s) => WildPart::Lit(lit(s)),
+            other => other.clone(),
+        })
+        .collect();
+    Ok(Wild::Regex(regex, folded))
 }
 
 fn build_regex(re: &str) -> Result<Regex, String> {

@@ -165,7 +165,7 @@ fn wild(m: &Wild, s: &str, ci: bool) -> bool {
         Wild::Prefix(p) => s.starts_with(p.as_str()),
         Wild::Suffix(p) => s.ends_with(p.as_str()),
         Wild::Contains(p) => s.contains(p.as_str()),
-        Wild::Regex(re) => re.is_match(s),
+        Wild::Regex(re, _) => re.is_match(s),
     }
 }
 

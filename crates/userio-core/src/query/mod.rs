@@ -32,6 +32,7 @@ pub mod ast;
 mod compile;
 mod error;
 pub mod grammar;
+mod js;
 mod matcher;
 
 use std::fmt;
@@ -42,6 +43,7 @@ pub use ast::{Bound, Clause, Field, Leaf, LeafValue, Node, Occur, Span, WildPart
 pub use compile::{CASE_INSENSITIVE_FIELDS, MAX_REGEX_LEN, METADATA_FIELDS};
 pub use error::{Auth0Issue, ParseError, Severity};
 pub use grammar::MAX_DEPTH;
+pub use js::JS_RUNTIME;
 
 /// The operator between clauses written without one (`a b`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
