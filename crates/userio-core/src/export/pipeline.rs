@@ -13,7 +13,7 @@ use std::io::{BufWriter, Write};
 
 use serde_json::Value;
 
-use super::project::Projection;
+use super::project::{self, Projection};
 use super::sort::{Key, SortPath, Sorter};
 use super::{
     CellErrorDetail, ExportError, Exporter, Framing, MAX_CELL_ERROR_DETAILS, PROGRESS_EVERY,
@@ -85,10 +85,7 @@ impl<'e> Stage<'e> {
 
     /// Parses a record, only the attributes the export reads when they are known.
     pub(super) fn parse(&self, rec: &Record<'_>) -> Result<Value, ReadError> {
-        match &self.projection {
-            Some(p) => p.parse(rec),
-            None => rec.parse(),
-        }
+        project::parse(self.projection.as_ref(), rec)
     }
 
     /// The attributes parsed from each user (`None`: all of them).

@@ -62,14 +62,24 @@ impl Projection {
     }
 
     /// Parses `rec`, keeping only the wanted attributes when it is an object.
-    pub(super) fn parse(&self, rec: &Record<'_>) -> Result<Value, ReadError> {
-        let starts_object = rec.raw.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        if !starts_object {
-            return rec.parse();
-        }
-        let mut de = serde_json::Deserializer::from_slice(rec.raw);
+    fn parse_projected(&self, rec: &Record<'_>, text: &str) -> Result<Value, ReadError> {
+        let mut de = serde_json::Deserializer::from_str(text);
         let parsed = Projected(self).deserialize(&mut de).and_then(|v| de.end().map(|()| v));
         parsed.map_err(|e| rec.json_error(&e))
+    }
+}
+
+/// Parses `rec` for an export: only the attributes of `projection` when there is one and the
+/// record is an object. The record is checked as UTF-8 once, up front, instead of string by
+/// string; a record that is not UTF-8 goes through [`Record::parse`], which reports the
+/// error exactly as before.
+pub(super) fn parse(projection: Option<&Projection>, rec: &Record<'_>) -> Result<Value, ReadError> {
+    let Ok(text) = std::str::from_utf8(rec.raw) else {
+        return rec.parse();
+    };
+    match projection {
+        Some(p) if text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{') => p.parse_projected(rec, text),
+        _ => serde_json::from_str(text).map_err(|e| rec.json_error(&e)),
     }
 }
 
@@ -91,7 +101,7 @@ impl<'de> Visitor<'de> for Projected<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
+        let mut out = Map::with_capacity(self.0.keys.len());
         while let Some(key) = map.next_key_seed(KeySeed)? {
             if self.0.wants(&key) {
                 let value: Value = map.next_value()?;
