@@ -78,8 +78,14 @@ pub(super) fn parse(projection: Option<&Projection>, rec: &Record<'_>) -> Result
         return rec.parse();
     };
     match projection {
-        Some(p) if text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{') => p.parse_projected(rec, text),
-        _ => serde_json::from_str(text).map_err(|e| rec.json_error(&e)),
+        Some(p) if text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{') => {
+            p.parse_projected(rec, text)
+        }
+        _ => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let parsed = FastValue.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+            parsed.map_err(|e| rec.json_error(&e))
+        }
     }
 }
 
@@ -104,7 +110,7 @@ impl<'de> Visitor<'de> for Projected<'_> {
         let mut out = Map::with_capacity(self.0.keys.len());
         while let Some(key) = map.next_key_seed(KeySeed)? {
             if self.0.wants(&key) {
-                let value: Value = map.next_value()?;
+                let value = map.next_value_seed(FastValue)?;
                 out.insert(key.into_owned(), value);
             } else {
                 map.next_value_seed(Skip)?;
@@ -185,5 +191,66 @@ impl<'de> Visitor<'de> for Skip {
             map.next_value_seed(Skip)?;
         }
         Ok(())
+    }
+}
+
+/// Builds the same `Value` as `serde_json`'s own `Deserialize` impl, but sizes each object's
+/// map once from its entries instead of growing (and rehashing) it key by key.
+struct FastValue;
+
+impl<'de> DeserializeSeed<'de> for FastValue {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FastValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        de.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(FastValue)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries: Vec<(String, Value)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            entries.push((key, map.next_value_seed(FastValue)?));
+        }
+        Ok(Value::Object(entries.into_iter().collect()))
     }
 }
