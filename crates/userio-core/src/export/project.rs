@@ -24,6 +24,8 @@ use super::sort::SortPath;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Projection {
     keys: Vec<String>,
+    /// `by_len[n]`: the keys of `n` bytes, so a key is compared only with same-length keys.
+    by_len: Vec<Vec<String>>,
 }
 
 impl Projection {
@@ -49,7 +51,14 @@ impl Projection {
         if let Some(s) = sort {
             add(s.root()?);
         }
-        Some(Projection { keys })
+        let mut by_len: Vec<Vec<String>> = Vec::new();
+        for k in &keys {
+            if by_len.len() <= k.len() {
+                by_len.resize(k.len() + 1, Vec::new());
+            }
+            by_len[k.len()].push(k.clone());
+        }
+        Some(Projection { keys, by_len })
     }
 
     #[cfg(test)]
@@ -58,7 +67,7 @@ impl Projection {
     }
 
     fn wants(&self, key: &str) -> bool {
-        self.keys.iter().any(|k| k == key)
+        self.by_len.get(key.len()).is_some_and(|same| same.iter().any(|k| k == key))
     }
 
     /// Parses `rec`, keeping only the wanted attributes when it is an object.
