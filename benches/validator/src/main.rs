@@ -8,6 +8,7 @@
 //! - `userio-nodup`: the same without the duplicate check (strictly flat memory);
 //! - `jsonschema`: stream + parse each record, then `jsonschema` (0.61, formats on) checks
 //!   it against Auth0's published per-user schema, collecting every error;
+//! - `read`: the record reader alone (no parse), to see what the reader costs;
 //! - `all`: each of the streaming modes in turn, best of ROUNDS, with ratios.
 //!
 //! Every streaming mode reads the file through a 64 KiB buffer (no whole-file copy), so
@@ -35,6 +36,17 @@ fn floor(input: impl Read) -> (u64, u64) {
         objects += u64::from(v.is_object());
     }
     (users, users - objects)
+}
+
+fn read_only(input: impl Read) -> (u64, u64) {
+    let mut reader = UserReader::new(input);
+    let (mut users, mut bytes) = (0, 0u64);
+    while let Some(rec) = reader.next_record() {
+        let rec = rec.expect("readable");
+        users += 1;
+        bytes += rec.raw.len() as u64;
+    }
+    (users, u64::from(bytes == 0))
 }
 
 fn floor_whole(file: &str) -> (u64, u64) {
@@ -105,6 +117,7 @@ fn main() {
         let (d, users, invalid) = match m {
             "floor" => time(rounds, || floor(open(file))),
             "floor-whole" => time(rounds, || floor_whole(file)),
+            "read" => time(rounds, || read_only(open(file))),
             "userio" => time(rounds, || userio(open(file))),
             "userio-nodup" => time(rounds, || userio_nodup(open(file))),
             "jsonschema" => time(rounds, || jsonschema_mode(open(file), &validator)),
