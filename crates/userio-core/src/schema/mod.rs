@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 
+mod fast;
 pub mod issue;
 mod locate;
 pub mod rules;
@@ -92,11 +93,20 @@ pub struct ValidateOptions {
     /// Look for the same email / `user_id` / username twice (default on). Costs about 16
     /// bytes of memory per distinct value; switch off for strictly flat memory.
     pub check_duplicates: bool,
+    /// Try the typed fast path first (default on). Reports are identical either way; off
+    /// only for tests and benchmarks that compare the two paths.
+    #[doc(hidden)]
+    pub fast_path: bool,
 }
 
 impl Default for ValidateOptions {
     fn default() -> Self {
-        ValidateOptions { max_errors: None, limits: ReadLimits::default(), check_duplicates: true }
+        ValidateOptions {
+            max_errors: None,
+            limits: ReadLimits::default(),
+            check_duplicates: true,
+            fast_path: true,
+        }
     }
 }
 
@@ -189,6 +199,7 @@ impl Validator {
             max: self.options.max_errors.unwrap_or(usize::MAX),
             max_record: self.options.limits.max_record_bytes,
             dupes: self.options.check_duplicates.then(Dupes::default),
+            fast_path: self.options.fast_path,
         };
         loop {
             let rec = match reader.next_record() {
@@ -224,6 +235,7 @@ struct Run {
     max: usize,
     max_record: usize,
     dupes: Option<Dupes>,
+    fast_path: bool,
 }
 
 impl Run {
@@ -270,16 +282,30 @@ impl Run {
             return;
         }
         let mut sink = Sink::default();
-        match serde_json::from_slice::<Value>(rec.raw) {
-            Ok(user) => {
-                rules::check_user(&user, &mut sink);
-                if let Some(d) = &mut self.dupes {
-                    d.check(&user, rec.index, &mut sink);
-                }
+        // The typed fast path answers for users with no issue (duplicates aside); anything
+        // else goes through `Value`, which writes the report.
+        let fast = if self.fast_path && rec.raw.len() <= PROFILE_LIMIT_BYTES {
+            fast::check(rec.raw)
+        } else {
+            None
+        };
+        if let Some(keys) = fast {
+            if let Some(d) = &mut self.dupes {
+                let keys = [Some(&*keys.email), keys.user_id.as_deref(), keys.username.as_deref()];
+                d.check_keys(keys, rec.index, &mut sink);
             }
-            Err(e) => {
-                self.push(json_issue(rec, &e));
-                return;
+        } else {
+            match serde_json::from_slice::<Value>(rec.raw) {
+                Ok(user) => {
+                    rules::check_user(&user, &mut sink);
+                    if let Some(d) = &mut self.dupes {
+                        d.check(&user, rec.index, &mut sink);
+                    }
+                }
+                Err(e) => {
+                    self.push(json_issue(rec, &e));
+                    return;
+                }
             }
         }
         if rec.raw.len() > PROFILE_LIMIT_BYTES {
@@ -417,6 +443,12 @@ fn hash_of(s: &str, fold: bool) -> u64 {
 impl Dupes {
     fn check(&mut self, user: &Value, index: u64, sink: &mut Sink) {
         let Some(obj) = user.as_object() else { return };
+        let text = |field| obj.get(field).and_then(Value::as_str);
+        self.check_keys([text("email"), text("user_id"), text("username")], index, sink);
+    }
+
+    /// The duplicate check on a user's `email`, `user_id` and `username` strings.
+    fn check_keys(&mut self, keys: [Option<&str>; 3], index: u64, sink: &mut Sink) {
         let fields: [(&str, bool, Code, &str); 3] = [
             (
                 "email",
@@ -437,8 +469,8 @@ impl Dupes {
                 "same `username` as user {first} (usernames are compared lower-cased): usernames must be unique",
             ),
         ];
-        for (field, fold, code, template) in fields {
-            let Some(text) = obj.get(field).and_then(Value::as_str) else { continue };
+        for ((field, fold, code, template), text) in fields.into_iter().zip(keys) {
+            let Some(text) = text else { continue };
             let map = match field {
                 "email" => &mut self.emails,
                 "user_id" => &mut self.ids,
@@ -446,11 +478,11 @@ impl Dupes {
             };
             let first = *map.entry(hash_of(text, fold)).or_insert(index);
             if first != index {
-                sink.push(
+                sink.push_text(
                     format!("/{field}"),
                     code,
                     template.replace("{first}", &first.to_string()),
-                    obj.get(field),
+                    text,
                 );
             }
         }
