@@ -181,7 +181,11 @@ pub struct UserReader<R> {
     start: usize,
     end: usize,
     eof: bool,
+    /// The position of `buf[counted]`; the bytes from there to `start` are consumed but
+    /// not yet counted into it (counting lazily skips the character count of every record
+    /// that a newline follows).
     pos: Position,
+    counted: usize,
     state: State,
     format: InputFormat,
     limits: ReadLimits,
@@ -204,6 +208,7 @@ impl<R: Read> UserReader<R> {
             end: 0,
             eof: false,
             pos: Position::START,
+            counted: 0,
             state: State::Start,
             format,
             limits,
@@ -224,7 +229,18 @@ impl<R: Read> UserReader<R> {
 
     /// The position just after the last byte consumed.
     pub fn position(&self) -> Position {
-        self.pos
+        self.pos_now()
+    }
+
+    /// The position of `buf[start]`.
+    fn pos_now(&self) -> Position {
+        self.pos.advanced(&self.buf[self.counted..self.start])
+    }
+
+    /// Counts the consumed bytes into `pos`.
+    fn sync(&mut self) {
+        self.pos = self.pos_now();
+        self.counted = self.start;
     }
 
     /// The next record, `None` at the end. After an error the reader is finished.
@@ -232,6 +248,7 @@ impl<R: Read> UserReader<R> {
     pub fn next_record(&mut self) -> Option<Result<Record<'_>, ReadError>> {
         match self.step() {
             Ok(Some(len)) => {
+                self.sync();
                 let position = self.pos;
                 let raw_start = self.start;
                 self.consume(len);
@@ -337,6 +354,7 @@ impl<R: Read> UserReader<R> {
         if self.buf[self.start..self.end].starts_with(b"\xEF\xBB\xBF") {
             self.start += 3;
             self.pos.byte += 3;
+            self.counted = self.start;
         }
         Ok(())
     }
@@ -459,8 +477,6 @@ impl<R: Read> UserReader<R> {
     }
 
     fn consume(&mut self, n: usize) {
-        let bytes = &self.buf[self.start..self.start + n];
-        self.pos = self.pos.advanced(bytes);
         self.start += n;
     }
 
@@ -470,9 +486,11 @@ impl<R: Read> UserReader<R> {
             return Ok(false);
         }
         if self.start > 0 {
+            self.sync();
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
+            self.counted = 0;
         }
         if self.buf.len() - self.end < CHUNK / 2 {
             let grow = self.buf.len().max(CHUNK);
@@ -505,7 +523,7 @@ impl<R: Read> UserReader<R> {
             State::ArrayNext | State::Ndjson => Some(self.index),
             _ => None,
         };
-        ReadError { kind, position: self.pos, index }
+        ReadError { kind, position: self.pos_now(), index }
     }
 
     fn unexpected(&self, expected: &'static str) -> ReadError {

@@ -31,7 +31,10 @@ pub(super) struct Keys<'a> {
 /// `Some` when the user in `raw` certainly has no issue (apart from duplicates, which the
 /// caller checks with the returned keys); `None` when the `Value` path must decide.
 pub(super) fn check(raw: &[u8]) -> Option<Keys<'_>> {
-    let Obj(user) = serde_json::from_slice::<Obj<User<'_>>>(raw).ok()?;
+    // One UTF-8 check for the whole record (the `Value` path refuses invalid UTF-8
+    // anywhere), then serde_json's `&str` reader, which skips re-checking each string.
+    let text = std::str::from_utf8(raw).ok()?;
+    let Obj(user) = serde_json::from_str::<Obj<User<'_>>>(text).ok()?;
     let mut s = Sink::default();
     let email = user.email?;
     profile::email_str(&mut s, "/email", "email", &email.0);

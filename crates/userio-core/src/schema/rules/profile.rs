@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::formats::{email_problem, is_absolute_uri, is_e164};
+use super::formats::{email_problem, has_whitespace, is_absolute_uri, is_e164};
 use super::{Kind, Sink, check_len_str, join, suggestion, type_name};
 use crate::schema::issue::Code;
 
@@ -153,7 +153,7 @@ pub(crate) fn email_str(s: &mut Sink, ptr: &str, name: &str, text: &str) {
 
 fn user_id(s: &mut Sink, ptr: &str, text: &str) {
     check_len_str(s, ptr, "user_id", text, 1, 255);
-    if text.chars().any(char::is_whitespace) {
+    if has_whitespace(text) {
         s.push_text(
             ptr.to_owned(),
             Code::PatternMismatch,
@@ -174,7 +174,10 @@ fn user_id(s: &mut Sink, ptr: &str, text: &str) {
 fn username(s: &mut Sink, ptr: &str, text: &str) {
     check_len_str(s, ptr, "username", text, 1, 128);
     if let Some(c) =
-        text.chars().find(|c| !(c.is_ascii_alphanumeric() || "@^$!-#.+'~_`".contains(*c)))
+        text.chars().find(|c| {
+            !(c.is_ascii_alphanumeric()
+                || matches!(c, '@' | '^' | '$' | '!' | '-' | '#' | '.' | '+' | '\'' | '~' | '_' | '`'))
+        })
     {
         s.push_text(
             ptr.to_owned(),
