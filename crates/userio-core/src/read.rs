@@ -428,7 +428,7 @@ impl<R: Read> UserReader<R> {
                 continue;
             }
             if in_str {
-                match memchr::memchr2(b'"', b'\\', &self.buf[base + i..self.end]) {
+                match quote_or_backslash(&self.buf[base + i..self.end]) {
                     Some(k) => {
                         i += k;
                         if self.buf[base + i] == b'\\' {
@@ -543,6 +543,26 @@ impl<R: Read> UserReader<R> {
     }
 }
 
+/// The offset of the first `"` or `\\` in `bytes`: eight bytes at a time (most JSON
+/// strings are short, where `memchr2`'s set-up costs more than the search).
+fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = bytes[i..].first_chunk::<8>() {
+        let w = u64::from_le_bytes(*chunk);
+        let q = w ^ (LO * u64::from(b'"'));
+        let b = w ^ (LO * u64::from(b'\\'));
+        // A zero byte in q or b is a match; the lowest flagged byte is always a true one.
+        let m = (q.wrapping_sub(LO) & !q & HI) | (b.wrapping_sub(LO) & !b & HI);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|&c| c == b'"' || c == b'\\').map(|k| i + k)
+}
+
 impl ReadError {
     /// A read error for an input that could not be opened.
     pub fn io(e: &io::Error, what: &str) -> Self {
@@ -592,6 +612,31 @@ mod tests {
             }
         }
         (out, None)
+    }
+
+    #[test]
+    fn finds_quotes_and_backslashes() {
+        let cases: &[&[u8]] = &[
+            b"", b"\"", b"abc", b"abcdefgh", b"abcdefgh\"", b"abcdefg\\x\"", b"\x80\x01\"\\",
+            b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\"", b"!!!!!!!!\x21\x23\x5b\x5d\\",
+            "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\"".as_bytes(),
+        ];
+        for bytes in cases {
+            let want = bytes.iter().position(|&c| c == b'"' || c == b'\\');
+            assert_eq!(quote_or_backslash(bytes), want, "{bytes:?}");
+            for k in 0..bytes.len() {
+                let want = bytes[k..].iter().position(|&c| c == b'"' || c == b'\\');
+                assert_eq!(quote_or_backslash(&bytes[k..]), want);
+            }
+        }
+        for b in 0..=255u8 {
+            let mut v = vec![b' '; 11];
+            v[9] = b;
+            let want = v.iter().position(|&c| c == b'"' || c == b'\\');
+            assert_eq!(quote_or_backslash(&v), want, "{b}");
+            v[3] = b'\\';
+            assert_eq!(quote_or_backslash(&v), Some(3));
+        }
     }
 
     #[test]
