@@ -617,8 +617,15 @@ mod tests {
     #[test]
     fn finds_quotes_and_backslashes() {
         let cases: &[&[u8]] = &[
-            b"", b"\"", b"abc", b"abcdefgh", b"abcdefgh\"", b"abcdefg\\x\"", b"\x80\x01\"\\",
-            b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\"", b"!!!!!!!!\x21\x23\x5b\x5d\\",
+            b"",
+            b"\"",
+            b"abc",
+            b"abcdefgh",
+            b"abcdefgh\"",
+            b"abcdefg\\x\"",
+            b"\x80\x01\"\\",
+            b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\"",
+            b"!!!!!!!!\x21\x23\x5b\x5d\\",
             "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\"".as_bytes(),
         ];
         for bytes in cases {

@@ -11,7 +11,8 @@ use userio_core::schema::{self, Report, ValidateOptions};
 use userio_testkit::{Generator, Shape};
 
 fn both(input: &[u8], options: &ValidateOptions) -> (Report, Report) {
-    let fast = schema::validate_with(input, &ValidateOptions { fast_path: true, ..options.clone() });
+    let fast =
+        schema::validate_with(input, &ValidateOptions { fast_path: true, ..options.clone() });
     let slow =
         schema::validate_with(input, &ValidateOptions { fast_path: false, ..options.clone() });
     (fast, slow)
@@ -187,7 +188,10 @@ fn mutants(base: &Map<String, Value>) -> Vec<Value> {
         u.insert("custom_password_hash".into(), c.clone());
         out.push(Value::Object(u));
         let mut u = base.clone();
-        u.insert("password_hash".into(), json!("$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K"));
+        u.insert(
+            "password_hash".into(),
+            json!("$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K"),
+        );
         u.insert("custom_password_hash".into(), c);
         out.push(Value::Object(u));
     }
@@ -218,12 +222,16 @@ fn mutated_users() {
             b.insert("username".into(), json!("jdoe"));
         }
         if i == 2 {
-            b.insert("password_hash".into(), json!("$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K"));
+            b.insert(
+                "password_hash".into(),
+                json!("$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K"),
+            );
         }
         users.extend(mutants(&b).iter().map(Value::to_string));
     }
     // Exact duplicates and case-folded duplicates of clean users, mixed with mutants.
-    let clean: Vec<String> = Generator::new(11, Shape::Import).take(50).map(|u| u.to_string()).collect();
+    let clean: Vec<String> =
+        Generator::new(11, Shape::Import).take(50).map(|u| u.to_string()).collect();
     users.extend(clean.iter().cloned());
     users.extend(clean.iter().take(10).map(|u| u.replacen("\"email\":\"", "\"email\":\"X", 1)));
     users.extend(clean.iter().take(10).map(|u| u.to_uppercase()));

@@ -442,7 +442,10 @@ mod tests {
         let ok = br#"{"email":"a@example.com","user_id":"x1","app_metadata":{"plan":"gold","roles":["a",{"b":1.5e3}]},"mfa_factors":[{"totp":{"secret":"JBTWY3DPEHPK3PNP"}}],"custom_password_hash":{"algorithm":"md5","hash":{"value":"5f4dcc3b5aa765d61d8327deb882cf99","encoding":"hex"}}}"#;
         let keys = check(ok).expect("clean");
         assert_eq!((&*keys.email, keys.user_id.as_deref()), ("a@example.com", Some("x1")));
-        assert_eq!(&*check(br#"{"email":"a\u0040example.com"}"#).expect("escaped").email, "a@example.com");
+        assert_eq!(
+            &*check(br#"{"email":"a\u0040example.com"}"#).expect("escaped").email,
+            "a@example.com"
+        );
         for odd in [
             &br#"["a@example.com"]"#[..],
             br#"{"email":null}"#,

@@ -227,9 +227,7 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
     let mut encoding = None;
     if let Some(h) = hash {
         match h.get("value") {
-            None => {
-                s.push(hash_ptr.clone(), Code::Required, HASH_VALUE_REQUIRED.to_owned(), None)
-            }
+            None => s.push(hash_ptr.clone(), Code::Required, HASH_VALUE_REQUIRED.to_owned(), None),
             Some(x) => {
                 if s.expect(&join(&hash_ptr, "value"), "hash.value", x, Kind::String) {
                     value = x.as_str();
@@ -388,7 +386,6 @@ const ALGORITHM_REQUIRED: &str = "add `algorithm` to custom_password_hash (argon
 const HASH_REQUIRED: &str =
     "add `hash` to custom_password_hash: {\"value\": \"…\", \"encoding\": \"hex\"}";
 const HASH_VALUE_REQUIRED: &str = "add `hash.value`: the password hash itself";
-
 
 /// Checks `salt`; returns `Some(())` when it is an object.
 fn salt(s: &mut Sink, ptr: &str, v: &Value) -> Option<()> {

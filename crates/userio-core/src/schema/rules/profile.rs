@@ -104,29 +104,25 @@ fn unknown(s: &mut Sink, ptr: String, key: &str, v: &Value) {
 /// the `Value` path and the fast path (`schema::fast`).
 pub(crate) fn text_field(s: &mut Sink, p: &str, key: &str, text: &str) {
     match key {
-        "phone_number" => {
-            if !is_e164(text) {
-                s.push_text(
-                    p.to_owned(),
-                    Code::PatternMismatch,
-                    "`phone_number` must be E.164: `+`, the country code and number, 1 to 15 digits, no spaces or dashes, such as +12125550001".to_owned(),
-                    text,
-                );
-            }
+        "phone_number" if !is_e164(text) => {
+            s.push_text(
+                p.to_owned(),
+                Code::PatternMismatch,
+                "`phone_number` must be E.164: `+`, the country code and number, 1 to 15 digits, no spaces or dashes, such as +12125550001".to_owned(),
+                text,
+            );
         }
         "user_id" => user_id(s, p, text),
         "username" => username(s, p, text),
         "given_name" | "family_name" => check_len_str(s, p, key, text, 1, 150),
         "name" | "nickname" => check_len_str(s, p, key, text, 1, 300),
-        "picture" => {
-            if !is_absolute_uri(text) {
-                s.push_text(
-                    p.to_owned(),
-                    Code::InvalidUri,
-                    "`picture` must be an absolute URL such as https://example.com/me.png (no spaces)".to_owned(),
-                    text,
-                );
-            }
+        "picture" if !is_absolute_uri(text) => {
+            s.push_text(
+                p.to_owned(),
+                Code::InvalidUri,
+                "`picture` must be an absolute URL such as https://example.com/me.png (no spaces)".to_owned(),
+                text,
+            );
         }
         _ => {}
     }
@@ -173,12 +169,10 @@ fn user_id(s: &mut Sink, ptr: &str, text: &str) {
 
 fn username(s: &mut Sink, ptr: &str, text: &str) {
     check_len_str(s, ptr, "username", text, 1, 128);
-    if let Some(c) =
-        text.chars().find(|c| {
-            !(c.is_ascii_alphanumeric()
-                || matches!(c, '@' | '^' | '$' | '!' | '-' | '#' | '.' | '+' | '\'' | '~' | '_' | '`'))
-        })
-    {
+    if let Some(c) = text.chars().find(|c| {
+        !(c.is_ascii_alphanumeric()
+            || matches!(c, '@' | '^' | '$' | '!' | '-' | '#' | '.' | '+' | '\'' | '~' | '_' | '`'))
+    }) {
         s.push_text(
             ptr.to_owned(),
             Code::InvalidUsername,
