@@ -6,6 +6,8 @@
 //! - `floor-whole`: `serde_json::from_slice` the whole file into one `Value` (memory grows);
 //! - `userio`: `userio_core::schema::validate` (every rule, duplicates, positions);
 //! - `userio-nodup`: the same without the duplicate check (strictly flat memory);
+//! - `userio-value`: `userio` with its typed fast path off (every user through `Value`, as
+//!   before the fast path; same report);
 //! - `jsonschema`: stream + parse each record, then `jsonschema` (0.61, formats on) checks
 //!   it against Auth0's published per-user schema, collecting every error;
 //! - `read`: the record reader alone (no parse), to see what the reader costs;
@@ -66,6 +68,12 @@ fn userio_nodup(input: impl Read) -> (u64, u64) {
     (r.users, r.users - r.valid)
 }
 
+fn userio_value(input: impl Read) -> (u64, u64) {
+    let options = userio_core::schema::ValidateOptions { fast_path: false, ..Default::default() };
+    let r = userio_core::schema::validate_with(input, &options);
+    (r.users, r.users - r.valid)
+}
+
 fn jsonschema_mode(input: impl Read, validator: &jsonschema::Validator) -> (u64, u64) {
     let mut reader = UserReader::new(input);
     let (mut users, mut invalid) = (0, 0);
@@ -94,7 +102,7 @@ fn time(rounds: usize, mut f: impl FnMut() -> (u64, u64)) -> (Duration, u64, u64
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, mode, file, rest @ ..] = args.as_slice() else {
-        eprintln!("usage: bench-validator floor|floor-whole|userio|userio-nodup|jsonschema|all FILE [ROUNDS]");
+        eprintln!("usage: bench-validator floor|floor-whole|read|userio|userio-nodup|userio-value|jsonschema|all FILE [ROUNDS]");
         std::process::exit(2);
     };
     let rounds: usize = rest.first().and_then(|r| r.parse().ok()).unwrap_or(3);
@@ -106,7 +114,7 @@ fn main() {
         .expect("valid schema");
     let mb = len as f64 / 1e6;
     let modes: Vec<&str> = if mode == "all" {
-        vec!["floor", "userio", "userio-nodup", "jsonschema"]
+        vec!["floor", "userio", "userio-nodup", "userio-value", "jsonschema"]
     } else {
         vec![mode.as_str()]
     };
@@ -120,6 +128,7 @@ fn main() {
             "read" => time(rounds, || read_only(open(file))),
             "userio" => time(rounds, || userio(open(file))),
             "userio-nodup" => time(rounds, || userio_nodup(open(file))),
+            "userio-value" => time(rounds, || userio_value(open(file))),
             "jsonschema" => time(rounds, || jsonschema_mode(open(file), &validator)),
             other => {
                 eprintln!("unknown mode {other}");
