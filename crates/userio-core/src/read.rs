@@ -697,6 +697,48 @@ mod tests {
     }
 
     #[test]
+    fn positions_match_a_recount_across_refills() {
+        // Records with newlines inside and between them, multi-byte characters, CRLF, a
+        // BOM, and enough bytes for many buffer refills: each record's position, and the
+        // position of an error at the end, equal a count from the start of the input.
+        let mut input = String::from("\u{feff}[\r\n");
+        for i in 0..3000 {
+            if i > 0 {
+                input.push_str(if i % 3 == 0 { ",\n  " } else { " , " });
+            }
+            match i % 4 {
+                0 => input.push_str(&format!("{{\"n\": \"zoë {i}\",\n   \"k\": [1,\n 2]}}")),
+                1 => input.push_str(&format!("{{\"n\":\"日本 {i}\\\"\"}}")),
+                2 => input.push_str(&format!("{{\"n\":\"{}\"}}", "é".repeat(i % 97))),
+                _ => input.push_str(&format!("\t{{\"n\":{i}}}")),
+            }
+        }
+        input.push_str("\r\n,");
+        let bytes = input.as_bytes();
+        let mut reader = UserReader::new(bytes);
+        let mut n = 0;
+        let err = loop {
+            match reader.next_record() {
+                Some(Ok(rec)) => {
+                    let at = rec.position.byte as usize;
+                    assert_eq!(&bytes[at..at + rec.raw.len()], rec.raw);
+                    let mut want = Position::of_offset(&bytes[3..], at - 3);
+                    want.byte += 3;
+                    assert_eq!(rec.position, want, "record {n}");
+                    n += 1;
+                }
+                Some(Err(e)) => break e,
+                None => panic!("expected an error at the end"),
+            }
+        };
+        assert_eq!(n, 3000);
+        let mut want = Position::of_offset(&bytes[3..], bytes.len() - 3);
+        want.byte += 3;
+        assert_eq!(err.position, want);
+        assert_eq!(reader.position(), want);
+    }
+
+    #[test]
     fn records_across_buffer_refills() {
         let big = "x".repeat(200_000);
         let input = format!("[{{\"a\":\"{big}\\\\\"}},{{\"b\":1}}]");

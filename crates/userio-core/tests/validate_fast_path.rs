@@ -281,6 +281,31 @@ fn raw_records() {
         deep.into_bytes(),
         big.into_bytes(),
     ];
+    // Nesting around serde_json's depth limit (128), in metadata and in the user itself.
+    let mut records = records;
+    for depth in 123..=130 {
+        records.push(
+            format!(
+                "{{\"email\":\"d{depth}@example.com\",\"user_metadata\":{}1{}}}",
+                "{\"a\":".repeat(depth),
+                "}".repeat(depth)
+            )
+            .into_bytes(),
+        );
+        records.push(
+            format!(
+                "{{\"email\":\"e{depth}@example.com\",\"app_metadata\":{{\"l\":{}1{}}}}}",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            )
+            .into_bytes(),
+        );
+    }
+    let deep_ones: Vec<bool> = records[records.len() - 16..]
+        .iter()
+        .map(|r| schema::validate(&[b"[", r.as_slice(), b"]"].concat()[..]).is_ok())
+        .collect();
+    assert!(deep_ones.contains(&true) && deep_ones.contains(&false), "{deep_ones:?}");
     let mut input = b"[\n".to_vec();
     for (i, r) in records.iter().enumerate() {
         if i > 0 {

@@ -120,7 +120,8 @@ pub(crate) fn text_field(s: &mut Sink, p: &str, key: &str, text: &str) {
             s.push_text(
                 p.to_owned(),
                 Code::InvalidUri,
-                "`picture` must be an absolute URL such as https://example.com/me.png (no spaces)".to_owned(),
+                "`picture` must be an absolute URL such as https://example.com/me.png (no spaces)"
+                    .to_owned(),
                 text,
             );
         }
