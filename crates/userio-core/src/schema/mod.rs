@@ -21,6 +21,7 @@
 //! `docs/errors.md`, generated from [`Code::all`]).
 
 use std::io::Read;
+use std::ops::Range;
 
 mod fast;
 pub mod issue;
@@ -198,18 +199,21 @@ impl Validator {
             max_record: self.options.limits.max_record_bytes,
             dupes: self.options.check_duplicates.then(Dupes::default),
             fast_path: self.options.fast_path,
+            batch: Batch::default(),
         };
         loop {
             let rec = match reader.next_record() {
                 None => break,
                 Some(Ok(rec)) => rec,
                 Some(Err(e)) => {
+                    run.flush();
                     run.file_error(&e);
                     break;
                 }
             };
             run.record(&rec);
         }
+        run.flush();
         if run.report.users == 0
             && run.report.errors.is_empty()
             && reader.format() == InputFormat::Array
@@ -234,7 +238,32 @@ struct Run {
     max_record: usize,
     dupes: Option<Dupes>,
     fast_path: bool,
+    batch: Batch,
 }
+
+/// Users the fast path cleared, waiting for their duplicate check. The check runs over a
+/// batch so that the table lookups (cache misses on large files) overlap; nothing about
+/// these users is reported before the batch is flushed, and it is flushed before anything
+/// about a later user (or the file) is, so the report keeps file order.
+#[derive(Default)]
+struct Batch {
+    users: Vec<Pending>,
+    /// The users' record bytes, for positions if one turns out to be a duplicate.
+    raw: Vec<u8>,
+    /// Their email / `user_id` / username texts.
+    texts: String,
+}
+
+struct Pending {
+    index: u64,
+    position: Position,
+    raw: Range<usize>,
+    /// Per duplicate-checked field: the text (in `Batch::texts`) and its hash.
+    keys: [Option<(Range<usize>, u64)>; 3],
+}
+
+/// Users per batch.
+const BATCH: usize = 32;
 
 impl Run {
     fn push(&mut self, issue: Issue) {
@@ -264,6 +293,7 @@ impl Run {
     fn record(&mut self, rec: &Record<'_>) {
         self.report.users += 1;
         if rec.raw.len() > self.max_record {
+            self.flush();
             self.push(Issue {
                 index: Some(rec.index),
                 pointer: String::new(),
@@ -288,31 +318,97 @@ impl Run {
             None
         };
         if let Some(keys) = fast {
-            if let Some(d) = &mut self.dupes {
-                let keys = [Some(&*keys.email), keys.user_id.as_deref(), keys.username.as_deref()];
-                d.check_keys(keys, rec.index, &mut sink);
+            if self.dupes.is_none() {
+                self.report.valid += 1; // no issue at all
+                return;
             }
-        } else {
-            match serde_json::from_slice::<Value>(rec.raw) {
-                Ok(user) => {
-                    rules::check_user(&user, &mut sink);
-                    if let Some(d) = &mut self.dupes {
-                        d.check(&user, rec.index, &mut sink);
-                    }
+            let b = &mut self.batch;
+            let start = b.raw.len();
+            b.raw.extend_from_slice(rec.raw);
+            let mut hashed = [None, None, None];
+            let texts = [Some(&*keys.email), keys.user_id.as_deref(), keys.username.as_deref()];
+            for ((slot, text), (_, fold, _, _)) in
+                hashed.iter_mut().zip(texts).zip(DUPLICATE_FIELDS)
+            {
+                if let Some(text) = text {
+                    let at = b.texts.len();
+                    b.texts.push_str(text);
+                    *slot = Some((at..b.texts.len(), hash_of(text, fold)));
                 }
-                Err(e) => {
-                    self.push(json_issue(rec, &e));
-                    return;
+            }
+            b.users.push(Pending {
+                index: rec.index,
+                position: rec.position,
+                raw: start..b.raw.len(),
+                keys: hashed,
+            });
+            if b.users.len() >= BATCH {
+                self.flush();
+            }
+            return;
+        }
+        self.flush();
+        match serde_json::from_slice::<Value>(rec.raw) {
+            Ok(user) => {
+                rules::check_user(&user, &mut sink);
+                if let Some(d) = &mut self.dupes {
+                    d.check(&user, rec.index, &mut sink);
                 }
+            }
+            Err(e) => {
+                self.push(json_issue(rec, &e));
+                return;
             }
         }
-        if rec.raw.len() > PROFILE_LIMIT_BYTES {
+        self.finish(rec.raw, rec.index, rec.position, sink);
+    }
+
+    /// Runs the duplicate check of the pending fast-path users and reports them.
+    fn flush(&mut self) {
+        if self.batch.users.is_empty() {
+            return;
+        }
+        let mut b = std::mem::take(&mut self.batch);
+        if let Some(d) = &self.dupes {
+            // Load every slot first: independent loads, so their cache misses overlap.
+            let mut acc = 0u64;
+            for u in &b.users {
+                for (k, key) in u.keys.iter().enumerate() {
+                    if let Some((_, h)) = key {
+                        acc ^= d.touch(k, *h);
+                    }
+                }
+            }
+            std::hint::black_box(acc);
+        }
+        for u in &b.users {
+            let mut sink = Sink::default();
+            if let Some(d) = &mut self.dupes {
+                for (k, key) in u.keys.iter().enumerate() {
+                    if let Some((r, h)) = key {
+                        let text = b.texts.get(r.clone()).unwrap_or_default();
+                        d.check_hashed(k, *h, text, u.index, &mut sink);
+                    }
+                }
+            }
+            let raw = b.raw.get(u.raw.clone()).unwrap_or_default();
+            self.finish(raw, u.index, u.position, sink);
+        }
+        b.users.clear();
+        b.raw.clear();
+        b.texts.clear();
+        self.batch = b;
+    }
+
+    /// Reports what was found in the user at `index` (record bytes `raw` at `position`).
+    fn finish(&mut self, raw: &[u8], index: u64, position: Position, mut sink: Sink) {
+        if raw.len() > PROFILE_LIMIT_BYTES {
             sink.found.push(Found {
                 pointer: String::new(),
                 code: Code::ProfileTooLarge,
                 message: format!(
                     "this user is {} bytes: Auth0 limits profiles to 10 KB (larger ones are accepted for now but deprecated); move bulky metadata elsewhere",
-                    rec.raw.len()
+                    raw.len()
                 ),
                 value: None,
                 at_key: false,
@@ -328,15 +424,15 @@ impl Run {
             .found
             .into_iter()
             .map(|f| {
-                let off = locate::locate(rec.raw, &f.pointer, f.at_key);
+                let off = locate::locate(raw, &f.pointer, f.at_key);
                 Issue {
-                    index: Some(rec.index),
+                    index: Some(index),
                     severity: f.code.severity(),
                     code: f.code.slug(),
                     pointer: f.pointer,
                     message: f.message,
                     value: f.value,
-                    position: rec.position.advanced(&rec.raw[..off.min(rec.raw.len())]),
+                    position: position.advanced(&raw[..off.min(raw.len())]),
                 }
             })
             .collect();
@@ -472,45 +568,69 @@ impl Dupes {
 
     /// The duplicate check on a user's `email`, `user_id` and `username` strings.
     fn check_keys(&mut self, keys: [Option<&str>; 3], index: u64, sink: &mut Sink) {
-        let fields: [(&str, bool, Code, &str); 3] = [
-            (
-                "email",
-                true,
-                Code::DuplicateEmail,
-                "same email as user {first} (emails are compared lower-cased): each user may appear only once in an import; merge or remove one",
-            ),
-            (
-                "user_id",
-                false,
-                Code::DuplicateUserId,
-                "same `user_id` as user {first}: user ids must be unique; give one user another id or remove the duplicate",
-            ),
-            (
-                "username",
-                true,
-                Code::DuplicateUsername,
-                "same `username` as user {first} (usernames are compared lower-cased): usernames must be unique",
-            ),
-        ];
-        for ((field, fold, code, template), text) in fields.into_iter().zip(keys) {
-            let Some(text) = text else { continue };
-            let map = match field {
-                "email" => &mut self.emails,
-                "user_id" => &mut self.ids,
-                _ => &mut self.usernames,
-            };
-            let first = map.first(hash_of(text, fold), index);
-            if first != index {
-                sink.push_text(
-                    format!("/{field}"),
-                    code,
-                    template.replace("{first}", &first.to_string()),
-                    text,
-                );
+        for (k, (text, (_, fold, _, _))) in keys.into_iter().zip(DUPLICATE_FIELDS).enumerate() {
+            if let Some(text) = text {
+                self.check_hashed(k, hash_of(text, fold), text, index, sink);
             }
         }
     }
+
+    fn map(&mut self, k: usize) -> &mut SeenMap {
+        match k {
+            0 => &mut self.emails,
+            1 => &mut self.ids,
+            _ => &mut self.usernames,
+        }
+    }
+
+    /// Loads the home slot of `hash` in field `k`'s table (a prefetch without `unsafe`).
+    fn touch(&self, k: usize, hash: u64) -> u64 {
+        let map = match k {
+            0 => &self.emails,
+            1 => &self.ids,
+            _ => &self.usernames,
+        };
+        let n = map.slots.len();
+        if n == 0 { 0 } else { map.slots[(hash as usize) & (n - 1)].0 }
+    }
+
+    /// The duplicate check of field `k` (see [`DUPLICATE_FIELDS`]) holding `text`, whose
+    /// `hash_of` is `hash`.
+    fn check_hashed(&mut self, k: usize, hash: u64, text: &str, index: u64, sink: &mut Sink) {
+        let (field, _, code, template) = DUPLICATE_FIELDS[k];
+        let first = self.map(k).first(hash, index);
+        if first != index {
+            sink.push_text(
+                format!("/{field}"),
+                code,
+                template.replace("{first}", &first.to_string()),
+                text,
+            );
+        }
+    }
 }
+
+/// The duplicate-checked fields: name, compared lower-cased, code, message template.
+const DUPLICATE_FIELDS: [(&str, bool, Code, &str); 3] = [
+    (
+        "email",
+        true,
+        Code::DuplicateEmail,
+        "same email as user {first} (emails are compared lower-cased): each user may appear only once in an import; merge or remove one",
+    ),
+    (
+        "user_id",
+        false,
+        Code::DuplicateUserId,
+        "same `user_id` as user {first}: user ids must be unique; give one user another id or remove the duplicate",
+    ),
+    (
+        "username",
+        true,
+        Code::DuplicateUsername,
+        "same `username` as user {first} (usernames are compared lower-cased): usernames must be unique",
+    ),
+];
 
 #[cfg(test)]
 mod tests {
