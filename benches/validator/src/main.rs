@@ -6,8 +6,11 @@
 //! - `floor-whole`: `serde_json::from_slice` the whole file into one `Value` (memory grows);
 //! - `userio`: `userio_core::schema::validate` (every rule, duplicates, positions);
 //! - `userio-nodup`: the same without the duplicate check (strictly flat memory);
+//! - `userio-value`: `userio` with its typed fast path off (every user through `Value`, as
+//!   before the fast path; same report);
 //! - `jsonschema`: stream + parse each record, then `jsonschema` (0.61, formats on) checks
 //!   it against Auth0's published per-user schema, collecting every error;
+//! - `read`: the record reader alone (no parse), to see what the reader costs;
 //! - `all`: each of the streaming modes in turn, best of ROUNDS, with ratios.
 //!
 //! Every streaming mode reads the file through a 64 KiB buffer (no whole-file copy), so
@@ -37,6 +40,17 @@ fn floor(input: impl Read) -> (u64, u64) {
     (users, users - objects)
 }
 
+fn read_only(input: impl Read) -> (u64, u64) {
+    let mut reader = UserReader::new(input);
+    let (mut users, mut bytes) = (0, 0u64);
+    while let Some(rec) = reader.next_record() {
+        let rec = rec.expect("readable");
+        users += 1;
+        bytes += rec.raw.len() as u64;
+    }
+    (users, u64::from(bytes == 0))
+}
+
 fn floor_whole(file: &str) -> (u64, u64) {
     let bytes = std::fs::read(file).expect("read the file");
     let v: Value = serde_json::from_slice(&bytes).expect("json array");
@@ -50,6 +64,12 @@ fn userio(input: impl Read) -> (u64, u64) {
 
 fn userio_nodup(input: impl Read) -> (u64, u64) {
     let options = userio_core::schema::ValidateOptions { check_duplicates: false, ..Default::default() };
+    let r = userio_core::schema::validate_with(input, &options);
+    (r.users, r.users - r.valid)
+}
+
+fn userio_value(input: impl Read) -> (u64, u64) {
+    let options = userio_core::schema::ValidateOptions { fast_path: false, ..Default::default() };
     let r = userio_core::schema::validate_with(input, &options);
     (r.users, r.users - r.valid)
 }
@@ -82,7 +102,7 @@ fn time(rounds: usize, mut f: impl FnMut() -> (u64, u64)) -> (Duration, u64, u64
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, mode, file, rest @ ..] = args.as_slice() else {
-        eprintln!("usage: bench-validator floor|floor-whole|userio|userio-nodup|jsonschema|all FILE [ROUNDS]");
+        eprintln!("usage: bench-validator floor|floor-whole|read|userio|userio-nodup|userio-value|jsonschema|all FILE [ROUNDS]");
         std::process::exit(2);
     };
     let rounds: usize = rest.first().and_then(|r| r.parse().ok()).unwrap_or(3);
@@ -94,7 +114,7 @@ fn main() {
         .expect("valid schema");
     let mb = len as f64 / 1e6;
     let modes: Vec<&str> = if mode == "all" {
-        vec!["floor", "userio", "userio-nodup", "jsonschema"]
+        vec!["floor", "userio", "userio-nodup", "userio-value", "jsonschema"]
     } else {
         vec![mode.as_str()]
     };
@@ -105,8 +125,10 @@ fn main() {
         let (d, users, invalid) = match m {
             "floor" => time(rounds, || floor(open(file))),
             "floor-whole" => time(rounds, || floor_whole(file)),
+            "read" => time(rounds, || read_only(open(file))),
             "userio" => time(rounds, || userio(open(file))),
             "userio-nodup" => time(rounds, || userio_nodup(open(file))),
+            "userio-value" => time(rounds, || userio_value(open(file))),
             "jsonschema" => time(rounds, || jsonschema_mode(open(file), &validator)),
             other => {
                 eprintln!("unknown mode {other}");

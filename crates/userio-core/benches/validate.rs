@@ -1,5 +1,6 @@
-//! Criterion: the validator against the serde_json floor (parse each record into `Value`)
-//! on 10,000 generated import users held in memory. The side-by-side run with the
+//! Criterion: the validator (typed fast path on, and `Value` path only) against the
+//! serde_json floor (parse each record into `Value`) on 10,000 generated import users held
+//! in memory. The side-by-side run with the
 //! `jsonschema` crate and the 100k / 1M files lives in `benches/validate.sh`.
 //!
 //! cargo bench -p userio-core --bench validate -- --warm-up-time 1 --measurement-time 3
@@ -34,6 +35,15 @@ fn bench(c: &mut Criterion) {
     g.bench_function("userio_validate", |b| {
         b.iter(|| {
             let r = userio_core::schema::validate(data.as_slice());
+            assert!(r.is_ok());
+            r.users
+        })
+    });
+    g.bench_function("userio_validate_value_path_only", |b| {
+        let options =
+            userio_core::schema::ValidateOptions { fast_path: false, ..Default::default() };
+        b.iter(|| {
+            let r = userio_core::schema::validate_with(data.as_slice(), &options);
             assert!(r.is_ok());
             r.users
         })

@@ -181,7 +181,11 @@ pub struct UserReader<R> {
     start: usize,
     end: usize,
     eof: bool,
+    /// The position of `buf[counted]`; the bytes from there to `start` are consumed but
+    /// not yet counted into it (counting lazily skips the character count of every record
+    /// that a newline follows).
     pos: Position,
+    counted: usize,
     state: State,
     format: InputFormat,
     limits: ReadLimits,
@@ -204,6 +208,7 @@ impl<R: Read> UserReader<R> {
             end: 0,
             eof: false,
             pos: Position::START,
+            counted: 0,
             state: State::Start,
             format,
             limits,
@@ -224,7 +229,18 @@ impl<R: Read> UserReader<R> {
 
     /// The position just after the last byte consumed.
     pub fn position(&self) -> Position {
-        self.pos
+        self.pos_now()
+    }
+
+    /// The position of `buf[start]`.
+    fn pos_now(&self) -> Position {
+        self.pos.advanced(&self.buf[self.counted..self.start])
+    }
+
+    /// Counts the consumed bytes into `pos`.
+    fn sync(&mut self) {
+        self.pos = self.pos_now();
+        self.counted = self.start;
     }
 
     /// The next record, `None` at the end. After an error the reader is finished.
@@ -232,6 +248,7 @@ impl<R: Read> UserReader<R> {
     pub fn next_record(&mut self) -> Option<Result<Record<'_>, ReadError>> {
         match self.step() {
             Ok(Some(len)) => {
+                self.sync();
                 let position = self.pos;
                 let raw_start = self.start;
                 self.consume(len);
@@ -337,6 +354,7 @@ impl<R: Read> UserReader<R> {
         if self.buf[self.start..self.end].starts_with(b"\xEF\xBB\xBF") {
             self.start += 3;
             self.pos.byte += 3;
+            self.counted = self.start;
         }
         Ok(())
     }
@@ -410,7 +428,7 @@ impl<R: Read> UserReader<R> {
                 continue;
             }
             if in_str {
-                match memchr::memchr2(b'"', b'\\', &self.buf[base + i..self.end]) {
+                match quote_or_backslash(&self.buf[base + i..self.end]) {
                     Some(k) => {
                         i += k;
                         if self.buf[base + i] == b'\\' {
@@ -459,8 +477,6 @@ impl<R: Read> UserReader<R> {
     }
 
     fn consume(&mut self, n: usize) {
-        let bytes = &self.buf[self.start..self.start + n];
-        self.pos = self.pos.advanced(bytes);
         self.start += n;
     }
 
@@ -470,9 +486,11 @@ impl<R: Read> UserReader<R> {
             return Ok(false);
         }
         if self.start > 0 {
+            self.sync();
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
+            self.counted = 0;
         }
         if self.buf.len() - self.end < CHUNK / 2 {
             let grow = self.buf.len().max(CHUNK);
@@ -505,7 +523,7 @@ impl<R: Read> UserReader<R> {
             State::ArrayNext | State::Ndjson => Some(self.index),
             _ => None,
         };
-        ReadError { kind, position: self.pos, index }
+        ReadError { kind, position: self.pos_now(), index }
     }
 
     fn unexpected(&self, expected: &'static str) -> ReadError {
@@ -523,6 +541,26 @@ impl<R: Read> UserReader<R> {
         };
         self.error(ReadErrorKind::Unexpected { expected, found })
     }
+}
+
+/// The offset of the first `"` or `\\` in `bytes`: eight bytes at a time (most JSON
+/// strings are short, where `memchr2`'s set-up costs more than the search).
+fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = bytes[i..].first_chunk::<8>() {
+        let w = u64::from_le_bytes(*chunk);
+        let q = w ^ (LO * u64::from(b'"'));
+        let b = w ^ (LO * u64::from(b'\\'));
+        // A zero byte in q or b is a match; the lowest flagged byte is always a true one.
+        let m = (q.wrapping_sub(LO) & !q & HI) | (b.wrapping_sub(LO) & !b & HI);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|&c| c == b'"' || c == b'\\').map(|k| i + k)
 }
 
 impl ReadError {
@@ -577,6 +615,38 @@ mod tests {
     }
 
     #[test]
+    fn finds_quotes_and_backslashes() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"\"",
+            b"abc",
+            b"abcdefgh",
+            b"abcdefgh\"",
+            b"abcdefg\\x\"",
+            b"\x80\x01\"\\",
+            b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\"",
+            b"!!!!!!!!\x21\x23\x5b\x5d\\",
+            "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\"".as_bytes(),
+        ];
+        for bytes in cases {
+            let want = bytes.iter().position(|&c| c == b'"' || c == b'\\');
+            assert_eq!(quote_or_backslash(bytes), want, "{bytes:?}");
+            for k in 0..bytes.len() {
+                let want = bytes[k..].iter().position(|&c| c == b'"' || c == b'\\');
+                assert_eq!(quote_or_backslash(&bytes[k..]), want);
+            }
+        }
+        for b in 0..=255u8 {
+            let mut v = vec![b' '; 11];
+            v[9] = b;
+            let want = v.iter().position(|&c| c == b'"' || c == b'\\');
+            assert_eq!(quote_or_backslash(&v), want, "{b}");
+            v[3] = b'\\';
+            assert_eq!(quote_or_backslash(&v), Some(3));
+        }
+    }
+
+    #[test]
     fn reads_arrays_and_ndjson() {
         let (recs, err) = records(" [ {\"a\":\"x]\\\"\"} ,\n{\"b\":[1,{}]} ]\n");
         assert_eq!(recs, ["{\"a\":\"x]\\\"\"}", "{\"b\":[1,{}]}"]);
@@ -624,6 +694,48 @@ mod tests {
         assert_eq!(err.code(), "json_invalid");
         assert_eq!(err.position.line, 3);
         assert_eq!(err.index, Some(1));
+    }
+
+    #[test]
+    fn positions_match_a_recount_across_refills() {
+        // Records with newlines inside and between them, multi-byte characters, CRLF, a
+        // BOM, and enough bytes for many buffer refills: each record's position, and the
+        // position of an error at the end, equal a count from the start of the input.
+        let mut input = String::from("\u{feff}[\r\n");
+        for i in 0..3000 {
+            if i > 0 {
+                input.push_str(if i % 3 == 0 { ",\n  " } else { " , " });
+            }
+            match i % 4 {
+                0 => input.push_str(&format!("{{\"n\": \"zoë {i}\",\n   \"k\": [1,\n 2]}}")),
+                1 => input.push_str(&format!("{{\"n\":\"日本 {i}\\\"\"}}")),
+                2 => input.push_str(&format!("{{\"n\":\"{}\"}}", "é".repeat(i % 97))),
+                _ => input.push_str(&format!("\t{{\"n\":{i}}}")),
+            }
+        }
+        input.push_str("\r\n,");
+        let bytes = input.as_bytes();
+        let mut reader = UserReader::new(bytes);
+        let mut n = 0;
+        let err = loop {
+            match reader.next_record() {
+                Some(Ok(rec)) => {
+                    let at = rec.position.byte as usize;
+                    assert_eq!(&bytes[at..at + rec.raw.len()], rec.raw);
+                    let mut want = Position::of_offset(&bytes[3..], at - 3);
+                    want.byte += 3;
+                    assert_eq!(rec.position, want, "record {n}");
+                    n += 1;
+                }
+                Some(Err(e)) => break e,
+                None => panic!("expected an error at the end"),
+            }
+        };
+        assert_eq!(n, 3000);
+        let mut want = Position::of_offset(&bytes[3..], bytes.len() - 3);
+        want.byte += 3;
+        assert_eq!(err.position, want);
+        assert_eq!(reader.position(), want);
     }
 
     #[test]

@@ -20,10 +20,10 @@
 //! fail on or silently get wrong (see `docs/validate.md` and the code catalogue in
 //! `docs/errors.md`, generated from [`Code::all`]).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
+use std::ops::Range;
 
+mod fast;
 pub mod issue;
 mod locate;
 pub mod rules;
@@ -92,11 +92,20 @@ pub struct ValidateOptions {
     /// Look for the same email / `user_id` / username twice (default on). Costs about 16
     /// bytes of memory per distinct value; switch off for strictly flat memory.
     pub check_duplicates: bool,
+    /// Try the typed fast path first (default on). Reports are identical either way; off
+    /// only for tests and benchmarks that compare the two paths.
+    #[doc(hidden)]
+    pub fast_path: bool,
 }
 
 impl Default for ValidateOptions {
     fn default() -> Self {
-        ValidateOptions { max_errors: None, limits: ReadLimits::default(), check_duplicates: true }
+        ValidateOptions {
+            max_errors: None,
+            limits: ReadLimits::default(),
+            check_duplicates: true,
+            fast_path: true,
+        }
     }
 }
 
@@ -189,18 +198,22 @@ impl Validator {
             max: self.options.max_errors.unwrap_or(usize::MAX),
             max_record: self.options.limits.max_record_bytes,
             dupes: self.options.check_duplicates.then(Dupes::default),
+            fast_path: self.options.fast_path,
+            batch: Batch::default(),
         };
         loop {
             let rec = match reader.next_record() {
                 None => break,
                 Some(Ok(rec)) => rec,
                 Some(Err(e)) => {
+                    run.flush();
                     run.file_error(&e);
                     break;
                 }
             };
             run.record(&rec);
         }
+        run.flush();
         if run.report.users == 0
             && run.report.errors.is_empty()
             && reader.format() == InputFormat::Array
@@ -224,7 +237,33 @@ struct Run {
     max: usize,
     max_record: usize,
     dupes: Option<Dupes>,
+    fast_path: bool,
+    batch: Batch,
 }
+
+/// Users the fast path cleared, waiting for their duplicate check. The check runs over a
+/// batch so that the table lookups (cache misses on large files) overlap; nothing about
+/// these users is reported before the batch is flushed, and it is flushed before anything
+/// about a later user (or the file) is, so the report keeps file order.
+#[derive(Default)]
+struct Batch {
+    users: Vec<Pending>,
+    /// The users' record bytes, for positions if one turns out to be a duplicate.
+    raw: Vec<u8>,
+    /// Their email / `user_id` / username texts.
+    texts: String,
+}
+
+struct Pending {
+    index: u64,
+    position: Position,
+    raw: Range<usize>,
+    /// Per duplicate-checked field: the text (in `Batch::texts`) and its hash.
+    keys: [Option<(Range<usize>, u64)>; 3],
+}
+
+/// Users per batch.
+const BATCH: usize = 32;
 
 impl Run {
     fn push(&mut self, issue: Issue) {
@@ -254,6 +293,7 @@ impl Run {
     fn record(&mut self, rec: &Record<'_>) {
         self.report.users += 1;
         if rec.raw.len() > self.max_record {
+            self.flush();
             self.push(Issue {
                 index: Some(rec.index),
                 pointer: String::new(),
@@ -270,6 +310,44 @@ impl Run {
             return;
         }
         let mut sink = Sink::default();
+        // The typed fast path answers for users with no issue (duplicates aside); anything
+        // else goes through `Value`, which writes the report.
+        let fast = if self.fast_path && rec.raw.len() <= PROFILE_LIMIT_BYTES {
+            fast::check(rec.raw)
+        } else {
+            None
+        };
+        if let Some(keys) = fast {
+            if self.dupes.is_none() {
+                self.report.valid += 1; // no issue at all
+                return;
+            }
+            let b = &mut self.batch;
+            let start = b.raw.len();
+            b.raw.extend_from_slice(rec.raw);
+            let mut hashed = [None, None, None];
+            let texts = [Some(&*keys.email), keys.user_id.as_deref(), keys.username.as_deref()];
+            for ((slot, text), (_, fold, _, _)) in
+                hashed.iter_mut().zip(texts).zip(DUPLICATE_FIELDS)
+            {
+                if let Some(text) = text {
+                    let at = b.texts.len();
+                    b.texts.push_str(text);
+                    *slot = Some((at..b.texts.len(), hash_of(text, fold)));
+                }
+            }
+            b.users.push(Pending {
+                index: rec.index,
+                position: rec.position,
+                raw: start..b.raw.len(),
+                keys: hashed,
+            });
+            if b.users.len() >= BATCH {
+                self.flush();
+            }
+            return;
+        }
+        self.flush();
         match serde_json::from_slice::<Value>(rec.raw) {
             Ok(user) => {
                 rules::check_user(&user, &mut sink);
@@ -282,13 +360,55 @@ impl Run {
                 return;
             }
         }
-        if rec.raw.len() > PROFILE_LIMIT_BYTES {
+        self.finish(rec.raw, rec.index, rec.position, sink);
+    }
+
+    /// Runs the duplicate check of the pending fast-path users and reports them.
+    fn flush(&mut self) {
+        if self.batch.users.is_empty() {
+            return;
+        }
+        let mut b = std::mem::take(&mut self.batch);
+        if let Some(d) = &self.dupes {
+            // Load every slot first: independent loads, so their cache misses overlap.
+            let mut acc = 0u64;
+            for u in &b.users {
+                for (k, key) in u.keys.iter().enumerate() {
+                    if let Some((_, h)) = key {
+                        acc ^= d.touch(k, *h);
+                    }
+                }
+            }
+            std::hint::black_box(acc);
+        }
+        for u in &b.users {
+            let mut sink = Sink::default();
+            if let Some(d) = &mut self.dupes {
+                for (k, key) in u.keys.iter().enumerate() {
+                    if let Some((r, h)) = key {
+                        let text = b.texts.get(r.clone()).unwrap_or_default();
+                        d.check_hashed(k, *h, text, u.index, &mut sink);
+                    }
+                }
+            }
+            let raw = b.raw.get(u.raw.clone()).unwrap_or_default();
+            self.finish(raw, u.index, u.position, sink);
+        }
+        b.users.clear();
+        b.raw.clear();
+        b.texts.clear();
+        self.batch = b;
+    }
+
+    /// Reports what was found in the user at `index` (record bytes `raw` at `position`).
+    fn finish(&mut self, raw: &[u8], index: u64, position: Position, mut sink: Sink) {
+        if raw.len() > PROFILE_LIMIT_BYTES {
             sink.found.push(Found {
                 pointer: String::new(),
                 code: Code::ProfileTooLarge,
                 message: format!(
                     "this user is {} bytes: Auth0 limits profiles to 10 KB (larger ones are accepted for now but deprecated); move bulky metadata elsewhere",
-                    rec.raw.len()
+                    raw.len()
                 ),
                 value: None,
                 at_key: false,
@@ -304,15 +424,15 @@ impl Run {
             .found
             .into_iter()
             .map(|f| {
-                let off = locate::locate(rec.raw, &f.pointer, f.at_key);
+                let off = locate::locate(raw, &f.pointer, f.at_key);
                 Issue {
-                    index: Some(rec.index),
+                    index: Some(index),
                     severity: f.code.severity(),
                     code: f.code.slug(),
                     pointer: f.pointer,
                     message: f.message,
                     value: f.value,
-                    position: rec.position.advanced(&rec.raw[..off.min(rec.raw.len())]),
+                    position: position.advanced(&raw[..off.min(raw.len())]),
                 }
             })
             .collect();
@@ -352,25 +472,50 @@ fn json_issue(rec: &Record<'_>, e: &serde_json::Error) -> Issue {
     }
 }
 
-/// Passes a precomputed 64-bit hash straight through.
+/// A set of 64-bit hashes, each with the index of the first user that had it: open
+/// addressing with linear probing over one array of `(hash, index + 1)` pairs (0: empty),
+/// so a lookup touches one cache line (the table outgrows the caches on large files).
 #[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
+struct SeenMap {
+    slots: Vec<(u64, u64)>,
+    len: usize,
 }
 
-type SeenMap = HashMap<u64, u64, BuildHasherDefault<IdHasher>>;
+impl SeenMap {
+    /// The first index seen with `hash`, recording `index` when `hash` is new.
+    fn first(&mut self, hash: u64, index: u64) -> u64 {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = (hash as usize) & mask;
+        loop {
+            let (h, v) = self.slots[i];
+            if v == 0 {
+                self.slots[i] = (hash, index + 1);
+                self.len += 1;
+                return index;
+            }
+            if h == hash {
+                return v - 1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let cap = (self.slots.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.slots, vec![(0, 0); cap]);
+        let mask = cap - 1;
+        for (h, v) in old.into_iter().filter(|(_, v)| *v != 0) {
+            let mut i = (h as usize) & mask;
+            while self.slots[i].1 != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (h, v);
+        }
+    }
+}
 
 /// The duplicate check: a 64-bit hash of each (lower-cased) email, user_id and username,
 /// with the index of the first user that had it. Users themselves are never kept.
@@ -417,45 +562,75 @@ fn hash_of(s: &str, fold: bool) -> u64 {
 impl Dupes {
     fn check(&mut self, user: &Value, index: u64, sink: &mut Sink) {
         let Some(obj) = user.as_object() else { return };
-        let fields: [(&str, bool, Code, &str); 3] = [
-            (
-                "email",
-                true,
-                Code::DuplicateEmail,
-                "same email as user {first} (emails are compared lower-cased): each user may appear only once in an import; merge or remove one",
-            ),
-            (
-                "user_id",
-                false,
-                Code::DuplicateUserId,
-                "same `user_id` as user {first}: user ids must be unique; give one user another id or remove the duplicate",
-            ),
-            (
-                "username",
-                true,
-                Code::DuplicateUsername,
-                "same `username` as user {first} (usernames are compared lower-cased): usernames must be unique",
-            ),
-        ];
-        for (field, fold, code, template) in fields {
-            let Some(text) = obj.get(field).and_then(Value::as_str) else { continue };
-            let map = match field {
-                "email" => &mut self.emails,
-                "user_id" => &mut self.ids,
-                _ => &mut self.usernames,
-            };
-            let first = *map.entry(hash_of(text, fold)).or_insert(index);
-            if first != index {
-                sink.push(
-                    format!("/{field}"),
-                    code,
-                    template.replace("{first}", &first.to_string()),
-                    obj.get(field),
-                );
+        let text = |field| obj.get(field).and_then(Value::as_str);
+        self.check_keys([text("email"), text("user_id"), text("username")], index, sink);
+    }
+
+    /// The duplicate check on a user's `email`, `user_id` and `username` strings.
+    fn check_keys(&mut self, keys: [Option<&str>; 3], index: u64, sink: &mut Sink) {
+        for (k, (text, (_, fold, _, _))) in keys.into_iter().zip(DUPLICATE_FIELDS).enumerate() {
+            if let Some(text) = text {
+                self.check_hashed(k, hash_of(text, fold), text, index, sink);
             }
         }
     }
+
+    fn map(&mut self, k: usize) -> &mut SeenMap {
+        match k {
+            0 => &mut self.emails,
+            1 => &mut self.ids,
+            _ => &mut self.usernames,
+        }
+    }
+
+    /// Loads the home slot of `hash` in field `k`'s table (a prefetch without `unsafe`).
+    fn touch(&self, k: usize, hash: u64) -> u64 {
+        let map = match k {
+            0 => &self.emails,
+            1 => &self.ids,
+            _ => &self.usernames,
+        };
+        let n = map.slots.len();
+        if n == 0 { 0 } else { map.slots[(hash as usize) & (n - 1)].0 }
+    }
+
+    /// The duplicate check of field `k` (see [`DUPLICATE_FIELDS`]) holding `text`, whose
+    /// `hash_of` is `hash`.
+    fn check_hashed(&mut self, k: usize, hash: u64, text: &str, index: u64, sink: &mut Sink) {
+        let (field, _, code, template) = DUPLICATE_FIELDS[k];
+        let first = self.map(k).first(hash, index);
+        if first != index {
+            sink.push_text(
+                format!("/{field}"),
+                code,
+                template.replace("{first}", &first.to_string()),
+                text,
+            );
+        }
+    }
 }
+
+/// The duplicate-checked fields: name, compared lower-cased, code, message template.
+const DUPLICATE_FIELDS: [(&str, bool, Code, &str); 3] = [
+    (
+        "email",
+        true,
+        Code::DuplicateEmail,
+        "same email as user {first} (emails are compared lower-cased): each user may appear only once in an import; merge or remove one",
+    ),
+    (
+        "user_id",
+        false,
+        Code::DuplicateUserId,
+        "same `user_id` as user {first}: user ids must be unique; give one user another id or remove the duplicate",
+    ),
+    (
+        "username",
+        true,
+        Code::DuplicateUsername,
+        "same `username` as user {first} (usernames are compared lower-cased): usernames must be unique",
+    ),
+];
 
 #[cfg(test)]
 mod tests {
@@ -493,6 +668,23 @@ mod tests {
         let r = validate(&b"[{\"email\":\"a\xE9@x.com\"}]"[..]);
         assert_eq!(r.errors[0].code, "invalid_utf8");
         assert_eq!(r.errors[0].position.column, 13);
+    }
+
+    #[test]
+    fn seen_map_keeps_the_first_index() {
+        let mut m = SeenMap::default();
+        for i in 0..5000u64 {
+            assert_eq!(m.first(hash_of(&i.to_string(), false), i), i);
+        }
+        for i in 0..5000u64 {
+            assert_eq!(m.first(hash_of(&i.to_string(), false), 9999), i);
+        }
+        // Hashes that share their low bits probe past each other.
+        let mut m = SeenMap::default();
+        for i in 0..3000u64 {
+            assert_eq!(m.first(i << 40, i), i);
+        }
+        assert_eq!((m.first(7 << 40, 1), m.first(0, 5), m.len), (7, 0, 3000));
     }
 
     #[test]

@@ -30,7 +30,30 @@ pub fn email_problem(s: &str) -> Option<&'static str> {
         return Some("a dot at the start or end of the name, or two dots in a row");
     }
     if let Some(c) = local.chars().find(|&c| {
-        !(c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c) || !c.is_ascii())
+        !(c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                '!' | '#'
+                    | '$'
+                    | '%'
+                    | '&'
+                    | '\''
+                    | '*'
+                    | '+'
+                    | '/'
+                    | '='
+                    | '?'
+                    | '^'
+                    | '_'
+                    | '`'
+                    | '{'
+                    | '|'
+                    | '}'
+                    | '~'
+                    | '.'
+                    | '-'
+            )
+            || !c.is_ascii())
             || c.is_whitespace()
             || c.is_control()
     }) {
@@ -78,7 +101,7 @@ pub fn is_absolute_uri(s: &str) -> bool {
     if !chars.all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)) {
         return false;
     }
-    if rest.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if rest.is_empty() || has_space_or_control(s) {
         return false;
     }
     if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") {
@@ -87,6 +110,23 @@ pub fn is_absolute_uri(s: &str) -> bool {
         return host_end > 0;
     }
     true
+}
+
+/// True when `s` holds whitespace or a control character.
+fn has_space_or_control(s: &str) -> bool {
+    if s.is_ascii() {
+        // ASCII whitespace and controls: 0x00-0x20 and 0x7F.
+        return s.bytes().any(|b| b <= b' ' || b == 0x7f);
+    }
+    s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// True when `s` holds whitespace.
+pub fn has_whitespace(s: &str) -> bool {
+    if s.is_ascii() {
+        return s.bytes().any(|b| b == b' ' || (b'\t'..=b'\r').contains(&b));
+    }
+    s.chars().any(char::is_whitespace)
 }
 
 /// `^\+[0-9]{1,15}$`
@@ -185,6 +225,20 @@ mod tests {
         assert!(!is_absolute_uri("/avatar.png"));
         assert!(!is_absolute_uri("https://"));
         assert!(!is_absolute_uri("https://x.com/a b.png"));
+        for (text, space, control) in [
+            ("a b", true, false),
+            ("a\tb", true, true),
+            ("a\u{1c}b", false, true),
+            ("a\u{7f}b", false, true),
+            ("a\u{a0}b", true, false),
+            ("a\u{85}b", true, true),
+            ("ab\u{e9}", false, false),
+            ("ab", false, false),
+        ] {
+            assert_eq!(has_whitespace(text), space, "{text:?}");
+            assert_eq!(has_space_or_control(text), space || control, "{text:?}");
+            assert_eq!(has_whitespace(text), text.chars().any(char::is_whitespace));
+        }
         assert!(is_e164("+12125550001"));
         assert!(!is_e164("+1 212 555"));
         assert!(!is_e164("12125550001"));

@@ -28,10 +28,20 @@ pub const FORBIDDEN_APP_KEYS: &[&str] = &[
     "user_id",
 ];
 
+/// True for a key Auth0 reserves at the top of `app_metadata`.
+pub(crate) fn is_forbidden_app_key(key: &str) -> bool {
+    FORBIDDEN_APP_KEYS.contains(&key)
+}
+
+/// The `.` or `$` that makes a metadata key invalid, if any.
+pub(crate) fn bad_key_char(key: &str) -> Option<char> {
+    key.chars().find(|c| *c == '.' || *c == '$')
+}
+
 pub fn check(s: &mut Sink, ptr: &str, v: &Value, app: bool) {
     let Some(obj) = v.as_object() else { return };
     if app {
-        for key in obj.keys().filter(|k| FORBIDDEN_APP_KEYS.contains(&k.as_str())) {
+        for key in obj.keys().filter(|k| is_forbidden_app_key(k)) {
             s.push_key(
                 join(ptr, key),
                 Code::ForbiddenMetadataKey,
@@ -72,7 +82,7 @@ fn walk<'a>(s: &mut Sink, base: &str, path: &mut Vec<Seg<'a>>, v: &'a Value) {
     match v {
         Value::Object(obj) => {
             for (k, child) in obj {
-                if let Some(c) = k.chars().find(|c| *c == '.' || *c == '$') {
+                if let Some(c) = bad_key_char(k) {
                     let msg = if c == '.' {
                         let mut parts = k.splitn(2, '.');
                         let (a, b) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));

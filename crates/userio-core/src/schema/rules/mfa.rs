@@ -9,6 +9,18 @@ use crate::schema::issue::Code;
 
 const KINDS: &[&str] = &["totp", "phone", "email"];
 
+/// At most this many factors per user.
+pub(crate) const MAX_FACTORS: usize = 10;
+
+/// The one property a factor of `kind` holds, or `None` for an unknown kind.
+pub(crate) fn factor_field(kind: &str) -> Option<&'static str> {
+    match kind {
+        "totp" => Some("secret"),
+        "phone" | "email" => Some("value"),
+        _ => None,
+    }
+}
+
 pub fn check(s: &mut Sink, ptr: &str, v: &Value) {
     let Some(items) = v.as_array() else { return };
     if items.is_empty() {
@@ -19,7 +31,7 @@ pub fn check(s: &mut Sink, ptr: &str, v: &Value) {
                 .to_owned(),
             Some(v),
         );
-    } else if items.len() > 10 {
+    } else if items.len() > MAX_FACTORS {
         s.push(
             ptr.to_owned(),
             Code::ArrayTooLong,
@@ -42,10 +54,10 @@ pub fn check(s: &mut Sink, ptr: &str, v: &Value) {
         }
         for (kind, f) in obj {
             let fp = join(&ip, kind);
-            let field = match kind.as_str() {
-                "totp" => "secret",
-                "phone" | "email" => "value",
-                other => {
+            let field = match factor_field(kind) {
+                Some(field) => field,
+                None => {
+                    let other = kind.as_str();
                     let msg = match suggestion(other, KINDS) {
                         Some(k) => format!(
                             "unknown MFA factor `{other}`: did you mean `{k}`? (only totp, phone and email can be imported)"
@@ -83,24 +95,29 @@ pub fn check(s: &mut Sink, ptr: &str, v: &Value) {
             if !s.expect(&vp, &format!("{kind}.{field}"), val, Kind::String) {
                 continue;
             }
-            let text = val.as_str().unwrap_or_default();
-            match kind.as_str() {
-                "totp" if !is_base32_upper(text) => {
-                    let hint = if text.ends_with('=') {
-                        ": remove the `=` padding"
-                    } else if text.bytes().any(|b| b.is_ascii_lowercase()) {
-                        ": write it in upper case"
-                    } else {
-                        ""
-                    };
-                    s.push(vp, Code::PatternMismatch, format!("the TOTP secret must be unpadded base32 (A-Z and 2-7 only), such as JBTWY3DPEHPK3PNP{hint}"), Some(val));
-                }
-                "phone" if !is_e164(text) => {
-                    s.push(vp, Code::PatternMismatch, "the SMS factor's phone number must be `+` then 1 to 15 digits, such as +12125550001 (no spaces or dashes)".to_owned(), Some(val));
-                }
-                "email" => super::profile::email(s, &vp, "email.value", val),
-                _ => {}
-            }
+            factor_value(s, &vp, kind, val.as_str().unwrap_or_default());
         }
+    }
+}
+
+/// The pattern / format rule of a factor's string (`kind` is totp, phone or email; `vp` the
+/// pointer of the string); shared with the fast path.
+pub(crate) fn factor_value(s: &mut Sink, vp: &str, kind: &str, text: &str) {
+    match kind {
+        "totp" if !is_base32_upper(text) => {
+            let hint = if text.ends_with('=') {
+                ": remove the `=` padding"
+            } else if text.bytes().any(|b| b.is_ascii_lowercase()) {
+                ": write it in upper case"
+            } else {
+                ""
+            };
+            s.push_text(vp.to_owned(), Code::PatternMismatch, format!("the TOTP secret must be unpadded base32 (A-Z and 2-7 only), such as JBTWY3DPEHPK3PNP{hint}"), text);
+        }
+        "phone" if !is_e164(text) => {
+            s.push_text(vp.to_owned(), Code::PatternMismatch, "the SMS factor's phone number must be `+` then 1 to 15 digits, such as +12125550001 (no spaces or dashes)".to_owned(), text);
+        }
+        "email" => super::profile::email_str(s, vp, "email.value", text),
+        _ => {}
     }
 }

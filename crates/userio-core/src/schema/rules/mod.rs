@@ -7,10 +7,10 @@ use serde_json::Value;
 use super::issue::Code;
 
 pub mod formats;
-mod metadata;
-mod mfa;
-mod password;
-mod profile;
+pub(crate) mod metadata;
+pub(crate) mod mfa;
+pub(crate) mod password;
+pub(crate) mod profile;
 
 /// One problem found inside a user, before its file position is known.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +44,15 @@ pub fn truncated(v: &Value) -> String {
         Value::Array(a) if a.len() > 16 => format!("[…{} items]", a.len()),
         _ => v.to_string(),
     };
+    cut(s)
+}
+
+/// [`truncated`] of a JSON string holding `text` (without building a [`Value`] first).
+pub fn truncated_str(text: &str) -> String {
+    cut(Value::from(text).to_string())
+}
+
+fn cut(s: String) -> String {
     if s.chars().count() <= MAX_VALUE_CHARS {
         return s;
     }
@@ -60,6 +69,18 @@ impl Sink {
             code,
             message,
             value: value.map(truncated),
+            at_key: false,
+        });
+    }
+
+    /// Records a problem about the string `text` at `pointer` (same as [`Sink::push`] with
+    /// the string as a JSON value).
+    pub fn push_text(&mut self, pointer: String, code: Code, message: String, text: &str) {
+        self.found.push(Found {
+            pointer,
+            code,
+            message,
+            value: Some(truncated_str(text)),
             at_key: false,
         });
     }
@@ -186,10 +207,21 @@ pub fn join(base: &str, seg: &str) -> String {
 
 /// Checks a string enum; pushes `enum_mismatch` when outside `allowed`.
 pub fn check_enum(s: &mut Sink, ptr: &str, name: &str, v: &Value, allowed: &[&str]) -> Option<()> {
-    let text = v.as_str()?;
+    check_enum_str(s, ptr, name, v.as_str()?, allowed)
+}
+
+/// [`check_enum`] on a string.
+pub fn check_enum_str(
+    s: &mut Sink,
+    ptr: &str,
+    name: &str,
+    text: &str,
+    allowed: &[&str],
+) -> Option<()> {
     if allowed.contains(&text) {
         return Some(());
     }
+    let v = &Value::from(text);
     let lower = text.to_ascii_lowercase();
     let hint = match allowed.iter().find(|a| a.eq_ignore_ascii_case(&lower)) {
         Some(a) => format!(" (values are case-sensitive: write \"{a}\")"),
@@ -206,7 +238,13 @@ pub fn check_enum(s: &mut Sink, ptr: &str, name: &str, v: &Value, allowed: &[&st
 
 /// Character count check; pushes `string_too_short` / `string_too_long`.
 pub fn check_len(s: &mut Sink, ptr: &str, name: &str, v: &Value, min: usize, max: usize) {
-    let Some(text) = v.as_str() else { return };
+    if let Some(text) = v.as_str() {
+        check_len_str(s, ptr, name, text, min, max);
+    }
+}
+
+/// [`check_len`] on a string.
+pub fn check_len_str(s: &mut Sink, ptr: &str, name: &str, text: &str, min: usize, max: usize) {
     // Byte length bounds the character count: skip counting in the common case.
     if text.len() >= min && text.len() <= max {
         return;
@@ -218,13 +256,13 @@ pub fn check_len(s: &mut Sink, ptr: &str, name: &str, v: &Value, min: usize, max
         } else {
             format!("`{name}` is {n} characters long; Auth0 needs at least {min}")
         };
-        s.push(ptr.to_owned(), Code::StringTooShort, msg, Some(v));
+        s.push_text(ptr.to_owned(), Code::StringTooShort, msg, text);
     } else if n > max {
-        s.push(
+        s.push_text(
             ptr.to_owned(),
             Code::StringTooLong,
             format!("`{name}` is {n} characters long; Auth0 allows at most {max}: shorten it"),
-            Some(v),
+            text,
         );
     }
 }

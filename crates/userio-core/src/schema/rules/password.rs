@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::formats::{base64_len, decoded_len};
-use super::{Kind, Sink, as_integer, check_enum, join, suggestion};
+use super::{Kind, Sink, as_integer, check_enum, check_enum_str, join, suggestion};
 use crate::schema::issue::Code;
 
 const ALGORITHMS: &[&str] = &[
@@ -18,7 +18,7 @@ const DIGESTS: &[&str] =
 const PASSWORD_ENCODINGS: &[&str] = &["ascii", "utf8", "utf16le", "ucs2", "latin1", "binary"];
 const CUSTOM_KEYS: &[&str] =
     &["algorithm", "hash", "salt", "password", "keylen", "cost", "blockSize", "parallelization"];
-const SCRYPT_PARAMS: &[&str] = &["keylen", "cost", "blockSize", "parallelization"];
+const SCRYPT_PARAMS: [&str; 4] = ["keylen", "cost", "blockSize", "parallelization"];
 const PBKDF2_DIGESTS: &[&str] = &[
     "RSA-MD4",
     "RSA-MD5",
@@ -71,12 +71,17 @@ fn digest_size(name: &str) -> Option<usize> {
 /// Top-level `password_hash`: bcrypt `$2a$` / `$2b$` only.
 pub fn password_hash(s: &mut Sink, ptr: &str, v: &Value) {
     if let Some(text) = v.as_str() {
-        bcrypt(s, ptr, "password_hash", v, text, false);
+        password_hash_str(s, ptr, text);
     }
 }
 
+/// [`password_hash`] on a string.
+pub(crate) fn password_hash_str(s: &mut Sink, ptr: &str, text: &str) {
+    bcrypt(s, ptr, "password_hash", text, false);
+}
+
 /// Checks a bcrypt hash string (`allow_2y`: the custom_password_hash bcrypt also takes `$2y$`).
-fn bcrypt(s: &mut Sink, ptr: &str, name: &str, v: &Value, text: &str, allow_2y: bool) {
+fn bcrypt(s: &mut Sink, ptr: &str, name: &str, text: &str, allow_2y: bool) {
     let b = text.as_bytes();
     let prefix_ok = b.len() >= 4
         && b[0] == b'$'
@@ -105,47 +110,47 @@ fn bcrypt(s: &mut Sink, ptr: &str, name: &str, v: &Value, text: &str, allow_2y: 
                 "`{name}` must be a bcrypt hash like $2b$10$ followed by 53 characters: it does not start with $2"
             )
         };
-        s.push(ptr.to_owned(), Code::BcryptInvalid, msg, Some(v));
+        s.push_text(ptr.to_owned(), Code::BcryptInvalid, msg, text);
         return;
     }
     let cost = b.get(4..6).filter(|c| c.iter().all(u8::is_ascii_digit));
     let Some(cost) = cost.filter(|_| b.get(6) == Some(&b'$')) else {
-        s.push(
+        s.push_text(
             ptr.to_owned(),
             Code::BcryptInvalid,
             format!("`{name}` must have a two-digit cost and `$` after the prefix, like $2b$10$…"),
-            Some(v),
+            text,
         );
         return;
     };
     let cost = u32::from(cost[0] - b'0') * 10 + u32::from(cost[1] - b'0');
     if !(4..=31).contains(&cost) {
-        s.push(
+        s.push_text(
             ptr.to_owned(),
             Code::BcryptCost,
             format!("bcrypt cost {cost:02} is out of range: bcrypt costs run from 04 to 31 (Auth0 recommends 10)"),
-            Some(v),
+            text,
         );
     }
     let rest = &b[7..];
     if rest.len() != 53 {
-        s.push(
+        s.push_text(
             ptr.to_owned(),
             Code::BcryptInvalid,
             format!("`{name}` must be 60 characters ($2b$10$ + 22 salt + 31 hash characters), found {}: the hash looks cut or padded", b.len()),
-            Some(v),
+            text,
         );
     } else if let Some(c) =
         rest.iter().find(|c| !(c.is_ascii_alphanumeric() || **c == b'.' || **c == b'/'))
     {
-        s.push(
+        s.push_text(
             ptr.to_owned(),
             Code::BcryptInvalid,
             format!(
                 "`{name}` holds {:?}, which is not in bcrypt's alphabet [./A-Za-z0-9]",
                 char::from(*c)
             ),
-            Some(v),
+            text,
         );
     }
 }
@@ -181,7 +186,7 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
 
     let algorithm = match obj.get("algorithm") {
         None => {
-            s.push(ptr.to_owned(), Code::Required, "add `algorithm` to custom_password_hash (argon2, bcrypt, hmac, ldap, md4, md5, sha1, sha256, sha512, pbkdf2 or scrypt)".to_owned(), None);
+            s.push(ptr.to_owned(), Code::Required, ALGORITHM_REQUIRED.to_owned(), None);
             None
         }
         Some(a) => {
@@ -197,13 +202,7 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
     let hash_ptr = join(ptr, "hash");
     let hash = match obj.get("hash") {
         None => {
-            s.push(
-                ptr.to_owned(),
-                Code::Required,
-                "add `hash` to custom_password_hash: {\"value\": \"…\", \"encoding\": \"hex\"}"
-                    .to_owned(),
-                None,
-            );
+            s.push(ptr.to_owned(), Code::Required, HASH_REQUIRED.to_owned(), None);
             None
         }
         Some(Value::String(_)) => {
@@ -228,12 +227,7 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
     let mut encoding = None;
     if let Some(h) = hash {
         match h.get("value") {
-            None => s.push(
-                hash_ptr.clone(),
-                Code::Required,
-                "add `hash.value`: the password hash itself".to_owned(),
-                None,
-            ),
+            None => s.push(hash_ptr.clone(), Code::Required, HASH_VALUE_REQUIRED.to_owned(), None),
             Some(x) => {
                 if s.expect(&join(&hash_ptr, "value"), "hash.value", x, Kind::String) {
                     value = x.as_str();
@@ -275,7 +269,7 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
     }
     let mut ints = [None; 4];
     for (slot, name) in ints.iter_mut().zip(SCRYPT_PARAMS) {
-        if let Some(x) = obj.get(*name)
+        if let Some(x) = obj.get(name)
             && s.expect(&join(ptr, name), name, x, Kind::Integer)
         {
             *slot = as_integer(x);
@@ -286,15 +280,112 @@ pub fn custom(s: &mut Sink, ptr: &str, v: &Value) {
     let ctx = Algo {
         s,
         ptr,
-        obj,
-        hash,
         hash_ptr: &hash_ptr,
+        src: Some(obj),
+        hash_src: hash,
+        hash_given: hash.is_some(),
+        has_key: hash.is_some_and(|h| h.contains_key("key")),
+        digest: hash.and_then(|h| h.get("digest")).map(Value::as_str),
+        params: SCRYPT_PARAMS.map(|n| obj.contains_key(n)),
         value,
         encoding,
         has_salt: salt.is_some() || obj.contains_key("salt"),
     };
     ctx.check(algorithm, ints);
 }
+
+/// A `custom_password_hash` whose present properties all have the right JSON types and
+/// which has no unknown key: what the fast path (`schema::fast`) reads straight from the
+/// input. [`custom_typed`] runs the same rules as [`custom`] on it.
+#[derive(Debug, Default)]
+pub(crate) struct TypedCustom<'a> {
+    pub algorithm: Option<&'a str>,
+    pub hash: Option<TypedHash<'a>>,
+    /// `salt`: `(value, encoding, position)`.
+    pub salt: Option<(Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
+    /// `password`: its `encoding`.
+    pub password: Option<Option<&'a str>>,
+    /// keylen, cost, blockSize, parallelization.
+    pub params: [Option<i64>; 4],
+}
+
+/// `custom_password_hash.hash` for [`TypedCustom`].
+#[derive(Debug, Default)]
+pub(crate) struct TypedHash<'a> {
+    pub value: Option<&'a str>,
+    pub encoding: Option<&'a str>,
+    pub digest: Option<&'a str>,
+    /// `key`: `(value, encoding)`.
+    pub key: Option<(Option<&'a str>, Option<&'a str>)>,
+}
+
+/// [`custom`] on a [`TypedCustom`] (no type error can occur: the caller checked the types).
+pub(crate) fn custom_typed(s: &mut Sink, ptr: &str, c: &TypedCustom<'_>) {
+    let algorithm = match c.algorithm {
+        None => {
+            s.push(ptr.to_owned(), Code::Required, ALGORITHM_REQUIRED.to_owned(), None);
+            None
+        }
+        Some(a) => {
+            check_enum_str(s, &join(ptr, "algorithm"), "algorithm", a, ALGORITHMS).map(|()| a)
+        }
+    };
+    let hash_ptr = join(ptr, "hash");
+    let mut encoding = None;
+    match &c.hash {
+        None => s.push(ptr.to_owned(), Code::Required, HASH_REQUIRED.to_owned(), None),
+        Some(h) => {
+            if h.value.is_none() {
+                s.push(hash_ptr.clone(), Code::Required, HASH_VALUE_REQUIRED.to_owned(), None);
+            }
+            if let Some(e) = h.encoding {
+                let p = join(&hash_ptr, "encoding");
+                encoding = Some(match check_enum_str(s, &p, "hash.encoding", e, ENCODINGS) {
+                    Some(()) => e,
+                    None => "?",
+                });
+            }
+            if let Some(d) = h.digest {
+                check_enum_str(s, &join(&hash_ptr, "digest"), "hash.digest", d, DIGESTS);
+            }
+            if let Some((value, enc)) = h.key {
+                key_fields(s, &join(&hash_ptr, "key"), enc, value);
+            }
+        }
+    }
+    if let Some((value, enc, position)) = c.salt {
+        let sp = join(ptr, "salt");
+        let enc = enc.map(|e| (e, join(&sp, "encoding")));
+        let position = position.map(|p| (p, join(&sp, "position")));
+        salt_fields(s, &sp, enc, position, value, value.is_some());
+    }
+    if let Some(Some(e)) = c.password {
+        let ep = join(&join(ptr, "password"), "encoding");
+        check_enum_str(s, &ep, "password.encoding", e, PASSWORD_ENCODINGS);
+    }
+    let Some(algorithm) = algorithm else { return };
+    let hash = c.hash.as_ref();
+    let ctx = Algo {
+        s,
+        ptr,
+        hash_ptr: &hash_ptr,
+        src: None,
+        hash_src: None,
+        hash_given: hash.is_some(),
+        has_key: hash.is_some_and(|h| h.key.is_some()),
+        digest: hash.and_then(|h| h.digest).map(Some),
+        params: c.params.map(|p| p.is_some()),
+        value: hash.and_then(|h| h.value),
+        encoding,
+        has_salt: c.salt.is_some(),
+    };
+    ctx.check(algorithm, c.params.map(|p| p.map(i128::from)));
+}
+
+const ALGORITHM_REQUIRED: &str = "add `algorithm` to custom_password_hash (argon2, bcrypt, hmac, ldap, md4, md5, sha1, sha256, sha512, pbkdf2 or scrypt)";
+const HASH_REQUIRED: &str =
+    "add `hash` to custom_password_hash: {\"value\": \"…\", \"encoding\": \"hex\"}";
+const HASH_VALUE_REQUIRED: &str = "add `hash.value`: the password hash itself";
 
 /// Checks `salt`; returns `Some(())` when it is an object.
 fn salt(s: &mut Sink, ptr: &str, v: &Value) -> Option<()> {
@@ -316,28 +407,88 @@ fn salt(s: &mut Sink, ptr: &str, v: &Value) -> Option<()> {
     if let Some(pos) = obj.get("position") {
         let p = join(ptr, "position");
         if s.expect(&p, "salt.position", pos, Kind::String) {
-            check_enum(s, &p, "salt.position", pos, &["prefix", "suffix"]);
+            check_enum(s, &p, "salt.position", pos, SALT_POSITIONS);
         }
     }
     match obj.get("value") {
-        None => s.push(
-            ptr.to_owned(),
-            Code::Required,
-            "add `salt.value`, or remove `salt` if the hash was made without one".to_owned(),
-            None,
-        ),
+        None => salt_value_required(s, ptr),
         Some(x) => {
-            let p = join(ptr, "value");
-            if s.expect(&p, "salt.value", x, Kind::String)
-                && enc != "?"
+            if s.expect(&join(ptr, "value"), "salt.value", x, Kind::String)
                 && let Some(text) = x.as_str()
-                && let Err(why) = decoded_len(text, enc)
             {
-                s.push(p, Code::SaltEncodingInvalid, format!("`salt.value` is not valid {enc} ({why}): check the value or set `salt.encoding` to what it really is"), Some(x));
+                encoded_value(s, ptr, Encoded::Salt, enc, text);
             }
         }
     }
     Some(())
+}
+
+const SALT_POSITIONS: &[&str] = &["prefix", "suffix"];
+
+/// [`salt`] on an object whose properties are strings, each given with its pointer.
+fn salt_fields(
+    s: &mut Sink,
+    ptr: &str,
+    enc: Option<(&str, String)>,
+    position: Option<(&str, String)>,
+    value: Option<&str>,
+    has_value: bool,
+) {
+    let enc = match enc {
+        None => "utf8",
+        Some((e, p)) => match check_enum_str(s, &p, "salt.encoding", e, ENCODINGS) {
+            Some(()) => e,
+            None => "?",
+        },
+    };
+    if let Some((pos, p)) = position {
+        check_enum_str(s, &p, "salt.position", pos, SALT_POSITIONS);
+    }
+    match value {
+        None if !has_value => salt_value_required(s, ptr),
+        None => {}
+        Some(text) => encoded_value(s, ptr, Encoded::Salt, enc, text),
+    }
+}
+
+fn salt_value_required(s: &mut Sink, ptr: &str) {
+    s.push(
+        ptr.to_owned(),
+        Code::Required,
+        "add `salt.value`, or remove `salt` if the hash was made without one".to_owned(),
+        None,
+    );
+}
+
+/// A `{value, encoding}` object whose value must decode in its encoding.
+#[derive(Clone, Copy)]
+enum Encoded {
+    Salt,
+    Key,
+}
+
+/// Checks that `text` (at `ptr` + `/value`) decodes in `enc` (`"?"`: unusable, skipped).
+fn encoded_value(s: &mut Sink, ptr: &str, what: Encoded, enc: &str, text: &str) {
+    if enc == "?" {
+        return;
+    }
+    if let Err(why) = decoded_len(text, enc) {
+        let (code, msg) = match what {
+            Encoded::Salt => (
+                Code::SaltEncodingInvalid,
+                format!(
+                    "`salt.value` is not valid {enc} ({why}): check the value or set `salt.encoding` to what it really is"
+                ),
+            ),
+            Encoded::Key => (
+                Code::KeyEncodingInvalid,
+                format!(
+                    "`hash.key.value` is not valid {enc} ({why}): check the value or set `key.encoding`"
+                ),
+            ),
+        };
+        s.push_text(join(ptr, "value"), code, msg, text);
+    }
 }
 
 /// Checks `hash.key` (HMAC).
@@ -358,44 +509,67 @@ fn key(s: &mut Sink, ptr: &str, v: &Value) {
         }
     }
     match obj.get("value") {
-        None => s.push(
-            ptr.to_owned(),
-            Code::Required,
-            "add `hash.key.value`: the HMAC key".to_owned(),
-            None,
-        ),
+        None => key_value_required(s, ptr),
         Some(x) => {
-            let p = join(ptr, "value");
-            if s.expect(&p, "hash.key.value", x, Kind::String)
-                && enc != "?"
+            if s.expect(&join(ptr, "value"), "hash.key.value", x, Kind::String)
                 && let Some(text) = x.as_str()
-                && let Err(why) = decoded_len(text, enc)
             {
-                s.push(p, Code::KeyEncodingInvalid, format!("`hash.key.value` is not valid {enc} ({why}): check the value or set `key.encoding`"), Some(x));
+                encoded_value(s, ptr, Encoded::Key, enc, text);
             }
         }
     }
+}
+
+/// [`key`] on an object whose properties are strings.
+fn key_fields(s: &mut Sink, ptr: &str, enc: Option<&str>, value: Option<&str>) {
+    let enc = match enc {
+        None => "utf8",
+        Some(e) => {
+            match check_enum_str(s, &join(ptr, "encoding"), "hash.key.encoding", e, ENCODINGS) {
+                Some(()) => e,
+                None => "?",
+            }
+        }
+    };
+    match value {
+        None => key_value_required(s, ptr),
+        Some(text) => encoded_value(s, ptr, Encoded::Key, enc, text),
+    }
+}
+
+fn key_value_required(s: &mut Sink, ptr: &str) {
+    s.push(ptr.to_owned(), Code::Required, "add `hash.key.value`: the HMAC key".to_owned(), None);
 }
 
 /// Per-algorithm rules.
 struct Algo<'a, 's> {
     s: &'s mut Sink,
     ptr: &'a str,
-    obj: &'a Map<String, Value>,
-    hash: Option<&'a Map<String, Value>>,
     hash_ptr: &'a str,
+    /// The `custom_password_hash` object and its `hash`, for value excerpts only (`None` on
+    /// the fast path, which only asks whether there is any issue).
+    src: Option<&'a Map<String, Value>>,
+    hash_src: Option<&'a Map<String, Value>>,
+    /// `hash` is an object.
+    hash_given: bool,
+    /// `hash.key` is present.
+    has_key: bool,
+    /// `hash.digest`: `None` absent, `Some(None)` not a string.
+    digest: Option<Option<&'a str>>,
+    /// Which of [`SCRYPT_PARAMS`] are present.
+    params: [bool; 4],
     value: Option<&'a str>,
     /// `None`: not given; `Some("?")`: given but invalid (already reported).
     encoding: Option<&'a str>,
     has_salt: bool,
 }
 
-impl Algo<'_, '_> {
+impl<'a> Algo<'a, '_> {
     fn check(mut self, algorithm: &str, ints: [Option<i128>; 4]) {
         if algorithm != "scrypt" {
-            for name in SCRYPT_PARAMS {
-                if self.obj.contains_key(*name) {
-                    self.s.push_key(join(self.ptr, name), Code::ScryptParamIgnored, format!("`{name}` is only used by scrypt: Auth0 ignores it for {algorithm}; remove it"), self.obj.get(*name));
+            for (name, present) in SCRYPT_PARAMS.into_iter().zip(self.params) {
+                if present {
+                    self.s.push_key(join(self.ptr, name), Code::ScryptParamIgnored, format!("`{name}` is only used by scrypt: Auth0 ignores it for {algorithm}; remove it"), self.excerpt(name));
                 }
             }
         }
@@ -411,8 +585,7 @@ impl Algo<'_, '_> {
                 self.utf8_only(algorithm);
                 if let Some(v) = self.value {
                     let p = self.value_ptr();
-                    let val = self.value_json();
-                    bcrypt(self.s, &p, "hash.value", &val, v, true);
+                    bcrypt(self.s, &p, "hash.value", v, true);
                 }
             }
             "ldap" => {
@@ -434,20 +607,20 @@ impl Algo<'_, '_> {
             }
             "hmac" => {
                 let enc = self.binary_encoding(algorithm);
-                let digest = self.hash.and_then(|h| h.get("digest"));
+                let digest = self.digest;
                 if digest.is_none() {
                     self.s.push(self.hash_ptr.to_owned(), Code::Required, "add `hash.digest` (md4, md5, ripemd160, sha1, sha224, sha256, sha384, sha512 or whirlpool): hmac needs it".to_owned(), None);
                 }
-                if self.hash.is_some_and(|h| !h.contains_key("key")) {
+                if self.hash_given && !self.has_key {
                     self.s.push(self.hash_ptr.to_owned(), Code::Required, "add `hash.key: {\"value\": \"…\", \"encoding\": \"utf8\"}`: hmac needs the key".to_owned(), None);
                 }
-                let size = digest.and_then(Value::as_str).and_then(digest_size);
+                let size = digest.flatten().and_then(digest_size);
                 if let (Some(enc), Some(v)) = (enc, self.value) {
                     self.decode_and_measure(
                         v,
                         enc,
                         size,
-                        &format!("HMAC-{}", digest.and_then(Value::as_str).unwrap_or("")),
+                        &format!("HMAC-{}", digest.flatten().unwrap_or("")),
                     );
                 }
             }
@@ -460,7 +633,7 @@ impl Algo<'_, '_> {
             "scrypt" => {
                 let enc = self.binary_encoding(algorithm);
                 let [keylen, cost, block, par] = ints;
-                if !self.obj.contains_key("keylen") {
+                if !self.params[0] {
                     self.s.push(
                         self.ptr.to_owned(),
                         Code::Required,
@@ -506,6 +679,10 @@ impl Algo<'_, '_> {
         }
     }
 
+    fn excerpt(&self, name: &str) -> Option<&'a Value> {
+        self.src.and_then(|o| o.get(name))
+    }
+
     fn value_ptr(&self) -> String {
         join(self.hash_ptr, "value")
     }
@@ -515,7 +692,7 @@ impl Algo<'_, '_> {
     }
 
     fn param(&mut self, name: &str, msg: String) {
-        self.s.push(join(self.ptr, name), Code::ScryptParamInvalid, msg, self.obj.get(name));
+        self.s.push(join(self.ptr, name), Code::ScryptParamInvalid, msg, self.excerpt(name));
     }
 
     /// argon2 / bcrypt / ldap / pbkdf2: `hash.encoding` must be utf8 (or absent).
@@ -525,7 +702,7 @@ impl Algo<'_, '_> {
             && enc != "?"
         {
             let p = join(self.hash_ptr, "encoding");
-            let v = self.hash.and_then(|h| h.get("encoding"));
+            let v = self.hash_src.and_then(|h| h.get("encoding"));
             self.s.push(p, Code::EncodingNotAllowed, format!("algorithm {algorithm} needs `hash.encoding` utf8 (or no encoding), not {enc}: the value is the hash string as the library wrote it"), v);
         }
     }
@@ -534,7 +711,7 @@ impl Algo<'_, '_> {
     fn binary_encoding(&mut self, algorithm: &str) -> Option<&'static str> {
         match self.encoding {
             None => {
-                if self.hash.is_some() {
+                if self.hash_given {
                     self.s.push(self.hash_ptr.to_owned(), Code::Required, format!("add `hash.encoding` (hex or base64): algorithm {algorithm} needs to know how the hash bytes are written"), None);
                 }
                 None
@@ -544,7 +721,7 @@ impl Algo<'_, '_> {
             Some("?") => None,
             Some(other) => {
                 let p = join(self.hash_ptr, "encoding");
-                let v = self.hash.and_then(|h| h.get("encoding"));
+                let v = self.hash_src.and_then(|h| h.get("encoding"));
                 self.s.push(
                     p,
                     Code::EncodingNotAllowed,
@@ -560,7 +737,7 @@ impl Algo<'_, '_> {
 
     fn no_salt(&mut self, algorithm: &str, why: &str) {
         if self.has_salt {
-            let v = self.obj.get("salt");
+            let v = self.excerpt("salt");
             self.s.push_key(
                 join(self.ptr, "salt"),
                 Code::SaltNotAllowed,
@@ -571,7 +748,6 @@ impl Algo<'_, '_> {
     }
 
     fn decode_and_measure(&mut self, v: &str, enc: &str, expected: Option<usize>, what: &str) {
-        let p = self.value_ptr();
         match decoded_len(v, enc) {
             Err(why) => {
                 let hint = if enc == "base64" && super::formats::hex_len(v).is_ok() {
@@ -585,7 +761,7 @@ impl Algo<'_, '_> {
                     ": check the value or set `encoding` to what it really is"
                 };
                 self.s.push(
-                    p,
+                    self.value_ptr(),
                     Code::HashEncodingInvalid,
                     format!("`hash.value` is not valid {enc} ({why}){hint}"),
                     Some(&self.value_json()),
@@ -603,7 +779,7 @@ impl Algo<'_, '_> {
                         64 => " (sha512 size)",
                         _ => "",
                     };
-                    self.s.push(p, Code::HashLengthMismatch, format!("{what} makes {want}-byte hashes, but `hash.value` decodes to {n} bytes{guess}: check the algorithm, the encoding or whether the value is cut"), Some(&self.value_json()));
+                    self.s.push(self.value_ptr(), Code::HashLengthMismatch, format!("{what} makes {want}-byte hashes, but `hash.value` decodes to {n} bytes{guess}: check the algorithm, the encoding or whether the value is cut"), Some(&self.value_json()));
                 }
             }
         }

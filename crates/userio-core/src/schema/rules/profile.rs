@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::formats::{email_problem, is_absolute_uri, is_e164};
-use super::{Kind, Sink, check_len, join, suggestion, type_name};
+use super::formats::{email_problem, has_whitespace, is_absolute_uri, is_e164};
+use super::{Kind, Sink, check_len_str, join, suggestion, type_name};
 use crate::schema::issue::Code;
 
 use crate::schema::{IMPORT_FIELDS as PROPERTIES, READ_ONLY_FIELDS as READ_ONLY};
@@ -43,44 +43,10 @@ pub fn check(user: &Value, s: &mut Sink) {
             "email_verified" | "phone_verified" | "blocked" => {
                 s.expect(p, key, v, Kind::Bool);
             }
-            "phone_number" => {
-                if s.expect(p, key, v, Kind::String) && !v.as_str().is_some_and(is_e164) {
-                    s.push(
-                        ptr.clone(),
-                        Code::PatternMismatch,
-                        "`phone_number` must be E.164: `+`, the country code and number, 1 to 15 digits, no spaces or dashes, such as +12125550001".to_owned(),
-                        Some(v),
-                    );
-                }
-            }
-            "user_id" => {
+            "phone_number" | "user_id" | "username" | "given_name" | "family_name" | "name"
+            | "nickname" | "picture" => {
                 if s.expect(p, key, v, Kind::String) {
-                    user_id(s, p, v);
-                }
-            }
-            "username" => {
-                if s.expect(p, key, v, Kind::String) {
-                    username(s, p, v);
-                }
-            }
-            "given_name" | "family_name" => {
-                if s.expect(p, key, v, Kind::String) {
-                    check_len(s, p, key, v, 1, 150);
-                }
-            }
-            "name" | "nickname" => {
-                if s.expect(p, key, v, Kind::String) {
-                    check_len(s, p, key, v, 1, 300);
-                }
-            }
-            "picture" => {
-                if s.expect(p, key, v, Kind::String) && !v.as_str().is_some_and(is_absolute_uri) {
-                    s.push(
-                        ptr.clone(),
-                        Code::InvalidUri,
-                        "`picture` must be an absolute URL such as https://example.com/me.png (no spaces)".to_owned(),
-                        Some(v),
-                    );
+                    text_field(s, p, key, v.as_str().unwrap_or_default());
                 }
             }
             "password_hash" => {
@@ -133,69 +99,104 @@ fn unknown(s: &mut Sink, ptr: String, key: &str, v: &Value) {
     s.push_key(ptr, Code::AdditionalProperty, msg, Some(v));
 }
 
+/// The rules of the top-level string property `key` (`phone_number`, `user_id`,
+/// `username`, the names, `picture`), once it is known to be the string `text`; shared by
+/// the `Value` path and the fast path (`schema::fast`).
+pub(crate) fn text_field(s: &mut Sink, p: &str, key: &str, text: &str) {
+    match key {
+        "phone_number" if !is_e164(text) => {
+            s.push_text(
+                p.to_owned(),
+                Code::PatternMismatch,
+                "`phone_number` must be E.164: `+`, the country code and number, 1 to 15 digits, no spaces or dashes, such as +12125550001".to_owned(),
+                text,
+            );
+        }
+        "user_id" => user_id(s, p, text),
+        "username" => username(s, p, text),
+        "given_name" | "family_name" => check_len_str(s, p, key, text, 1, 150),
+        "name" | "nickname" => check_len_str(s, p, key, text, 1, 300),
+        "picture" if !is_absolute_uri(text) => {
+            s.push_text(
+                p.to_owned(),
+                Code::InvalidUri,
+                "`picture` must be an absolute URL such as https://example.com/me.png (no spaces)"
+                    .to_owned(),
+                text,
+            );
+        }
+        _ => {}
+    }
+}
+
 /// `format: email` plus Auth0's length limits.
 pub fn email(s: &mut Sink, ptr: &str, name: &str, v: &Value) {
-    let Some(text) = v.as_str() else { return };
+    if let Some(text) = v.as_str() {
+        email_str(s, ptr, name, text);
+    }
+}
+
+/// [`email`] on a string.
+pub(crate) fn email_str(s: &mut Sink, ptr: &str, name: &str, text: &str) {
     if let Some(why) = email_problem(text) {
-        s.push(
+        s.push_text(
             ptr.to_owned(),
             Code::InvalidEmail,
             format!("`{name}` is not a valid email address ({why}): write it as name@example.com"),
-            Some(v),
+            text,
         );
     }
 }
 
-fn user_id(s: &mut Sink, ptr: &str, v: &Value) {
-    let Some(text) = v.as_str() else { return };
-    check_len(s, ptr, "user_id", v, 1, 255);
-    if text.chars().any(char::is_whitespace) {
-        s.push(
+fn user_id(s: &mut Sink, ptr: &str, text: &str) {
+    check_len_str(s, ptr, "user_id", text, 1, 255);
+    if has_whitespace(text) {
+        s.push_text(
             ptr.to_owned(),
             Code::PatternMismatch,
             "`user_id` must not contain whitespace: remove the spaces or tabs".to_owned(),
-            Some(v),
+            text,
         );
     }
     if text.starts_with("auth0|") {
-        s.push(
+        s.push_text(
             ptr.to_owned(),
             Code::UserIdPrefixed,
             "`user_id` starts with `auth0|`: Auth0 adds the connection prefix on import, so this user would become auth0|auth0|…; strip the prefix".to_owned(),
-            Some(v),
+            text,
         );
     }
 }
 
-fn username(s: &mut Sink, ptr: &str, v: &Value) {
-    let Some(text) = v.as_str() else { return };
-    check_len(s, ptr, "username", v, 1, 128);
-    if let Some(c) =
-        text.chars().find(|c| !(c.is_ascii_alphanumeric() || "@^$!-#.+'~_`".contains(*c)))
-    {
-        s.push(
+fn username(s: &mut Sink, ptr: &str, text: &str) {
+    check_len_str(s, ptr, "username", text, 1, 128);
+    if let Some(c) = text.chars().find(|c| {
+        !(c.is_ascii_alphanumeric()
+            || matches!(c, '@' | '^' | '$' | '!' | '-' | '#' | '.' | '+' | '\'' | '~' | '_' | '`'))
+    }) {
+        s.push_text(
             ptr.to_owned(),
             Code::InvalidUsername,
             format!(
                 "`username` may hold only letters a-z (no accents), digits and @ ^ $ ! - # . + ' ~ _ `; found {c:?}"
             ),
-            Some(v),
+            text,
         );
     } else if text.contains('@') && email_problem(text).is_none() {
-        s.push(
+        s.push_text(
             ptr.to_owned(),
             Code::InvalidUsername,
             "`username` must not be an email address: put the address in `email` and choose another username".to_owned(),
-            Some(v),
+            text,
         );
     }
     let n = text.chars().count();
     if (16..=128).contains(&n) {
-        s.push(
+        s.push_text(
             ptr.to_owned(),
             Code::UsernameLength,
             format!("`username` is {n} characters long: connections allow 15 by default; raise the connection's username limit (up to 128) or shorten it"),
-            Some(v),
+            text,
         );
     }
 }
