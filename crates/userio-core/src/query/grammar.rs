@@ -447,8 +447,8 @@ fn term_token(i: &str) -> PResult<'_, Option<(&str, &str, bool)>> {
 /// Decodes a raw token into literal text and wildcard parts (`\x` → x, `\uXXXX` → char).
 fn decode<'a>(ctx: &Ctx<'_>, raw: &'a str) -> Result<Vec<WildPart>, nom::Err<GErr<'a>>> {
     let _ = ctx;
-    let mut parts = Vec::new();
-    let mut lit = String::new();
+    let mut parts = Vec::with_capacity(2);
+    let mut lit = String::with_capacity(raw.len());
     let mut it = raw.char_indices().peekable();
     while let Some((pos, c)) = it.next() {
         match c {
@@ -532,7 +532,10 @@ fn bad_escape<'a>(at: &'a str, message: &str) -> nom::Err<GErr<'a>> {
 
 /// Literal text of a raw token with escapes removed (no wildcards).
 fn unescape<'a>(ctx: &Ctx<'_>, raw: &'a str) -> Result<String, nom::Err<GErr<'a>>> {
-    let mut out = String::new();
+    if !raw.contains('\\') {
+        return Ok(raw.to_owned()); // nothing to decode (`*` and `?` stay as written)
+    }
+    let mut out = String::with_capacity(raw.len());
     for p in decode(ctx, raw)? {
         match p {
             WildPart::Lit(s) => out.push_str(&s),
