@@ -35,9 +35,11 @@ struct RawBatch {
 }
 
 impl RawBatch {
-    /// Fills a batch; `None` at the end of the input.
-    fn read<R: Read>(reader: &mut UserReader<R>) -> Option<RawBatch> {
-        let mut batch = RawBatch::default();
+    /// Fills `batch` (emptied first); `None` at the end of the input.
+    fn read<R: Read>(reader: &mut UserReader<R>, mut batch: RawBatch) -> Option<RawBatch> {
+        batch.bytes.clear();
+        batch.records.clear();
+        batch.error = None;
         while batch.records.len() < BATCH_USERS && batch.bytes.len() < BATCH_BYTES {
             match reader.next_record() {
                 None => break,
@@ -54,25 +56,24 @@ impl RawBatch {
         (!batch.records.is_empty() || batch.error.is_some()).then_some(batch)
     }
 
-    /// Parses and processes every record; stops at the first that does not parse.
-    fn process(self, stage: &mut Stage<'_>) -> Batch {
-        let mut out = Batch::default();
+    /// Parses and processes every record into `out` (empty); stops at the first record that
+    /// does not parse.
+    fn process(&mut self, stage: &mut Stage<'_>, out: &mut Batch) {
         let mut start = 0;
-        for (index, position, end) in self.records {
+        for &(index, position, end) in &self.records {
             let rec = Record { index, position, raw: &self.bytes[start..end] };
             start = end;
             match stage.parse(&rec) {
-                Ok(user) => stage.push(index, &user, &mut out),
+                Ok(user) => stage.push(index, &user, out),
                 Err(e) => {
                     out.unreadable(e.into());
-                    return out;
+                    return;
                 }
             }
         }
-        if let Some(e) = self.error {
+        if let Some(e) = self.error.take() {
             out.unreadable(e.into());
         }
-        out
     }
 }
 
@@ -90,10 +91,11 @@ pub(super) fn run<R: Read, W: Write>(
     let (job_tx, job_rx) = mpsc::sync_channel::<(u64, RawBatch)>(max_in_flight as usize);
     let job_rx = Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<(u64, Batch)>();
+    let pools = Pools::default();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let done_tx = done_tx.clone();
-            let (job_rx, stop) = (&job_rx, &stop);
+            let (job_rx, stop, pools) = (&job_rx, &stop, &pools);
             scope.spawn(move || {
                 let mut stage = match Stage::new(ex, sort) {
                     Ok(stage) => stage,
@@ -104,18 +106,19 @@ pub(super) fn run<R: Read, W: Write>(
                         Ok(rx) => rx.recv(),
                         Err(_) => return,
                     };
-                    let Ok((seq, raw)) = job else { return };
+                    let Ok((seq, mut raw)) = job else { return };
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let batch = catch_unwind(AssertUnwindSafe(|| raw.process(&mut stage)))
-                        .unwrap_or_else(|_| {
-                            let mut b = Batch::default();
-                            b.unreadable(ExportError::Internal(
-                                "an export worker thread failed; please report this with the input that caused it".into(),
-                            ));
-                            b
-                        });
+                    let mut batch = pools.batch();
+                    let run = catch_unwind(AssertUnwindSafe(|| raw.process(&mut stage, &mut batch)));
+                    if run.is_err() {
+                        batch = Batch::default();
+                        batch.unreadable(ExportError::Internal(
+                            "an export worker thread failed; please report this with the input that caused it".into(),
+                        ));
+                    }
+                    pools.give_raw(raw);
                     if done_tx.send((seq, batch)).is_err() {
                         return;
                     }
@@ -123,7 +126,7 @@ pub(super) fn run<R: Read, W: Write>(
             });
         }
         drop(done_tx);
-        let outcome = feed(&mut reader, &mut sink, &job_tx, &done_rx, max_in_flight);
+        let outcome = feed(&mut reader, &mut sink, &job_tx, &done_rx, max_in_flight, &pools);
         stop.store(true, Ordering::Relaxed);
         drop(job_tx);
         outcome.and_then(|()| sink.finish())
@@ -137,13 +140,14 @@ fn feed<R: Read, W: Write>(
     job_tx: &mpsc::SyncSender<(u64, RawBatch)>,
     done_rx: &mpsc::Receiver<(u64, Batch)>,
     max_in_flight: u64,
+    pools: &Pools,
 ) -> Result<(), ExportError> {
     let lost = || ExportError::Internal("the export worker threads stopped early".into());
     let (mut sent, mut taken, mut eof) = (0u64, 0u64, false);
     let mut early: BTreeMap<u64, Batch> = BTreeMap::new();
     loop {
         while !eof && sent - taken < max_in_flight {
-            match RawBatch::read(reader) {
+            match RawBatch::read(reader, pools.raw()) {
                 Some(raw) => {
                     eof = raw.error.is_some();
                     job_tx.send((sent, raw)).map_err(|_| lost())?;
@@ -163,8 +167,37 @@ fn feed<R: Read, W: Write>(
             early.insert(seq, b);
         };
         taken += 1;
-        if !sink.take(&mut batch)? {
+        let more = sink.take(&mut batch)?;
+        pools.give_batch(batch);
+        if !more {
             return Ok(());
+        }
+    }
+}
+
+/// Emptied buffers handed back for reuse, so that a long export does not allocate (and
+/// fault in) fresh batch buffers all the time. Holds at most the batches in flight.
+#[derive(Default)]
+struct Pools {
+    raw: Mutex<Vec<RawBatch>>,
+    batches: Mutex<Vec<Batch>>,
+}
+
+impl Pools {
+    fn raw(&self) -> RawBatch {
+        self.raw.lock().ok().and_then(|mut v| v.pop()).unwrap_or_default()
+    }
+    fn give_raw(&self, raw: RawBatch) {
+        if let Ok(mut v) = self.raw.lock() {
+            v.push(raw);
+        }
+    }
+    fn batch(&self) -> Batch {
+        self.batches.lock().ok().and_then(|mut v| v.pop()).unwrap_or_default()
+    }
+    fn give_batch(&self, batch: Batch) {
+        if let Ok(mut v) = self.batches.lock() {
+            v.push(batch);
         }
     }
 }
