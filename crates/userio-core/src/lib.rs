@@ -33,6 +33,7 @@ query offset) and how to fix it. Positions are described in [`position`].
 
 pub mod convert;
 mod datetime;
+mod de;
 pub mod export;
 pub mod expr;
 pub mod position;

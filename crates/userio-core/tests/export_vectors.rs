@@ -5,16 +5,12 @@
 //! probes them, so the cases switch on by themselves once the query and expression work is
 //! merged. Set `USERIO_VECTORS_STRICT=1` to run them regardless.
 
-use std::path::PathBuf;
+mod common;
 
 use serde_json::{Value, json};
 use userio_core::export::{ColumnSpec, Columns, ExportError, Exporter, Format, Summary};
 use userio_core::expr::Column;
 use userio_core::query::Query;
-
-fn vectors_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/export")
-}
 
 fn query_is_real() -> bool {
     Query::parse("a:1").is_ok_and(|q| !q.matches(&json!({"a": 2})))
@@ -107,12 +103,7 @@ fn check_error(name: &str, expected: &Value, err: &ExportError) {
 fn export_vectors() {
     let strict = std::env::var_os("USERIO_VECTORS_STRICT").is_some();
     let (query_ok, expr_ok) = (strict || query_is_real(), strict || expr_is_real());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(vectors_dir())
-        .expect("vectors dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = common::json_files("export");
     assert!(files.len() >= 4, "vector files found: {files:?}");
     let (mut ran, mut skipped) = (0, Vec::new());
     for file in files {

@@ -5,6 +5,8 @@
 //! `UPDATE_VECTORS=1` rewrites the sidecars from the current output (review the diff!);
 //! `UPDATE_DOCS=1` rewrites `docs/errors.md`.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +19,7 @@ fn root() -> PathBuf {
 }
 
 fn vectors_dir() -> PathBuf {
-    root().join("tests/vectors/import")
+    common::vectors_dir("import")
 }
 
 fn options_from(v: &Value) -> ValidateOptions {
@@ -54,13 +56,7 @@ fn summary(r: &Report) -> Value {
 }
 
 fn sidecars() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(vectors_dir())
-        .expect("vectors dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.to_string_lossy().ends_with(".expected.json"))
-        .collect();
-    out.sort();
-    out
+    common::vector_files("import", |n| n.ends_with(".expected.json"))
 }
 
 /// Default options for a new vector, by name (used only when writing sidecars).
@@ -76,12 +72,8 @@ fn default_options(name: &str) -> Value {
 fn vectors() {
     let dir = vectors_dir();
     if std::env::var_os("UPDATE_VECTORS").is_some() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
+        for path in common::import_inputs() {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if name.ends_with(".expected.json") || name.ends_with(".md") || name.ends_with(".py") {
-                continue;
-            }
             let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s).to_owned();
             let sidecar = dir.join(format!("{stem}.expected.json"));
             let options = std::fs::read(&sidecar)

@@ -4,6 +4,8 @@
 //! own case's user). Also: `to_js` is `Some` for every query without a regex.
 #![cfg(feature = "js")]
 
+mod common;
+
 use std::path::PathBuf;
 
 use boa_engine::{Context, Source};
@@ -11,19 +13,14 @@ use serde_json::Value;
 use userio_core::query::{DefaultOperator, JS_RUNTIME, LeafValue, Query, QueryOptions};
 
 fn vectors_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/query")
+    common::vectors_dir("query")
 }
 
 /// Every parsable (query, options) and every user of the vector files and the corpus.
 fn corpus() -> (Vec<(String, QueryOptions)>, Vec<Value>) {
     let mut queries = Vec::new();
     let mut users = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(vectors_dir())
-        .expect("vectors dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = common::json_files("query");
     for path in files {
         let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         for case in doc["cases"].as_array().expect("cases") {

@@ -1,6 +1,8 @@
 //! Runs the language-neutral query vectors in `tests/vectors/query/` (format in its README),
 //! the lucene-kit corpus, and property tests (no panics; canonical text parses back).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -9,7 +11,7 @@ use serde_json::Value;
 use userio_core::query::{DefaultOperator, Query, QueryOptions};
 
 fn vectors_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/query")
+    common::vectors_dir("query")
 }
 
 fn options(case: &Value) -> QueryOptions {
@@ -22,12 +24,7 @@ fn options(case: &Value) -> QueryOptions {
 
 #[test]
 fn query_vectors() {
-    let mut files: Vec<_> = std::fs::read_dir(vectors_dir())
-        .expect("vectors dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = common::json_files("query");
     assert!(files.len() >= 8, "vector files missing: {files:?}");
     let (mut run, mut failures) = (0, Vec::new());
     for path in files {

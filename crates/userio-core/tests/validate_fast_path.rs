@@ -3,7 +3,7 @@
 //! the fast path equals the report of the `Value` path alone, issue for issue (codes,
 //! pointers, messages, values, positions), and so do the counts.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -27,19 +27,11 @@ fn array(users: &[String]) -> Vec<u8> {
     format!("[\n{}\n]\n", users.join(",\n")).into_bytes()
 }
 
-fn vectors_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/import")
-}
-
 #[test]
 fn every_import_vector() {
     let mut n = 0;
-    for entry in std::fs::read_dir(vectors_dir()).expect("vectors dir") {
-        let path = entry.expect("entry").path();
+    for path in common::import_inputs() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.ends_with(".expected.json") || name.ends_with(".md") || name.ends_with(".py") {
-            continue;
-        }
         let bytes = std::fs::read(&path).unwrap();
         for options in [
             ValidateOptions::default(),

@@ -513,10 +513,11 @@ impl Exporter {
         let workers = self.worker_threads();
         if workers > 1 {
             let (sort, sorter) = self.sort_parts()?;
-            let stage = Stage::new(self, sort.as_ref())?;
-            let sink = Sink::start(self, sorter, stage.columns(), out)?;
-            drop(stage);
-            return parallel::run(self, sort.as_ref(), reader, sink, workers);
+            let stages = (0..workers)
+                .map(|_| Stage::new(self, sort.as_ref()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let sink = Sink::start(self, sorter, stages[0].columns(), out)?;
+            return parallel::run(stages, reader, sink);
         }
         let mut next = |stage: &Stage<'_>| {
             Some(match reader.next_record()? {
@@ -571,7 +572,7 @@ impl Exporter {
             match next(&stage) {
                 None => break,
                 Some(Ok((index, user))) => stage.push(index, &user, &mut batch),
-                Some(Err(e)) => batch.unreadable(e),
+                Some(Err(e)) => batch.unreadable = Some(e),
             }
             sink.take(&mut batch)?;
         }

@@ -14,8 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
 
 use super::pipeline::{Batch, Sink, Stage};
-use super::sort::SortPath;
-use super::{ExportError, Exporter, Summary};
+use super::{ExportError, Summary};
 use crate::position::Position;
 use crate::read::{ReadError, Record, UserReader};
 
@@ -66,41 +65,35 @@ impl RawBatch {
             match stage.parse(&rec) {
                 Ok(user) => stage.push(index, &user, out),
                 Err(e) => {
-                    out.unreadable(e.into());
+                    out.unreadable = Some(e.into());
                     return;
                 }
             }
         }
         if let Some(e) = self.error.take() {
-            out.unreadable(e.into());
+            out.unreadable = Some(e.into());
         }
     }
 }
 
-/// Runs the export of `reader` on `workers` threads (at least 1) besides the caller's.
+/// Runs the export of `reader` with one worker thread per stage (at least one) besides the
+/// caller's.
 pub(super) fn run<R: Read, W: Write>(
-    ex: &Exporter,
-    sort: Option<&SortPath>,
+    stages: Vec<Stage<'_>>,
     mut reader: UserReader<R>,
     mut sink: Sink<'_, W>,
-    workers: usize,
 ) -> Result<Summary, ExportError> {
-    let workers = workers.max(1);
-    let max_in_flight = 3 * workers as u64;
+    let max_in_flight = 3 * stages.len().max(1) as u64;
     let stop = AtomicBool::new(false);
     let (job_tx, job_rx) = mpsc::sync_channel::<(u64, RawBatch)>(max_in_flight as usize);
     let job_rx = Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<(u64, Batch)>();
     let pools = Pools::default();
     std::thread::scope(|scope| {
-        for _ in 0..workers {
+        for mut stage in stages {
             let done_tx = done_tx.clone();
             let (job_rx, stop, pools) = (&job_rx, &stop, &pools);
             scope.spawn(move || {
-                let mut stage = match Stage::new(ex, sort) {
-                    Ok(stage) => stage,
-                    Err(_) => return, // the caller built the same stage first and succeeded
-                };
                 loop {
                     let job = match job_rx.lock() {
                         Ok(rx) => rx.recv(),
@@ -110,15 +103,15 @@ pub(super) fn run<R: Read, W: Write>(
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let mut batch = pools.batch();
+                    let mut batch = pools.batches.take();
                     let run = catch_unwind(AssertUnwindSafe(|| raw.process(&mut stage, &mut batch)));
                     if run.is_err() {
                         batch = Batch::default();
-                        batch.unreadable(ExportError::Internal(
+                        batch.unreadable = Some(ExportError::Internal(
                             "an export worker thread failed; please report this with the input that caused it".into(),
                         ));
                     }
-                    pools.give_raw(raw);
+                    pools.raw.give(raw);
                     if done_tx.send((seq, batch)).is_err() {
                         return;
                     }
@@ -147,7 +140,7 @@ fn feed<R: Read, W: Write>(
     let mut early: BTreeMap<u64, Batch> = BTreeMap::new();
     loop {
         while !eof && sent - taken < max_in_flight {
-            match RawBatch::read(reader, pools.raw()) {
+            match RawBatch::read(reader, pools.raw.take()) {
                 Some(raw) => {
                     eof = raw.error.is_some();
                     job_tx.send((sent, raw)).map_err(|_| lost())?;
@@ -168,7 +161,7 @@ fn feed<R: Read, W: Write>(
         };
         taken += 1;
         let more = sink.take(&mut batch)?;
-        pools.give_batch(batch);
+        pools.batches.give(batch);
         if !more {
             return Ok(());
         }
@@ -176,28 +169,28 @@ fn feed<R: Read, W: Write>(
 }
 
 /// Emptied buffers handed back for reuse, so that a long export does not allocate (and
-/// fault in) fresh batch buffers all the time. Holds at most the batches in flight.
+/// fault in) fresh batch buffers all the time. Each holds at most the batches in flight.
 #[derive(Default)]
 struct Pools {
-    raw: Mutex<Vec<RawBatch>>,
-    batches: Mutex<Vec<Batch>>,
+    raw: Pool<RawBatch>,
+    batches: Pool<Batch>,
 }
 
-impl Pools {
-    fn raw(&self) -> RawBatch {
-        self.raw.lock().ok().and_then(|mut v| v.pop()).unwrap_or_default()
+struct Pool<T>(Mutex<Vec<T>>);
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Pool(Mutex::new(Vec::new()))
     }
-    fn give_raw(&self, raw: RawBatch) {
-        if let Ok(mut v) = self.raw.lock() {
-            v.push(raw);
-        }
+}
+
+impl<T: Default> Pool<T> {
+    fn take(&self) -> T {
+        self.0.lock().ok().and_then(|mut v| v.pop()).unwrap_or_default()
     }
-    fn batch(&self) -> Batch {
-        self.batches.lock().ok().and_then(|mut v| v.pop()).unwrap_or_default()
-    }
-    fn give_batch(&self, batch: Batch) {
-        if let Ok(mut v) = self.batches.lock() {
-            v.push(batch);
+    fn give(&self, item: T) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(item);
         }
     }
 }

@@ -30,8 +30,6 @@ pub(super) enum Item {
     /// Selected; its row ends at `end` in [`Batch::rows`] (it starts where the previous
     /// row ended).
     Row { end: usize, key: Option<Key>, cell_errors: u32 },
-    /// Could not be read or parsed: the export stops before counting this user.
-    Unreadable(ExportError),
     /// Selected, but rendering it stopped the export (a cell under the `abort` policy).
     Aborted(ExportError),
 }
@@ -44,13 +42,9 @@ pub(super) struct Batch {
     /// The first [`MAX_CELL_ERROR_DETAILS`] failed cells of the batch, with the position of
     /// their user in `items`.
     pub(super) details: Vec<(usize, CellErrorDetail)>,
-}
-
-impl Batch {
-    /// Records a user that could not be read; nothing after it is processed.
-    pub(super) fn unreadable(&mut self, e: ExportError) {
-        self.items.push(Item::Unreadable(e));
-    }
+    /// The user after `items` could not be read or parsed: the export stops there, before
+    /// counting it.
+    pub(super) unreadable: Option<ExportError>,
 }
 
 /// Failed cells of the user being rendered.
@@ -165,27 +159,22 @@ impl<'e, W: Write> Sink<'e, W> {
         self.sorter.is_some() || self.summary.written < self.limit
     }
 
-    /// Takes the next batch. Returns false once no more users are wanted.
     /// Takes the batch's users in order and empties it (keeping its buffers). Returns false
     /// once no more users are wanted.
     pub(super) fn take(&mut self, batch: &mut Batch) -> Result<bool, ExportError> {
         let more = self.take_items(batch);
-        batch.rows.clear();
-        batch.items.clear();
-        batch.details.clear();
+        batch.rows.clear(); // `items` and `details` are drained
+        batch.unreadable = None;
         more
     }
 
     fn take_items(&mut self, batch: &mut Batch) -> Result<bool, ExportError> {
-        let Batch { rows, items, details } = batch;
+        let Batch { rows, items, details, unreadable } = batch;
         let mut details = details.drain(..).peekable();
         let mut start = 0;
         for (at, item) in items.drain(..).enumerate() {
             if !self.wants_more() {
                 return Ok(false);
-            }
-            if let Item::Unreadable(e) = item {
-                return Err(e);
             }
             self.summary.read += 1;
             if self.summary.read.is_multiple_of(PROGRESS_EVERY) {
@@ -194,7 +183,7 @@ impl<'e, W: Write> Sink<'e, W> {
             let (end, key, cell_errors) = match item {
                 Item::Skipped => continue,
                 Item::Row { end, key, cell_errors } => (end, key, cell_errors),
-                Item::Aborted(e) | Item::Unreadable(e) => return Err(e),
+                Item::Aborted(e) => return Err(e),
             };
             self.summary.matched += 1;
             self.summary.cell_errors += u64::from(cell_errors);
@@ -205,15 +194,20 @@ impl<'e, W: Write> Sink<'e, W> {
             }
             let row = &rows[start..end];
             start = end;
-            match (&mut self.sorter, key) {
-                (Some(sorter), Some(key)) => sorter.push(key, self.summary.matched, row)?,
-                _ => {
+            match &mut self.sorter {
+                Some(sorter) => {
+                    sorter.push(key.unwrap_or(Key::Missing), self.summary.matched, row)?
+                }
+                None => {
                     self.framing.row(&mut self.w, row)?;
                     self.summary.written += 1;
                 }
             }
         }
-        Ok(self.wants_more())
+        match unreadable.take() {
+            Some(e) if self.wants_more() => Err(e),
+            _ => Ok(self.wants_more()),
+        }
     }
 
     /// Merges the sort (if any), ends the output and returns the counts.

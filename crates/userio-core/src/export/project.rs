@@ -8,12 +8,12 @@
 //! same `serde_json` deserializer reads every byte, with the same checks (UTF-8, escapes,
 //! numbers, nesting depth) and the same error positions.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use crate::de::Str;
 use crate::expr::Column;
 use crate::query::Query;
 use crate::read::{ReadError, Record};
@@ -23,8 +23,8 @@ use super::sort::SortPath;
 /// The top-level attributes an export reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Projection {
-    keys: Vec<String>,
-    /// `by_len[n]`: the keys of `n` bytes, so a key is compared only with same-length keys.
+    /// `by_len[n]`: the wanted keys of `n` bytes, so that a key is compared only with
+    /// same-length keys.
     by_len: Vec<Vec<String>>,
 }
 
@@ -36,10 +36,13 @@ impl Projection {
         query: Option<&Query>,
         sort: Option<&SortPath>,
     ) -> Option<Projection> {
-        let mut keys: Vec<String> = Vec::new();
+        let mut p = Projection { by_len: Vec::new() };
         let mut add = |k: &str| {
-            if !keys.iter().any(|have| have == k) {
-                keys.push(k.to_owned());
+            if !p.wants(k) {
+                if p.by_len.len() <= k.len() {
+                    p.by_len.resize(k.len() + 1, Vec::new());
+                }
+                p.by_len[k.len()].push(k.to_owned());
             }
         };
         for c in columns {
@@ -51,19 +54,19 @@ impl Projection {
         if let Some(s) = sort {
             add(s.root()?);
         }
-        let mut by_len: Vec<Vec<String>> = Vec::new();
-        for k in &keys {
-            if by_len.len() <= k.len() {
-                by_len.resize(k.len() + 1, Vec::new());
-            }
-            by_len[k.len()].push(k.clone());
-        }
-        Some(Projection { keys, by_len })
+        Some(p)
     }
 
+    /// The wanted keys, sorted.
     #[cfg(test)]
     pub(super) fn keys(&self) -> Vec<&str> {
-        self.keys.iter().map(String::as_str).collect()
+        let mut keys: Vec<&str> = self.by_len.iter().flatten().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    fn len(&self) -> usize {
+        self.by_len.iter().map(Vec::len).sum()
     }
 
     fn wants(&self, key: &str) -> bool {
@@ -90,11 +93,7 @@ pub(super) fn parse(projection: Option<&Projection>, rec: &Record<'_>) -> Result
         Some(p) if text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{') => {
             p.parse_projected(rec, text)
         }
-        _ => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let parsed = FastValue.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
-            parsed.map_err(|e| rec.json_error(&e))
-        }
+        _ => serde_json::from_str(text).map_err(|e| rec.json_error(&e)),
     }
 }
 
@@ -116,42 +115,16 @@ impl<'de> Visitor<'de> for Projected<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::with_capacity(self.0.keys.len());
-        while let Some(key) = map.next_key_seed(KeySeed)? {
+        let mut out = Map::with_capacity(self.0.len());
+        while let Some(Str(key)) = map.next_key()? {
             if self.0.wants(&key) {
-                let value = map.next_value_seed(FastValue)?;
+                let value: Value = map.next_value()?;
                 out.insert(key.into_owned(), value);
             } else {
                 map.next_value_seed(Skip)?;
             }
         }
         Ok(Value::Object(out))
-    }
-}
-
-/// A key, borrowed from the input when it has no escapes.
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
-        de.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string key")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
     }
 }
 
@@ -200,66 +173,5 @@ impl<'de> Visitor<'de> for Skip {
             map.next_value_seed(Skip)?;
         }
         Ok(())
-    }
-}
-
-/// Builds the same `Value` as `serde_json`'s own `Deserialize` impl, but sizes each object's
-/// map once from its entries instead of growing (and rehashing) it key by key.
-struct FastValue;
-
-impl<'de> DeserializeSeed<'de> for FastValue {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
-        de.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FastValue {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any valid JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
-        de.deserialize_any(self)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(FastValue)? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries: Vec<(String, Value)> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            entries.push((key, map.next_value_seed(FastValue)?));
-        }
-        Ok(Value::Object(entries.into_iter().collect()))
     }
 }

@@ -202,32 +202,10 @@ impl fmt::Display for Node {
     }
 }
 
-/// Characters escaped when printing a term or field name.
+/// Characters escaped when printing a term or field name: everything that cannot start a
+/// term in the grammar, plus the characters of `&&`, `||` and `>=`-style comparisons.
 fn needs_escape(c: char) -> bool {
-    matches!(
-        c,
-        '\\' | '+'
-            | '-'
-            | '!'
-            | '('
-            | ')'
-            | ':'
-            | '^'
-            | '['
-            | ']'
-            | '"'
-            | '{'
-            | '}'
-            | '~'
-            | '*'
-            | '?'
-            | '|'
-            | '&'
-            | '/'
-            | '<'
-            | '>'
-            | '='
-    ) || super::grammar::is_ws(c)
+    !super::grammar::is_term_start(c) || matches!(c, '|' | '&' | '<' | '>' | '=')
 }
 
 /// Writes `text` with every special character escaped by `\`.

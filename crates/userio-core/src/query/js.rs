@@ -147,12 +147,12 @@ impl Emitter {
         );
         match target {
             Target::Path(segs) => {
-                let t = self.test(pick(tests, false))?;
+                let t = self.test(tests.pick(false))?;
                 let first = self.path(segs, t)?;
                 let _ = writeln!(self.defs, "function l{n}(u) {{ return {first}(u, 0); }}");
             }
             Target::EmailDomain => {
-                let t = self.test(pick(tests, true))?;
+                let t = self.test(tests.pick(true))?;
                 let domain = self.path(&["domain".to_owned()], t)?;
                 let email = js_str("email")?;
                 let _ = write!(
@@ -164,8 +164,8 @@ impl Emitter {
             }
             Target::Default | Target::All => {
                 let deep = matches!(target, Target::All);
-                let ts = self.test(pick(tests, false))?;
-                let ti = self.test(pick(tests, true))?;
+                let ts = self.test(tests.pick(false))?;
+                let ti = self.test(tests.pick(true))?;
                 let (fs, fi) = if deep {
                     (self.deep(ts), self.deep(ti))
                 } else {
@@ -323,19 +323,6 @@ impl Emitter {
         };
         let _ = writeln!(self.defs, "function t{n}(v) {{\n{body}\n}}");
         Some(n)
-    }
-}
-
-fn pick(tests: &Tests, ci: bool) -> &Test {
-    match tests {
-        Tests::One(t) => t,
-        Tests::Both { sensitive, insensitive } => {
-            if ci {
-                insensitive
-            } else {
-                sensitive
-            }
-        }
     }
 }
 

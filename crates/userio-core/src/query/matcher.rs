@@ -60,7 +60,8 @@ fn eval_leaf(target: &Target, tests: &Tests, user: &Value) -> bool {
 }
 
 impl Tests {
-    fn pick(&self, ci: bool) -> &Test {
+    /// The test for a value under a case-insensitive (`ci`) or case-sensitive key.
+    pub(crate) fn pick(&self, ci: bool) -> &Test {
         match self {
             Tests::One(t) => t,
             Tests::Both { sensitive, insensitive } => {

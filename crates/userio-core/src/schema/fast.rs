@@ -19,6 +19,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 
 use super::rules::password::{TypedCustom, TypedHash};
 use super::rules::{Sink, metadata, mfa, password, profile};
+use crate::de::Str;
 
 /// The values the duplicate check reads from a user the fast path found clean.
 #[derive(Debug)]
@@ -76,29 +77,6 @@ pub(super) fn check(raw: &[u8]) -> Option<Keys<'_>> {
 /// reports it as a type error).
 fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
-}
-
-/// A JSON string, borrowed from the input unless it holds escapes.
-#[derive(Debug)]
-struct Str<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Cow<'de, str>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Cow::Borrowed(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Cow::Owned(v.to_owned()))
-            }
-        }
-        d.deserialize_str(V).map(Str)
-    }
 }
 
 /// A JSON object read into `T` (a derived struct alone would also take an array).
