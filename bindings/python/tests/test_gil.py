@@ -37,13 +37,20 @@ def watchdog():
     faulthandler.cancel_dump_traceback_later()
 
 
-def test_export_from_a_file_releases_the_gil(tmp_path: Path, watchdog) -> None:
+def _fed_pipe(tmp_path: Path, users: int):
+    """A named pipe that a Python thread fills with `users` users, the thread and the list
+    it appends to as it writes (more than one entry: it ran while the pipe was read)."""
     fifo = tmp_path / "users.pipe"
     os.mkfifo(fifo)
-    data = json.dumps(sample_users(2_000)).encode()
+    data = json.dumps(sample_users(users)).encode()
     progress: list = []
     feeder = threading.Thread(target=_feed, args=(fifo, data, progress))
     feeder.start()
+    return fifo, feeder, progress
+
+
+def test_export_from_a_file_releases_the_gil(tmp_path: Path, watchdog) -> None:
+    fifo, feeder, progress = _fed_pipe(tmp_path, 2_000)
     summary = userio.export(fifo, columns=[("Id", "user_id")], output=tmp_path / "out.csv")
     feeder.join()
     assert len(progress) > 1  # the feeder thread ran while export() was reading
@@ -51,12 +58,7 @@ def test_export_from_a_file_releases_the_gil(tmp_path: Path, watchdog) -> None:
 
 
 def test_validate_from_a_file_releases_the_gil(tmp_path: Path, watchdog) -> None:
-    fifo = tmp_path / "users.pipe"
-    os.mkfifo(fifo)
-    data = json.dumps(sample_users(2_000)).encode()
-    progress: list = []
-    feeder = threading.Thread(target=_feed, args=(fifo, data, progress))
-    feeder.start()
+    fifo, feeder, progress = _fed_pipe(tmp_path, 2_000)
     report = userio.validate(fifo)
     feeder.join()
     assert len(progress) > 1

@@ -108,7 +108,7 @@ pub(super) fn run<R: Read, W: Write>(
                     if run.is_err() {
                         batch = Batch::default();
                         batch.unreadable = Some(ExportError::Internal(
-                            "an export worker thread failed; please report this with the input that caused it".into(),
+                            "an export worker thread failed; please report this with the input that caused it, and run with one thread (`--threads 1`, `Exporter::threads(1)`) meanwhile".into(),
                         ));
                     }
                     pools.raw.give(raw);
@@ -135,7 +135,11 @@ fn feed<R: Read, W: Write>(
     max_in_flight: u64,
     pools: &Pools,
 ) -> Result<(), ExportError> {
-    let lost = || ExportError::Internal("the export worker threads stopped early".into());
+    let lost = || {
+        ExportError::Internal(
+            "the export worker threads stopped early; please report this with the input, or run with one thread (`--threads 1`, `Exporter::threads(1)`)".into(),
+        )
+    };
     let (mut sent, mut taken, mut eof) = (0u64, 0u64, false);
     let mut early: BTreeMap<u64, Batch> = BTreeMap::new();
     loop {
