@@ -40,6 +40,7 @@ pub mod position;
 pub mod query;
 pub mod read;
 pub mod schema;
+mod user;
 
 /// The README's Rust examples, compiled as doc tests so they cannot drift.
 #[cfg(doctest)]

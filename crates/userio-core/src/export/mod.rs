@@ -47,11 +47,13 @@ use serde_json::Value;
 
 pub use self::columns_file::{ColumnSpec, Columns, ColumnsFileError};
 pub use self::csv::is_formula;
-use self::pipeline::{Batch, FailedCells, Sink, Stage};
-use self::sort::{SortPath, Sorter, TempError};
+use self::pipeline::{Batch, FailedCells, Plan, Sink, Stage};
+use self::project::Parsed;
+use self::sort::TempError;
 use crate::expr::{Cell, CellError, Column, ErrorPolicy, Tier};
 use crate::query::Query;
 use crate::read::{ReadError, UserReader};
+use crate::user::UserRef;
 
 /// The default [memory budget](Exporter::memory_budget) for sorting: 256 MiB.
 pub const DEFAULT_MEMORY_BUDGET: usize = 256 << 20;
@@ -487,12 +489,14 @@ impl Exporter {
     {
         let mut users = users.into_iter();
         let mut index = 0u64;
-        let mut next = |_: &Stage<'_>| {
-            let user = users.next()?;
-            index += 1;
-            Some(Ok((index - 1, user)))
-        };
-        self.run(&mut next, out)
+        self.run(
+            |_| {
+                let user = users.next()?;
+                index += 1;
+                Some(Ok((index - 1, Parsed::Whole(user))))
+            },
+            out,
+        )
     }
 
     /// Exports the users in the file at `path` (`-` for stdin, gzip detected) to `out`.
@@ -512,22 +516,23 @@ impl Exporter {
         let mut reader = UserReader::new(input);
         let workers = self.worker_threads();
         if workers > 1 {
-            let (sort, sorter) = self.sort_parts()?;
-            let stages = (0..workers)
-                .map(|_| Stage::new(self, sort.as_ref()))
-                .collect::<Result<Vec<_>, _>>()?;
+            let (plan, sorter) = Plan::of(self)?;
+            let stages =
+                (0..workers).map(|_| Stage::new(self, &plan)).collect::<Result<Vec<_>, _>>()?;
             let sink = Sink::start(self, sorter, stages[0].columns(), out)?;
             return parallel::run(stages, reader, sink);
         }
-        let mut next = |stage: &Stage<'_>| {
-            Some(match reader.next_record()? {
-                Ok(rec) => {
-                    stage.parse(&rec).map(|user| (rec.index, user)).map_err(ExportError::from)
-                }
-                Err(e) => Err(ExportError::from(e)),
-            })
-        };
-        self.run(&mut next, out)
+        self.run(
+            |stage| {
+                Some(match reader.next_record()? {
+                    Ok(rec) => {
+                        stage.parse(&rec).map(|user| (rec.index, user)).map_err(ExportError::from)
+                    }
+                    Err(e) => Err(ExportError::from(e)),
+                })
+            },
+            out,
+        )
     }
 
     /// Worker threads for [`export_reader`](Self::export_reader): 1 means none.
@@ -542,17 +547,6 @@ impl Exporter {
         }
     }
 
-    /// The parsed sort path and a sorter for it, when sorting.
-    fn sort_parts(&self) -> Result<(Option<SortPath>, Option<Sorter>), ExportError> {
-        Ok(match &self.sort {
-            Some((path, desc)) => (
-                Some(SortPath::parse(path).map_err(ExportError::InvalidOption)?),
-                Some(Sorter::new(*desc, self.memory_budget, self.limit, self.temp_dir.clone())),
-            ),
-            None => (None, None),
-        })
-    }
-
     fn report(&self, summary: &Summary) {
         if let Some(cb) = &self.progress {
             (cb.0)(Progress {
@@ -563,9 +557,13 @@ impl Exporter {
         }
     }
 
-    fn run(&self, next: &mut NextUser<'_>, out: impl Write) -> Result<Summary, ExportError> {
-        let (sort, sorter) = self.sort_parts()?;
-        let mut stage = Stage::new(self, sort.as_ref())?;
+    /// Runs the export on one thread; `next` gives the next user, parsed for `stage`.
+    fn run<N>(&self, mut next: N, out: impl Write) -> Result<Summary, ExportError>
+    where
+        N: for<'s> FnMut(&Stage<'s>) -> Option<Result<(u64, Parsed<'s>), ExportError>>,
+    {
+        let (plan, sorter) = Plan::of(self)?;
+        let mut stage = Stage::new(self, &plan)?;
         let mut sink = Sink::start(self, sorter, stage.columns(), out)?;
         let mut batch = Batch::default();
         while sink.wants_more() {
@@ -579,9 +577,6 @@ impl Exporter {
         sink.finish()
     }
 }
-
-/// The next user of an export (given the stage, which knows what to parse), `None` at the end.
-type NextUser<'a> = dyn FnMut(&Stage<'_>) -> Option<Result<(u64, Value), ExportError>> + 'a;
 
 /// Renders one user's columns into an output row (without line ending or separators).
 struct Renderer {
@@ -629,13 +624,13 @@ impl Renderer {
 
     fn render(
         &mut self,
-        user: &Value,
+        user: UserRef<'_>,
         index: u64,
         failed: &mut FailedCells,
         row: &mut Vec<u8>,
     ) -> Result<(), ExportError> {
         for (i, col) in self.columns.iter().enumerate() {
-            let cell = col.eval(user);
+            let cell = col.eval_user(user);
             let fallback = match &cell {
                 Ok(_) => None,
                 Err(e) => cell_failed(col, index, e, failed)?,

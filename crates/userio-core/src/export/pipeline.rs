@@ -11,9 +11,7 @@
 
 use std::io::{BufWriter, Write};
 
-use serde_json::Value;
-
-use super::project::{self, Projection};
+use super::project::{self, Parsed, Projection};
 use super::sort::{Key, SortPath, Sorter};
 use super::{
     CellErrorDetail, ExportError, Exporter, Framing, MAX_CELL_ERROR_DETAILS, PROGRESS_EVERY,
@@ -54,10 +52,44 @@ pub(super) struct FailedCells {
     pub(super) details: Vec<CellErrorDetail>,
 }
 
+/// What every stage of one export shares: the sort path and the attributes to parse.
+pub(super) struct Plan {
+    sort: Option<SortPath>,
+    projection: Option<Projection>,
+}
+
+impl Plan {
+    /// The plan of `ex`, and a sorter when it sorts.
+    pub(super) fn of(ex: &Exporter) -> Result<(Plan, Option<Sorter>), ExportError> {
+        let (sort, sorter) = match &ex.sort {
+            Some((path, desc)) => (
+                Some(SortPath::parse(path).map_err(ExportError::InvalidOption)?),
+                Some(Sorter::new(*desc, ex.memory_budget, ex.limit, ex.temp_dir.clone())),
+            ),
+            None => (None, None),
+        };
+        let defaults;
+        let columns = if ex.columns.is_empty() {
+            defaults = Column::defaults();
+            &defaults
+        } else {
+            &ex.columns
+        };
+        let projection = Projection::of(columns, ex.query.as_ref(), sort.as_ref());
+        Ok((Plan { sort, projection }, sorter))
+    }
+
+    /// The attributes parsed from each user (`None`: all of them).
+    #[cfg(test)]
+    pub(super) fn projection_keys(&self) -> Option<Vec<&str>> {
+        self.projection.as_ref().map(|p| p.keys())
+    }
+}
+
 /// The per-user work. One per thread.
 pub(super) struct Stage<'e> {
     query: Option<&'e Query>,
-    projection: Option<Projection>,
+    projection: Option<&'e Projection>,
     renderer: Renderer,
     sort: Option<&'e SortPath>,
     case_insensitive: bool,
@@ -65,27 +97,20 @@ pub(super) struct Stage<'e> {
 }
 
 impl<'e> Stage<'e> {
-    pub(super) fn new(ex: &'e Exporter, sort: Option<&'e SortPath>) -> Result<Self, ExportError> {
-        let renderer = Renderer::new(ex)?;
+    pub(super) fn new(ex: &'e Exporter, plan: &'e Plan) -> Result<Self, ExportError> {
         Ok(Stage {
             query: ex.query.as_ref(),
-            projection: Projection::of(&renderer.columns, ex.query.as_ref(), sort),
-            renderer,
-            sort,
+            projection: plan.projection.as_ref(),
+            renderer: Renderer::new(ex)?,
+            sort: plan.sort.as_ref(),
             case_insensitive: ex.case_insensitive,
             failed: FailedCells::default(),
         })
     }
 
     /// Parses a record, only the attributes the export reads when they are known.
-    pub(super) fn parse(&self, rec: &Record<'_>) -> Result<Value, ReadError> {
-        project::parse(self.projection.as_ref(), rec)
-    }
-
-    /// The attributes parsed from each user (`None`: all of them).
-    #[cfg(test)]
-    pub(super) fn projection_keys(&self) -> Option<Vec<&str>> {
-        self.projection.as_ref().map(|p| p.keys())
+    pub(super) fn parse(&self, rec: &Record<'_>) -> Result<Parsed<'e>, ReadError> {
+        project::parse(self.projection, rec)
     }
 
     /// The columns, for the header.
@@ -94,8 +119,9 @@ impl<'e> Stage<'e> {
     }
 
     /// Matches, renders and keys one user into `batch`.
-    pub(super) fn push(&mut self, index: u64, user: &Value, batch: &mut Batch) {
-        if self.query.is_some_and(|q| !q.matches(user)) {
+    pub(super) fn push(&mut self, index: u64, user: &Parsed<'_>, batch: &mut Batch) {
+        let user = user.user();
+        if self.query.is_some_and(|q| !q.matches_user(user)) {
             batch.items.push(Item::Skipped);
             return;
         }

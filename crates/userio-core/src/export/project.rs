@@ -1,9 +1,9 @@
 //! Parsing only what an export reads.
 //!
 //! When the query, the columns and the sort key read users only through known top-level
-//! attributes (`email`, `app_metadata…`, `user.identities[0]…`), a user is parsed into a
-//! `Value` holding just those attributes; the others are checked as JSON and skipped
-//! without building anything. The query, the columns and the sort see exactly the values
+//! attributes (`email`, `app_metadata…`, `user.identities[0]…`), a user is parsed into
+//! [`Fields`] holding just those attributes (no top-level `Map`); the others are checked as
+//! JSON and skipped without building anything. The query, the columns and the sort see exactly the values
 //! they would see in the whole user, so the output is the same, and so are the errors: the
 //! same `serde_json` deserializer reads every byte, with the same checks (UTF-8, escapes,
 //! numbers, nesting depth) and the same error positions.
@@ -11,21 +11,20 @@
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::de::Str;
 use crate::expr::Column;
 use crate::query::Query;
 use crate::read::{ReadError, Record};
+use crate::user::{Fields, Keys, UserRef};
 
 use super::sort::SortPath;
 
 /// The top-level attributes an export reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Projection {
-    /// `by_len[n]`: the wanted keys of `n` bytes, so that a key is compared only with
-    /// same-length keys.
-    by_len: Vec<Vec<String>>,
+    keys: Keys,
 }
 
 impl Projection {
@@ -36,15 +35,8 @@ impl Projection {
         query: Option<&Query>,
         sort: Option<&SortPath>,
     ) -> Option<Projection> {
-        let mut p = Projection { by_len: Vec::new() };
-        let mut add = |k: &str| {
-            if !p.wants(k) {
-                if p.by_len.len() <= k.len() {
-                    p.by_len.resize(k.len() + 1, Vec::new());
-                }
-                p.by_len[k.len()].push(k.to_owned());
-            }
-        };
+        let mut keys = Keys::default();
+        let mut add = |k: &str| keys.add(k);
         for c in columns {
             c.user_keys()?.into_iter().for_each(&mut add);
         }
@@ -54,27 +46,19 @@ impl Projection {
         if let Some(s) = sort {
             add(s.root()?);
         }
-        Some(p)
+        Some(Projection { keys })
     }
 
     /// The wanted keys, sorted.
     #[cfg(test)]
     pub(super) fn keys(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> = self.by_len.iter().flatten().map(String::as_str).collect();
+        let mut keys: Vec<&str> = self.keys.names().iter().map(String::as_str).collect();
         keys.sort_unstable();
         keys
     }
 
-    fn len(&self) -> usize {
-        self.by_len.iter().map(Vec::len).sum()
-    }
-
-    fn wants(&self, key: &str) -> bool {
-        self.by_len.get(key.len()).is_some_and(|same| same.iter().any(|k| k == key))
-    }
-
-    /// Parses `rec`, keeping only the wanted attributes when it is an object.
-    fn parse_projected(&self, rec: &Record<'_>, text: &str) -> Result<Value, ReadError> {
+    /// Parses `rec`, an object, keeping only the wanted attributes.
+    fn parse_projected(&self, rec: &Record<'_>, text: &str) -> Result<Fields, ReadError> {
         let mut de = serde_json::Deserializer::from_str(text);
         let parsed = Projected(self).deserialize(&mut de).and_then(|v| de.end().map(|()| v));
         parsed.map_err(|e| rec.json_error(&e))
@@ -85,15 +69,35 @@ impl Projection {
 /// record is an object. The record is checked as UTF-8 once, up front, instead of string by
 /// string; a record that is not UTF-8 goes through [`Record::parse`], which reports the
 /// error exactly as before.
-pub(super) fn parse(projection: Option<&Projection>, rec: &Record<'_>) -> Result<Value, ReadError> {
+pub(super) fn parse<'p>(
+    projection: Option<&'p Projection>,
+    rec: &Record<'_>,
+) -> Result<Parsed<'p>, ReadError> {
     let Ok(text) = std::str::from_utf8(rec.raw) else {
-        return rec.parse();
+        return rec.parse().map(Parsed::Whole);
     };
     match projection {
         Some(p) if text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{') => {
-            p.parse_projected(rec, text)
+            p.parse_projected(rec, text).map(|f| Parsed::Fields(&p.keys, f))
         }
-        _ => serde_json::from_str(text).map_err(|e| rec.json_error(&e)),
+        _ => serde_json::from_str(text).map(Parsed::Whole).map_err(|e| rec.json_error(&e)),
+    }
+}
+
+/// A parsed user: whole, or the attributes of a [`Projection`].
+#[derive(Debug)]
+pub(super) enum Parsed<'p> {
+    Whole(Value),
+    Fields(&'p Keys, Fields),
+}
+
+impl Parsed<'_> {
+    /// The user for the readers.
+    pub(super) fn user(&self) -> UserRef<'_> {
+        match self {
+            Parsed::Whole(v) => UserRef::Whole(v),
+            Parsed::Fields(keys, fields) => UserRef::Fields(keys, fields),
+        }
     }
 }
 
@@ -101,30 +105,29 @@ pub(super) fn parse(projection: Option<&Projection>, rec: &Record<'_>) -> Result
 struct Projected<'p>(&'p Projection);
 
 impl<'de> DeserializeSeed<'de> for Projected<'_> {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+    type Value = Fields;
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Fields, D::Error> {
         de.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Projected<'_> {
-    type Value = Value;
+    type Value = Fields;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a user object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::with_capacity(self.0.len());
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+        let keys = &self.0.keys;
+        let mut out = Fields::new(keys);
         while let Some(Str(key)) = map.next_key()? {
-            if self.0.wants(&key) {
-                let value: Value = map.next_value()?;
-                out.insert(key.into_owned(), value);
-            } else {
-                map.next_value_seed(Skip)?;
+            match keys.slot(&key) {
+                Some(slot) => out.set(slot, map.next_value()?),
+                None => map.next_value_seed(Skip)?,
             }
         }
-        Ok(Value::Object(out))
+        Ok(out)
     }
 }
 

@@ -20,6 +20,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::user::UserRef;
+
 /// At most this many runs are merged at once (each holds a 64 KiB read buffer).
 pub(crate) const MAX_FAN_IN: usize = 64;
 
@@ -81,9 +83,12 @@ impl SortPath {
     }
 
     /// The value at this path, if any.
-    pub(crate) fn resolve<'v>(&self, user: &'v Value) -> Option<&'v Value> {
-        let mut v = user;
-        for seg in &self.segments {
+    pub(crate) fn resolve<'v>(&self, user: UserRef<'v>) -> Option<&'v Value> {
+        let (mut v, rest) = match (user, self.segments.split_first()) {
+            (UserRef::Fields(..), Some((Segment::Field(f), rest))) => (user.get(f)?, rest),
+            _ => (user.whole(), &self.segments[..]),
+        };
+        for seg in rest {
             v = match (seg, v) {
                 (Segment::Field(f), Value::Object(map)) => map.get(f)?,
                 (Segment::Field(f), Value::Array(items)) => items.get(f.parse::<usize>().ok()?)?,
@@ -634,10 +639,13 @@ mod tests {
     fn paths() {
         let u = json!({"identities": [{"connection": "db"}], "a": {"b": 1}});
         let p = |s: &str| SortPath::parse(s).unwrap();
-        assert_eq!(p("user.identities[0].connection").resolve(&u), Some(&json!("db")));
-        assert_eq!(p("identities.0.connection").resolve(&u), Some(&json!("db")));
-        assert_eq!(p("a.b").resolve(&u), Some(&json!(1)));
-        assert_eq!(p("a.c").resolve(&u), None);
+        assert_eq!(
+            p("user.identities[0].connection").resolve(UserRef::Whole(&u)),
+            Some(&json!("db"))
+        );
+        assert_eq!(p("identities.0.connection").resolve(UserRef::Whole(&u)), Some(&json!("db")));
+        assert_eq!(p("a.b").resolve(UserRef::Whole(&u)), Some(&json!(1)));
+        assert_eq!(p("a.c").resolve(UserRef::Whole(&u)), None);
         assert!(SortPath::parse("").is_err());
         assert!(SortPath::parse("a[x]").is_err());
         assert!(SortPath::parse("a[0").is_err());

@@ -278,13 +278,59 @@ fn projection_does_not_change_results() {
         assert!(bytes_out == String::from_utf8(out).unwrap(), "variant {i}: output differs");
     }
     let keys = |ex: &Exporter| {
-        let stage = pipeline::Stage::new(ex, None).unwrap();
-        stage.projection_keys().map(|k| k.join(","))
+        let (plan, _) = pipeline::Plan::of(ex).unwrap();
+        plan.projection_keys().map(|k| k.join(","))
     };
     assert_eq!(keys(&variants[0]), Some("email,logins_count".into()));
     assert_eq!(keys(&variants[2]), Some("email".into()));
     assert_eq!(keys(&variants[3]), None, "JSON.stringify(user) reads the whole user");
     assert_eq!(keys(&variants[4]), None, "a bare term reads every top-level attribute");
+}
+
+/// The same on the bundled sample (nested metadata, identities, missing attributes), with
+/// every reader of a projected user: path, native and sort on a first key that is present,
+/// absent or null, each query target, and a record whose wanted key is repeated.
+#[test]
+fn projection_matches_whole_users_on_the_sample() {
+    let sample = include_str!("../../../../examples/users.export.ndjson");
+    let input = format!("{sample}{}\n", r#"{"email":"a@b.c","email":"Z@b.c","logins_count":3}"#);
+    let users: Vec<Value> = input.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let q = |t: &str| Some(Query::parse(t).unwrap());
+    let extra = [
+        ("Plan", "user.app_metadata.plan || 'free'"),
+        ("Lang", "user['user_metadata']?.language ?? '-'"),
+        ("Roles", "(user.app_metadata?.roles || []).map(r => r.toUpperCase()).join('|')"),
+        ("Deep", "user.nope.x"),
+        ("Len", "user.email.length"),
+        ("Blocked", "user.blocked"),
+    ];
+    let queries = [
+        None,
+        q("_exists_:user_metadata AND logins_count:[5 TO *]"),
+        q("NOT blocked:true AND (app_metadata.plan:gold OR app_metadata.plan:silver)"),
+        q("email.domain:exampleco.com OR identities.connection:legacy-db"),
+        q("app_metadata.roles:admin"),
+        q("nope:x OR -nope2:*"),
+    ];
+    for (qi, query) in queries.iter().enumerate() {
+        for sort in [None, Some(("logins_count", true)), Some(("user_metadata.language", false))] {
+            let mut columns = Column::defaults();
+            columns.extend(extra.iter().map(|(n, s)| Column::new(*n, *s).unwrap()));
+            let mut ex = Exporter::new(columns).format(Format::Json);
+            ex.query = query.clone();
+            if let Some((path, desc)) = sort {
+                ex = ex.sort_by(path, desc);
+            }
+            let label = format!("query {qi}, sort {sort:?}");
+            let (plan, _) = pipeline::Plan::of(&ex).unwrap();
+            assert!(plan.projection_keys().is_some(), "{label}: not projected");
+            let (bytes_out, bytes_summary) = run_with(&ex.clone().threads(1), &input).unwrap();
+            let mut out = Vec::new();
+            let values_summary = ex.export_users(users.clone(), &mut out).unwrap();
+            assert_eq!(bytes_summary, values_summary, "{label}: summary");
+            assert!(bytes_out == String::from_utf8(out).unwrap(), "{label}: output differs");
+        }
+    }
 }
 
 /// A skipped attribute is still checked as JSON, with the same error at the same place.

@@ -30,6 +30,7 @@ mod number;
 mod path;
 mod value;
 
+use crate::user::UserRef;
 use value::JsVal;
 
 /// How a column's source is evaluated. Decided when the column is built.
@@ -337,6 +338,11 @@ impl Column {
 
     /// Evaluates the column for one user.
     pub fn eval<'u>(&self, user: &'u Value) -> Result<Cell<'u>, CellError> {
+        self.eval_user(UserRef::Whole(user))
+    }
+
+    /// [`eval`](Self::eval) for a user as the export parsed it.
+    pub(crate) fn eval_user<'u>(&self, user: UserRef<'u>) -> Result<Cell<'u>, CellError> {
         match &self.compiled {
             Compiled::Path(p) => p.eval(user),
             Compiled::Native(n) => {
@@ -347,7 +353,7 @@ impl Column {
                 native::eval::eval(&n.expr, user, &mut locals).map(cell_from_val)
             }
             #[cfg(feature = "js")]
-            Compiled::Js(j) => j.eval(user, &self.limits),
+            Compiled::Js(j) => j.eval(user.whole(), &self.limits),
         }
     }
 }

@@ -12,6 +12,7 @@ use super::json::array_index;
 use super::native::parse::is_prototype_name;
 use super::value::JsVal;
 use super::{Cell, CellError};
+use crate::user::UserRef;
 
 /// A parsed path: the property keys after `user`, and whether `user.` was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,9 +162,15 @@ impl Path {
     }
 
     /// Resolves the path on `user`.
-    pub(crate) fn eval<'u>(&self, user: &'u Value) -> Result<Cell<'u>, CellError> {
-        let mut cur = user;
-        for (i, key) in self.keys.iter().enumerate() {
+    pub(crate) fn eval<'u>(&self, user: UserRef<'u>) -> Result<Cell<'u>, CellError> {
+        let (mut cur, start) = match (user, self.keys.first()) {
+            (UserRef::Fields(..), Some(first)) => match user.get(first) {
+                Some(v) => (v, 1),
+                None => return self.missing(0),
+            },
+            _ => (user.whole(), 0),
+        };
+        for (i, key) in self.keys.iter().enumerate().skip(start) {
             let next = match cur {
                 Value::Object(map) => map.get(key),
                 Value::Array(items) => match array_index(key) {
@@ -174,15 +181,19 @@ impl Path {
             };
             match next {
                 Some(v) => cur = v,
-                None => {
-                    return match self.keys.get(i + 1) {
-                        None => Ok(Cell::Undefined),
-                        Some(k) => Err(read_error("undefined", k)),
-                    };
-                }
+                None => return self.missing(i),
             }
         }
         Ok(Cell::Value(Cow::Borrowed(cur)))
+    }
+
+    /// The result when key `i` is absent: `undefined` for the last key, else reading a
+    /// property of `undefined`.
+    fn missing<'u>(&self, i: usize) -> Result<Cell<'u>, CellError> {
+        match self.keys.get(i + 1) {
+            None => Ok(Cell::Undefined),
+            Some(k) => Err(read_error("undefined", k)),
+        }
     }
 
     /// The general rule (strings, numbers, `length`, `null`) from key `i` on.

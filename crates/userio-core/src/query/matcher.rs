@@ -9,9 +9,10 @@ use super::compile::{
     CASE_INSENSITIVE_FIELDS, CNode, METADATA_FIELDS, RangeEnd, Target, Test, Tests, Wild,
     parse_date,
 };
+use crate::user::UserRef;
 
 impl CNode {
-    pub(crate) fn eval(&self, user: &Value) -> bool {
+    pub(crate) fn eval(&self, user: UserRef<'_>) -> bool {
         match self {
             CNode::All => true,
             CNode::Bool { must, should, not } => {
@@ -26,9 +27,17 @@ impl CNode {
     }
 }
 
-fn eval_leaf(target: &Target, tests: &Tests, user: &Value) -> bool {
+fn eval_leaf(target: &Target, tests: &Tests, user: UserRef<'_>) -> bool {
     match target {
-        Target::Path(segs) => any_at(user, segs, &mut |v| tests.pick(false).test(v)),
+        Target::Path(segs) => {
+            let f = &mut |v: &Value| tests.pick(false).test(v);
+            match (user, segs.split_first()) {
+                (UserRef::Fields(..), Some((first, rest))) => {
+                    user.get(first).is_some_and(|v| any_at(v, rest, f))
+                }
+                _ => any_at(user.whole(), segs, f),
+            }
+        }
         Target::EmailDomain => {
             let t = tests.pick(true);
             match user.get("email") {
@@ -40,7 +49,7 @@ fn eval_leaf(target: &Target, tests: &Tests, user: &Value) -> bool {
                 None => false,
             }
         }
-        Target::Default => match user {
+        Target::Default => match user.whole() {
             Value::Object(m) => m.iter().any(|(k, v)| {
                 !METADATA_FIELDS.contains(&k.as_str()) && {
                     let t = tests.pick(CASE_INSENSITIVE_FIELDS.contains(&k.as_str()));
@@ -49,7 +58,7 @@ fn eval_leaf(target: &Target, tests: &Tests, user: &Value) -> bool {
             }),
             _ => false,
         },
-        Target::All => match user {
+        Target::All => match user.whole() {
             Value::Object(m) => m.iter().any(|(k, v)| {
                 let t = tests.pick(CASE_INSENSITIVE_FIELDS.contains(&k.as_str()));
                 any_deep(v, &mut |v| t.test(v))

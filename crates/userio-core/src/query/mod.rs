@@ -39,6 +39,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::user::UserRef;
+
 pub use ast::{Bound, Clause, Field, Leaf, LeafValue, Node, Occur, Span, WildPart};
 pub use compile::{CASE_INSENSITIVE_FIELDS, MAX_REGEX_LEN, METADATA_FIELDS};
 pub use error::{Auth0Issue, ParseError, Severity};
@@ -89,6 +91,11 @@ impl Query {
 
     /// True when `user` matches.
     pub fn matches(&self, user: &Value) -> bool {
+        self.compiled.eval(UserRef::Whole(user))
+    }
+
+    /// [`matches`](Self::matches) for a user as the export parsed it.
+    pub(crate) fn matches_user(&self, user: UserRef<'_>) -> bool {
         self.compiled.eval(user)
     }
 

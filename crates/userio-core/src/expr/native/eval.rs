@@ -3,12 +3,11 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use serde_json::Value;
-
 use super::parse::{BinOp, Builtin, Expr, Link, LogOp, Method, UnOp};
 use crate::expr::CellError;
 use crate::expr::number::is_js_space;
 use crate::expr::value::{JsVal, push_join_element, relative_index, utf16_len, utf16_slice};
+use crate::user::UserRef;
 
 type R<'u> = Result<JsVal<'u>, CellError>;
 
@@ -17,14 +16,14 @@ fn type_error(message: String) -> CellError {
 }
 
 /// Evaluates `expr` for `user`; `locals` has one slot per arrow parameter.
-pub(crate) fn eval<'u>(expr: &Expr, user: &'u Value, locals: &mut Vec<JsVal<'u>>) -> R<'u> {
+pub(crate) fn eval<'u>(expr: &Expr, user: UserRef<'u>, locals: &mut Vec<JsVal<'u>>) -> R<'u> {
     Ok(match expr {
         Expr::Undefined => JsVal::Undefined,
         Expr::Null => JsVal::Null,
         Expr::Bool(b) => JsVal::Bool(*b),
         Expr::Num(n) => JsVal::Num(*n),
         Expr::Str(s) => JsVal::Str(Cow::Owned(s.clone())),
-        Expr::User => JsVal::from_json(user),
+        Expr::User => JsVal::from_json(user.whole()),
         Expr::Local(slot) => locals.get(*slot).cloned().unwrap_or(JsVal::Undefined),
         Expr::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
@@ -44,7 +43,13 @@ pub(crate) fn eval<'u>(expr: &Expr, user: &'u Value, locals: &mut Vec<JsVal<'u>>
             JsVal::Str(Cow::Owned(out))
         }
         Expr::Chain(base, links) => {
-            let mut cur = eval(base, user, locals)?;
+            // `user.key…` on parsed fields: the attribute straight from its slot.
+            let (mut cur, links) = match (&**base, user, links.split_first()) {
+                (Expr::User, UserRef::Fields(..), Some((Link::Get { key, .. }, rest))) => {
+                    (user.get(key).map_or(JsVal::Undefined, JsVal::from_json), rest)
+                }
+                _ => (eval(base, user, locals)?, &links[..]),
+            };
             for link in links {
                 let optional = match link {
                     Link::Get { optional, .. }

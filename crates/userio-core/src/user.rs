@@ -1,0 +1,144 @@
+//! A user as the query, the columns and the sort key read it.
+//!
+//! Usually that is a whole JSON value. An export that knows which top-level attributes it
+//! reads (see `export/project.rs`) parses only those, into [`Fields`]: one slot per wanted
+//! attribute, found by comparing the key with the wanted keys of the same length. That skips
+//! building the top-level `Map` (a SipHash and an allocation per key, and again a hash per
+//! lookup), which was a fifth of an export's time.
+//!
+//! Readers go through [`UserRef::get`] for a top-level attribute. Anything that needs the
+//! user as one value calls [`UserRef::whole`]; for `Fields` that builds, once, an object of
+//! the attributes present. The projection is only used when every reader declared its keys,
+//! so `whole` on `Fields` is a fallback kept for correctness, not a path the export takes.
+
+use std::cell::OnceCell;
+
+use serde_json::{Map, Value};
+
+/// Top-level attribute names, each with a slot number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Keys {
+    /// `by_len[n]`: the keys of `n` bytes with their slots, so that a key is compared only
+    /// with same-length keys.
+    by_len: Vec<Vec<(String, usize)>>,
+    names: Vec<String>,
+}
+
+impl Keys {
+    /// Adds `key` (once).
+    pub(crate) fn add(&mut self, key: &str) {
+        if self.slot(key).is_none() {
+            if self.by_len.len() <= key.len() {
+                self.by_len.resize(key.len() + 1, Vec::new());
+            }
+            self.by_len[key.len()].push((key.to_owned(), self.names.len()));
+            self.names.push(key.to_owned());
+        }
+    }
+
+    /// The slot of `key`, if it is one of these keys.
+    #[inline]
+    pub(crate) fn slot(&self, key: &str) -> Option<usize> {
+        let same = self.by_len.get(key.len())?;
+        same.iter().find(|(k, _)| k == key).map(|&(_, slot)| slot)
+    }
+
+    /// The number of keys (and slots).
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// The keys, in slot order.
+    pub(crate) fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// Some top-level attributes of a user object: `values[slot]` for each of [`Keys`].
+#[derive(Debug, Default)]
+pub(crate) struct Fields {
+    values: Vec<Option<Value>>,
+    whole: OnceCell<Value>,
+}
+
+impl Fields {
+    /// No attribute yet, room for `keys`.
+    pub(crate) fn new(keys: &Keys) -> Fields {
+        Fields { values: vec![None; keys.len()], whole: OnceCell::new() }
+    }
+
+    /// Sets the attribute in `slot`; a later duplicate key replaces an earlier one, as in a
+    /// `Map`.
+    pub(crate) fn set(&mut self, slot: usize, value: Value) {
+        self.values[slot] = Some(value);
+    }
+}
+
+/// A user for the readers: a whole value, or the [`Fields`] an export parsed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum UserRef<'u> {
+    Whole(&'u Value),
+    Fields(&'u Keys, &'u Fields),
+}
+
+impl<'u> UserRef<'u> {
+    /// The top-level attribute `key` (`None` when absent, or when the user is not an object).
+    #[inline]
+    pub(crate) fn get(self, key: &str) -> Option<&'u Value> {
+        match self {
+            UserRef::Whole(v) => v.as_object()?.get(key),
+            UserRef::Fields(keys, fields) => fields.values[keys.slot(key)?].as_ref(),
+        }
+    }
+
+    /// The user as one value. For [`Fields`], an object of the parsed attributes, in slot
+    /// order, built on first use.
+    pub(crate) fn whole(self) -> &'u Value {
+        match self {
+            UserRef::Whole(v) => v,
+            UserRef::Fields(keys, fields) => fields.whole.get_or_init(|| {
+                let present = keys.names().iter().zip(&fields.values);
+                Value::Object(
+                    present
+                        .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
+                        .collect::<Map<_, _>>(),
+                )
+            }),
+        }
+    }
+}
+
+impl<'u> From<&'u Value> for UserRef<'u> {
+    fn from(v: &'u Value) -> Self {
+        UserRef::Whole(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn fields_answer_like_the_whole_object() {
+        let user = json!({"email": "a@b.c", "app_metadata": {"plan": "gold"}, "n": null});
+        let mut keys = Keys::default();
+        for k in ["app_metadata", "email", "n", "missing", "email"] {
+            keys.add(k);
+        }
+        assert_eq!(keys.names(), ["app_metadata", "email", "n", "missing"]);
+        let mut fields = Fields::new(&keys);
+        for (k, v) in user.as_object().unwrap() {
+            fields.set(keys.slot(k).unwrap(), v.clone());
+        }
+        let projected = UserRef::Fields(&keys, &fields);
+        for k in ["email", "app_metadata", "n", "missing", "emai", "other"] {
+            let expected = if keys.slot(k).is_some() { user.get(k) } else { None };
+            assert_eq!(projected.get(k), expected, "{k}");
+            assert_eq!(UserRef::from(&user).get(k), user.get(k), "{k}");
+        }
+        assert_eq!(projected.whole(), &user);
+        assert_eq!(UserRef::from(&json!([1])).get("email"), None);
+    }
+}
