@@ -28,6 +28,10 @@ use serde_json::Value;
 
 use crate::position::Position;
 
+mod scan;
+
+use scan::ScanState;
+
 /// How the users are laid out in the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputFormat {
@@ -379,41 +383,33 @@ impl<R: Read> UserReader<R> {
     /// needed to find its end; the caller's parse checks the rest.
     fn scan_value(&mut self) -> Result<usize, ReadError> {
         let first = self.buf[self.start];
-        let mut i = 0usize;
-        let mut depth = 0usize;
-        let mut in_str = false;
-        let mut esc = false;
-        match first {
-            b'{' | b'[' => {}
-            b'"' => {
-                in_str = true;
-                i = 1;
-            }
-            _ => {
-                // A scalar: runs to the next delimiter.
-                loop {
-                    while self.start + i < self.end {
-                        if matches!(
-                            self.buf[self.start + i],
-                            b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r'
-                        ) {
-                            return Ok(i.max(1));
-                        }
-                        i += 1;
+        if !matches!(first, b'{' | b'[' | b'"') {
+            // A scalar: runs to the next delimiter.
+            let mut i = 0;
+            loop {
+                while self.start + i < self.end {
+                    if matches!(
+                        self.buf[self.start + i],
+                        b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r'
+                    ) {
+                        return Ok(i.max(1));
                     }
-                    self.check_record_len(i)?;
-                    if !self.fill()? {
-                        return Ok(i);
-                    }
+                    i += 1;
+                }
+                self.check_record_len(i)?;
+                if !self.fill()? {
+                    return Ok(i);
                 }
             }
         }
+        let mut st = ScanState { in_str: first == b'"', ..ScanState::default() };
+        let mut i = usize::from(st.in_str);
         loop {
             let avail = self.end - self.start;
             if i >= avail {
                 self.check_record_len(i)?;
                 if !self.fill()? {
-                    return Err(self.error(ReadErrorKind::Truncated(if in_str {
+                    return Err(self.error(ReadErrorKind::Truncated(if st.in_str {
                         "inside a string"
                     } else {
                         "inside a user record"
@@ -421,51 +417,10 @@ impl<R: Read> UserReader<R> {
                 }
                 continue;
             }
-            let base = self.start;
-            if esc {
-                esc = false;
-                i += 1;
-                continue;
+            match scan::scan(&self.buf[self.start + i..self.end], &mut st) {
+                Some(end) => return Ok(i + end),
+                None => i = avail,
             }
-            if in_str {
-                match quote_or_backslash(&self.buf[base + i..self.end]) {
-                    Some(k) => {
-                        i += k;
-                        if self.buf[base + i] == b'\\' {
-                            esc = true;
-                        } else {
-                            in_str = false;
-                            if depth == 0 {
-                                return Ok(i + 1);
-                            }
-                        }
-                        i += 1;
-                    }
-                    None => i = avail,
-                }
-                continue;
-            }
-            let bytes = &self.buf[base + i..self.end];
-            let mut k = 0;
-            while k < bytes.len() {
-                match bytes[k] {
-                    b'"' => {
-                        in_str = true;
-                        k += 1;
-                        break;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Ok(i + k + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                k += 1;
-            }
-            i += k;
         }
     }
 
@@ -543,26 +498,6 @@ impl<R: Read> UserReader<R> {
     }
 }
 
-/// The offset of the first `"` or `\\` in `bytes`: eight bytes at a time (most JSON
-/// strings are short, where `memchr2`'s set-up costs more than the search).
-fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(chunk) = bytes[i..].first_chunk::<8>() {
-        let w = u64::from_le_bytes(*chunk);
-        let q = w ^ (LO * u64::from(b'"'));
-        let b = w ^ (LO * u64::from(b'\\'));
-        // A zero byte in q or b is a match; the lowest flagged byte is always a true one.
-        let m = (q.wrapping_sub(LO) & !q & HI) | (b.wrapping_sub(LO) & !b & HI);
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    bytes[i..].iter().position(|&c| c == b'"' || c == b'\\').map(|k| i + k)
-}
-
 impl ReadError {
     /// A read error for an input that could not be opened.
     pub fn io(e: &io::Error, what: &str) -> Self {
@@ -612,38 +547,6 @@ mod tests {
             }
         }
         (out, None)
-    }
-
-    #[test]
-    fn finds_quotes_and_backslashes() {
-        let cases: &[&[u8]] = &[
-            b"",
-            b"\"",
-            b"abc",
-            b"abcdefgh",
-            b"abcdefgh\"",
-            b"abcdefg\\x\"",
-            b"\x80\x01\"\\",
-            b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\"",
-            b"!!!!!!!!\x21\x23\x5b\x5d\\",
-            "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\"".as_bytes(),
-        ];
-        for bytes in cases {
-            let want = bytes.iter().position(|&c| c == b'"' || c == b'\\');
-            assert_eq!(quote_or_backslash(bytes), want, "{bytes:?}");
-            for k in 0..bytes.len() {
-                let want = bytes[k..].iter().position(|&c| c == b'"' || c == b'\\');
-                assert_eq!(quote_or_backslash(&bytes[k..]), want);
-            }
-        }
-        for b in 0..=255u8 {
-            let mut v = vec![b' '; 11];
-            v[9] = b;
-            let want = v.iter().position(|&c| c == b'"' || c == b'\\');
-            assert_eq!(quote_or_backslash(&v), want, "{b}");
-            v[3] = b'\\';
-            assert_eq!(quote_or_backslash(&v), Some(3));
-        }
     }
 
     #[test]
