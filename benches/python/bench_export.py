@@ -1,14 +1,14 @@
-"""Export 100,000 users: userio vs plain Python (json + csv.DictWriter), one run each.
+"""Export 100,000 users: userio vs plain Python (json + csv.DictWriter), in one run.
 
     python benches/python/bench_export.py [--count N] [--data FILE] [--repeat K]
 
 Needs `userio` importable (a release build: `pip install ./bindings/python`). Generates
 `benches/data/users-profile-<N>.json` with gen-users if it is missing. Both sides do the
 same job: the query `_exists_:user_metadata AND logins_count:[5 TO *]`, the extension's
-default columns plus `user.app_metadata.plan || 'free'`, CSV with a header row, written to a
-file. Prints the time of each and the ratios. Each row is the best of `--repeat` runs
-(3 by default, as `timeit` reports), the rows interleaved so that a slow spell of a shared
-machine does not land on one side only.
+default columns plus `user.app_metadata?.plan || 'free'`, CSV with a header row, written to
+a file; the two files must be byte-identical (checked). Prints the time of each and the
+ratios. Each row is the best of `--repeat` runs (3 by default, as `timeit` reports), the
+rows interleaved so that a slow spell of a shared machine does not land on one side only.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ import userio
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERY = "_exists_:user_metadata AND logins_count:[5 TO *]"
-PLAN = ("Plan", "user.app_metadata.plan || 'free'")
+# `?.` so that a user without app_metadata gets 'free', as `_path(...) or "free"` gives it
+# (`user.app_metadata.plan` would be a TypeError cell there, as in JavaScript).
+PLAN = ("Plan", "user.app_metadata?.plan || 'free'")
 
 
 def _path(user: Dict[str, Any], *keys: Any) -> Any:
@@ -129,15 +131,16 @@ def main() -> None:
     size_mb = data.stat().st_size / 1e6
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.csv"
+        out_py, out_userio = Path(tmp) / "python.csv", Path(tmp) / "userio.csv"
         users: List[Dict[str, Any]] = json.loads(data.read_bytes())
 
         def py_file() -> int:
             with open(data, "rb") as f:
-                return plain_python(json.load(f), out)
+                return plain_python(json.load(f), out_py)
 
         runs: Dict[str, Callable[[], int]] = {
             "file: plain Python (json.load + DictWriter)": py_file,
-            "file: userio.export(path)": lambda: with_userio(data, out),
+            "file: userio.export(path)": lambda: with_userio(data, out_userio),
             "list: plain Python (DictWriter)": lambda: plain_python(users, out),
             "list: userio.export(list of dicts)": lambda: with_userio(users, out),
             # Every user converted from Python objects to JSON values once, plus the match:
@@ -147,10 +150,12 @@ def main() -> None:
             ),
         }
         results = best(runs, args.repeat)
+        same = out_py.read_bytes() == out_userio.read_bytes()
     print(f"{len(users):,} users, {size_mb:.1f} MB ({data.name}), Python {sys.version.split()[0]}, "
           f"userio {userio.__version__}, best of {args.repeat}")
     for name, (secs, rows) in results.items():
         print(f"  {name:<45} {secs:8.3f} s  {rows:>7,} rows  {len(users) / secs:>12,.0f} users/s")
+    print(f"  file outputs byte-identical: {'yes' if same else 'NO (the comparison is not fair)'}")
     keys = list(results)
     for label, py, rs in (("file", keys[0], keys[1]), ("list", keys[2], keys[3])):
         ratio = results[py][0] / results[rs][0]
