@@ -177,25 +177,19 @@ pub(super) fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
-    /// The end by the byte loop alone, fed in pieces of `piece` bytes.
-    fn end_bytewise(bytes: &[u8], st0: ScanState, piece: usize) -> Option<usize> {
-        let mut st = st0;
-        let mut k = 0;
-        for chunk in bytes.chunks(piece) {
-            if let Some(end) = scan_bytes(chunk, &mut st) {
-                return Some(k + end);
-            }
-            k += chunk.len();
-        }
-        None
-    }
+    type Scanner = fn(&[u8], &mut ScanState) -> Option<usize>;
 
-    /// The end by `scan`, fed in pieces of `piece` bytes.
-    fn end_blockwise(bytes: &[u8], st0: ScanState, piece: usize) -> Option<usize> {
+    /// The end found by `scanner`, fed in pieces of `piece` bytes.
+    fn end_in_pieces(
+        bytes: &[u8],
+        st0: ScanState,
+        piece: usize,
+        scanner: Scanner,
+    ) -> Option<usize> {
         let mut st = st0;
         let mut k = 0;
         for chunk in bytes.chunks(piece) {
-            if let Some(end) = scan(chunk, &mut st) {
+            if let Some(end) = scanner(chunk, &mut st) {
                 return Some(k + end);
             }
             k += chunk.len();
@@ -210,10 +204,10 @@ mod tests {
             ScanState::default()
         };
         let skip = usize::from(st0.in_str);
-        let expected = end_bytewise(&bytes[skip..], st0, bytes.len().max(1));
+        let expected = end_in_pieces(&bytes[skip..], st0, bytes.len().max(1), scan_bytes);
         for piece in [1, 7, 63, 64, 65, 130, bytes.len().max(1)] {
             assert_eq!(
-                end_blockwise(&bytes[skip..], st0, piece),
+                end_in_pieces(&bytes[skip..], st0, piece, scan),
                 expected,
                 "piece {piece}: {:?}",
                 String::from_utf8_lossy(bytes)
