@@ -18,9 +18,10 @@ use serde_json::{Map, Value};
 /// Top-level attribute names, each with a slot number.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Keys {
-    /// `by_len[n]`: the keys of `n` bytes with their slots, so that a key is compared only
-    /// with same-length keys.
-    by_len: Vec<Vec<(String, usize)>>,
+    /// `by_len[n]`: the slots of the keys of `n` bytes, so that a key is compared only with
+    /// same-length keys.
+    by_len: Vec<Vec<usize>>,
+    /// The keys, by slot.
     names: Vec<String>,
 }
 
@@ -31,7 +32,7 @@ impl Keys {
             if self.by_len.len() <= key.len() {
                 self.by_len.resize(key.len() + 1, Vec::new());
             }
-            self.by_len[key.len()].push((key.to_owned(), self.names.len()));
+            self.by_len[key.len()].push(self.names.len());
             self.names.push(key.to_owned());
         }
     }
@@ -39,8 +40,7 @@ impl Keys {
     /// The slot of `key`, if it is one of these keys.
     #[inline]
     pub(crate) fn slot(&self, key: &str) -> Option<usize> {
-        let same = self.by_len.get(key.len())?;
-        same.iter().find(|(k, _)| k == key).map(|&(_, slot)| slot)
+        self.by_len.get(key.len())?.iter().copied().find(|&slot| self.names[slot] == key)
     }
 
     /// The number of keys (and slots).

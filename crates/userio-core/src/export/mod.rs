@@ -535,6 +535,15 @@ impl Exporter {
         )
     }
 
+    /// The columns of the export: the given ones, or the default columns when none is given.
+    fn columns_or_defaults(&self) -> std::borrow::Cow<'_, [Column]> {
+        if self.columns.is_empty() {
+            std::borrow::Cow::Owned(Column::defaults())
+        } else {
+            std::borrow::Cow::Borrowed(&self.columns)
+        }
+    }
+
     /// Worker threads for [`export_reader`](Self::export_reader): 1 means none.
     fn worker_threads(&self) -> usize {
         let columns_ok = self.columns.iter().all(|c| c.tier() != Tier::Js);
@@ -591,7 +600,7 @@ struct Renderer {
 
 impl Renderer {
     fn new(ex: &Exporter) -> Result<Renderer, ExportError> {
-        let columns = if ex.columns.is_empty() { Column::defaults() } else { ex.columns.clone() };
+        let columns = ex.columns_or_defaults().into_owned();
         let d = ex.delimiter;
         if ex.format == Format::Csv && (!d.is_ascii() || matches!(d, b'"' | b'\r' | b'\n')) {
             return Err(ExportError::InvalidOption(format!(

@@ -68,14 +68,8 @@ impl Plan {
             ),
             None => (None, None),
         };
-        let defaults;
-        let columns = if ex.columns.is_empty() {
-            defaults = Column::defaults();
-            &defaults
-        } else {
-            &ex.columns
-        };
-        let projection = Projection::of(columns, ex.query.as_ref(), sort.as_ref());
+        let projection =
+            Projection::of(&ex.columns_or_defaults(), ex.query.as_ref(), sort.as_ref());
         Ok((Plan { sort, projection }, sorter))
     }
 

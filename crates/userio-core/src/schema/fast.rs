@@ -19,7 +19,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 
 use super::rules::password::{TypedCustom, TypedHash};
 use super::rules::{Sink, metadata, mfa, password, profile};
-use crate::de::Str;
+use crate::de::{KeyRule, Str, Walk};
 
 /// The values the duplicate check reads from a user the fast path found clean.
 #[derive(Debug)]
@@ -237,83 +237,21 @@ struct Metadata<const APP: bool>;
 
 impl<'de, const APP: bool> Deserialize<'de> for Metadata<APP> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(Walk { top_app: APP }).map(|()| Metadata)
+        d.deserialize_map(Walk::new(MetadataKey { app: APP })).map(|()| Metadata)
     }
 }
 
-/// Reads any JSON value, refusing metadata keys with `.` / `$` (and, at the top of
-/// `app_metadata`, the reserved keys).
+/// The metadata key rule of `rules::metadata`: no `.` / `$`, and at the top of
+/// `app_metadata` none of the reserved keys.
 #[derive(Clone, Copy)]
-struct Walk {
-    top_app: bool,
+struct MetadataKey {
+    app: bool,
 }
 
-impl<'de> DeserializeSeed<'de> for Walk {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Walk {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Walk { top_app: false })?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map.next_key_seed(Key { top_app: self.top_app })?.is_some() {
-            map.next_value_seed(Walk { top_app: false })?;
-        }
-        Ok(())
-    }
-}
-
-/// A metadata key that passes `rules::metadata`.
-struct Key {
-    top_app: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for Key {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Key {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a metadata key")
-    }
-    fn visit_str<E: de::Error>(self, k: &str) -> Result<(), E> {
-        if metadata::bad_key_char(k).is_some()
-            || (self.top_app && metadata::is_forbidden_app_key(k))
-        {
-            return Err(E::custom("metadata key for the Value path"));
-        }
-        Ok(())
+impl KeyRule for MetadataKey {
+    fn allows(self, key: &str, top: bool) -> bool {
+        metadata::bad_key_char(key).is_none()
+            && !(self.app && top && metadata::is_forbidden_app_key(key))
     }
 }
 
