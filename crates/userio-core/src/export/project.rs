@@ -3,10 +3,10 @@
 //! When the query, the columns and the sort key read users only through known top-level
 //! attributes (`email`, `app_metadata…`, `user.identities[0]…`), a user is parsed into
 //! [`Fields`] holding just those attributes (no top-level `Map`); the others are checked as
-//! JSON and skipped without building anything. The query, the columns and the sort see exactly the values
-//! they would see in the whole user, so the output is the same, and so are the errors: the
-//! same `serde_json` deserializer reads every byte, with the same checks (UTF-8, escapes,
-//! numbers, nesting depth) and the same error positions.
+//! JSON and skipped without building anything. The query, the columns and the sort see
+//! exactly the values they would see in the whole user, so the output is the same, and so
+//! are the errors: the same `serde_json` deserializer reads every byte, with the same checks
+//! (UTF-8, escapes, numbers, nesting depth) and the same error positions.
 
 use std::fmt;
 
