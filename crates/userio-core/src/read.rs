@@ -28,6 +28,7 @@ use serde_json::Value;
 
 use crate::position::Position;
 
+pub(crate) mod parallel;
 mod scan;
 
 use scan::ScanState;

@@ -550,10 +550,7 @@ impl Exporter {
         if !columns_ok {
             return 1;
         }
-        match self.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
-            n => n,
-        }
+        crate::read::parallel::threads(self.threads)
     }
 
     fn report(&self, summary: &Summary) {
