@@ -4,10 +4,12 @@
 //! - `floor`: stream the records (userio's reader) and `serde_json::from_slice` each into
 //!   `Value` — parsing only, the floor for any validator that works on `Value`;
 //! - `floor-whole`: `serde_json::from_slice` the whole file into one `Value` (memory grows);
-//! - `userio`: `userio_core::schema::validate` (every rule, duplicates, positions);
+//! - `userio`: `userio_core::schema::validate` (every rule, duplicates, positions), with its
+//!   default worker threads (one per core, up to 4);
 //! - `userio-nodup`: the same without the duplicate check (strictly flat memory);
-//! - `userio-value`: `userio` with its typed fast path off (every user through `Value`, as
-//!   before the fast path; same report);
+//! - `userio-1`, `userio-nodup-1`: the same two on one thread (`threads: 1`);
+//! - `userio-value`: `userio-1` with its typed fast path off (every user through `Value`,
+//!   as before the fast path; same report);
 //! - `jsonschema`: stream + parse each record, then `jsonschema` (0.61, formats on) checks
 //!   it against Auth0's published per-user schema, collecting every error;
 //! - `read`: the record reader alone (no parse), to see what the reader costs;
@@ -57,19 +59,22 @@ fn floor_whole(file: &str) -> (u64, u64) {
     (v.as_array().map_or(0, |a| a.len() as u64), 0)
 }
 
-fn userio(input: impl Read) -> (u64, u64) {
-    let r = userio_core::schema::validate(input);
+fn userio(input: impl Read, threads: usize) -> (u64, u64) {
+    let options = userio_core::schema::ValidateOptions { threads, ..Default::default() };
+    let r = userio_core::schema::validate_with(input, &options);
     (r.users, r.users - r.valid)
 }
 
-fn userio_nodup(input: impl Read) -> (u64, u64) {
-    let options = userio_core::schema::ValidateOptions { check_duplicates: false, ..Default::default() };
+fn userio_nodup(input: impl Read, threads: usize) -> (u64, u64) {
+    let options =
+        userio_core::schema::ValidateOptions { check_duplicates: false, threads, ..Default::default() };
     let r = userio_core::schema::validate_with(input, &options);
     (r.users, r.users - r.valid)
 }
 
 fn userio_value(input: impl Read) -> (u64, u64) {
-    let options = userio_core::schema::ValidateOptions { fast_path: false, ..Default::default() };
+    let options =
+        userio_core::schema::ValidateOptions { fast_path: false, threads: 1, ..Default::default() };
     let r = userio_core::schema::validate_with(input, &options);
     (r.users, r.users - r.valid)
 }
@@ -88,21 +93,37 @@ fn jsonschema_mode(input: impl Read, validator: &jsonschema::Validator) -> (u64,
     (users, invalid)
 }
 
-fn time(rounds: usize, mut f: impl FnMut() -> (u64, u64)) -> (Duration, u64, u64) {
-    let mut best = Duration::MAX;
+/// CPU time of the whole process so far (all threads), from `getrusage`.
+fn cpu_time() -> Duration {
+    // SAFETY: `getrusage` only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Runs `f` `rounds` times: the best wall time, that round's CPU time and `f`'s counts.
+fn time(rounds: usize, mut f: impl FnMut() -> (u64, u64)) -> (Duration, Duration, u64, u64) {
+    let mut best = (Duration::MAX, Duration::ZERO);
     let mut out = (0, 0);
     for _ in 0..rounds {
-        let t = Instant::now();
+        let (t, cpu) = (Instant::now(), cpu_time());
         out = std::hint::black_box(f());
-        best = best.min(t.elapsed());
+        let wall = t.elapsed();
+        if wall < best.0 {
+            best = (wall, cpu_time() - cpu);
+        }
     }
-    (best, out.0, out.1)
+    (best.0, best.1, out.0, out.1)
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, mode, file, rest @ ..] = args.as_slice() else {
-        eprintln!("usage: bench-validator floor|floor-whole|read|userio|userio-nodup|userio-value|jsonschema|all FILE [ROUNDS]");
+        eprintln!("usage: bench-validator floor|floor-whole|read|userio|userio-nodup|userio-1|userio-nodup-1|userio-value|jsonschema|all FILE [ROUNDS]");
         std::process::exit(2);
     };
     let rounds: usize = rest.first().and_then(|r| r.parse().ok()).unwrap_or(3);
@@ -114,20 +135,21 @@ fn main() {
         .expect("valid schema");
     let mb = len as f64 / 1e6;
     let modes: Vec<&str> = if mode == "all" {
-        vec!["floor", "userio", "userio-nodup", "userio-value", "jsonschema"]
+        vec!["floor", "userio", "userio-nodup", "userio-1", "userio-nodup-1", "userio-value", "jsonschema"]
     } else {
         vec![mode.as_str()]
     };
     println!("file: {file} ({mb:.1} MB), best of {rounds}");
-    println!("{:<12} {:>9} {:>9} {:>12} {:>10} {:>8}", "mode", "seconds", "MB/s", "users/s", "invalid", "x floor");
-    let mut floor_secs = None;
+    let mut rows = Vec::new();
     for m in modes {
-        let (d, users, invalid) = match m {
+        let (wall, cpu, users, invalid) = match m {
             "floor" => time(rounds, || floor(open(file))),
             "floor-whole" => time(rounds, || floor_whole(file)),
             "read" => time(rounds, || read_only(open(file))),
-            "userio" => time(rounds, || userio(open(file))),
-            "userio-nodup" => time(rounds, || userio_nodup(open(file))),
+            "userio" => time(rounds, || userio(open(file), 0)),
+            "userio-nodup" => time(rounds, || userio_nodup(open(file), 0)),
+            "userio-1" => time(rounds, || userio(open(file), 1)),
+            "userio-nodup-1" => time(rounds, || userio_nodup(open(file), 1)),
             "userio-value" => time(rounds, || userio_value(open(file))),
             "jsonschema" => time(rounds, || jsonschema_mode(open(file), &validator)),
             other => {
@@ -135,15 +157,23 @@ fn main() {
                 std::process::exit(2);
             }
         };
-        let secs = d.as_secs_f64();
-        if m == "floor" {
-            floor_secs = Some(secs);
-        }
-        let ratio = floor_secs.map_or(String::from("-"), |f| format!("{:.2}", secs / f));
+        rows.push((m, wall.as_secs_f64(), cpu.as_secs_f64(), users, invalid));
+    }
+    let secs_of = |mode: &str| rows.iter().find(|r| r.0 == mode).map(|r| r.1);
+    let ratio = |base: Option<f64>, secs: f64, inverse: bool| {
+        base.map_or(String::from("-"), |b| format!("{:.2}", if inverse { b / secs } else { secs / b }))
+    };
+    println!(
+        "{:<15} {:>8} {:>8} {:>8} {:>10} {:>8} {:>8} {:>13}",
+        "mode", "seconds", "cpu s", "MB/s", "users/s", "invalid", "x floor", "jsonschema/x"
+    );
+    for &(m, secs, cpu, users, invalid) in &rows {
         println!(
-            "{m:<12} {secs:>9.3} {:>9.1} {:>12.0} {invalid:>10} {ratio:>8}",
+            "{m:<15} {secs:>8.3} {cpu:>8.3} {:>8.1} {:>10.0} {invalid:>8} {:>8} {:>13}",
             mb / secs,
-            users as f64 / secs
+            users as f64 / secs,
+            ratio(secs_of("floor"), secs, false),
+            ratio(secs_of("jsonschema"), secs, true),
         );
     }
 }

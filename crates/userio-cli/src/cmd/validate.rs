@@ -35,6 +35,10 @@ pub struct Args {
     /// Skip the duplicate email / user_id / username check (strictly flat memory).
     #[arg(long)]
     no_duplicates: bool,
+    /// Threads that check users (0: one per core, up to 4; 1: none). The report is the
+    /// same for any value.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
 }
 
 /// Runs the command.
@@ -44,6 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut options = ValidateOptions {
         max_errors: args.max_errors,
         check_duplicates: !args.no_duplicates,
+        threads: args.threads,
         ..Default::default()
     };
     options.limits.max_bytes = args.max_file_bytes;

@@ -92,6 +92,9 @@ codes! {
     /// One record over the per-record limit.
     RecordTooLarge = "record_too_large", Error, "a single user is larger than the per-record limit",
         "a single user record is larger than the limit of 16777216 bytes";
+    /// userio itself failed (a bug); the users from there on are not checked.
+    InternalError = "internal_error", Error, "userio failed on part of the file (a bug: please report it)",
+        "userio failed while checking the users from here on: this is a bug, please report it with the file; `threads: 1` (`--threads 1`) may get past it";
 
     // ---- schema rules ----
     /// Wrong JSON type.

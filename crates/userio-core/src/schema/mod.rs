@@ -21,8 +21,8 @@
 //! `docs/errors.md`, generated from [`Code::all`]).
 
 use std::io::Read;
-use std::ops::Range;
 
+mod duplicates;
 mod fast;
 pub mod issue;
 mod locate;
@@ -35,7 +35,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::position::Position;
+use crate::read::parallel::{self, RawBatch};
 use crate::read::{InputFormat, ReadError, ReadLimits, Record, UserReader};
+use duplicates::{Dupes, HashedKeys, hashed_keys};
 use rules::{Found, Sink};
 
 /// Auth0's profile size limit; larger users get a `profile_too_large` warning.
@@ -92,6 +94,10 @@ pub struct ValidateOptions {
     /// Look for the same email / `user_id` / username twice (default on). Costs about 16
     /// bytes of memory per distinct value; switch off for strictly flat memory.
     pub check_duplicates: bool,
+    /// Worker threads for the per-user checks: `0` (the default) picks one per CPU core,
+    /// up to 4; `1` does everything on the caller's thread. The report is the same either
+    /// way.
+    pub threads: usize,
     /// Try the typed fast path first (default on). Reports are identical either way; off
     /// only for tests and benchmarks that compare the two paths.
     #[doc(hidden)]
@@ -104,6 +110,7 @@ impl Default for ValidateOptions {
             max_errors: None,
             limits: ReadLimits::default(),
             check_duplicates: true,
+            threads: 0,
             fast_path: true,
         }
     }
@@ -192,28 +199,28 @@ impl Validator {
 
     /// Validates every user in `input`, streaming.
     pub fn validate<R: Read>(&self, input: R) -> Report {
-        let mut reader = UserReader::with_options(input, InputFormat::Auto, self.options.limits);
+        let options = &self.options;
+        let mut reader = UserReader::with_options(input, InputFormat::Auto, options.limits);
         let mut run = Run {
             report: Report::default(),
-            max: self.options.max_errors.unwrap_or(usize::MAX),
-            max_record: self.options.limits.max_record_bytes,
-            dupes: self.options.check_duplicates.then(Dupes::default),
-            fast_path: self.options.fast_path,
-            batch: Batch::default(),
+            max: options.max_errors.unwrap_or(usize::MAX),
+            dupes: options.check_duplicates.then(Dupes::default),
         };
-        loop {
-            let rec = match reader.next_record() {
-                None => break,
-                Some(Ok(rec)) => rec,
-                Some(Err(e)) => {
-                    run.flush();
-                    run.file_error(&e);
-                    break;
-                }
-            };
-            run.record(&rec);
+        let checker = Checker {
+            max_record: options.limits.max_record_bytes,
+            fast_path: options.fast_path,
+            keys: options.check_duplicates,
+        };
+        let checkers = vec![checker; parallel::threads(options.threads)];
+        let taken = parallel::run(
+            checkers,
+            &mut reader,
+            |raw, checked| Ok(run.take(raw, checked)),
+            || (), // the workers are gone: never, as their panics are caught
+        );
+        if taken.is_err() {
+            run.push(internal_error(None, reader.position()));
         }
-        run.flush();
         if run.report.users == 0
             && run.report.errors.is_empty()
             && reader.format() == InputFormat::Array
@@ -232,38 +239,121 @@ impl Validator {
     }
 }
 
+/// The per-user checks, which need no other user: they run on worker threads.
+#[derive(Clone)]
+struct Checker {
+    max_record: usize,
+    fast_path: bool,
+    /// Hand back the duplicate-checked texts.
+    keys: bool,
+}
+
+/// What the [`Checker`] made of a batch of users.
+#[derive(Default)]
+struct Checked {
+    users: Vec<Verdict>,
+    /// The texts of [`Verdict::Checked::keys`].
+    texts: String,
+    /// Checking the batch panicked (a bug): nothing else is known of its users.
+    panicked: bool,
+}
+
+enum Verdict {
+    /// Read and checked.
+    Checked {
+        /// What the rules found (not located in the file yet).
+        found: Vec<Found>,
+        /// Per duplicate-checked field: the text (in [`Checked::texts`]) and its hash.
+        keys: HashedKeys,
+    },
+    /// Not checked at all: not JSON, or over the record size limit.
+    Unreadable(Issue),
+}
+
+impl Checker {
+    fn check(&self, rec: &Record<'_>, texts: &mut String) -> Verdict {
+        if rec.raw.len() > self.max_record {
+            return Verdict::Unreadable(Issue {
+                index: Some(rec.index),
+                pointer: String::new(),
+                code: Code::RecordTooLarge.slug(),
+                severity: Severity::Error,
+                message: format!(
+                    "this user is {} bytes, over the limit of {} bytes: shrink its metadata or raise the limit",
+                    rec.raw.len(),
+                    self.max_record
+                ),
+                value: None,
+                position: rec.position,
+            });
+        }
+        // The typed fast path answers for users with no issue (duplicates aside); anything
+        // else goes through `Value`, which finds what to report.
+        if self.fast_path
+            && rec.raw.len() <= PROFILE_LIMIT_BYTES
+            && let Some(keys) = fast::check(rec.raw)
+        {
+            let texts_of = [Some(&*keys.email), keys.user_id.as_deref(), keys.username.as_deref()];
+            return Verdict::Checked { found: Vec::new(), keys: self.keys(texts_of, texts) };
+        }
+        match serde_json::from_slice::<Value>(rec.raw) {
+            Ok(user) => {
+                let mut sink = Sink::default();
+                rules::check_user(&user, &mut sink);
+                let text = |field| user.get(field).and_then(Value::as_str);
+                let texts_of = [text("email"), text("user_id"), text("username")];
+                Verdict::Checked { found: sink.found, keys: self.keys(texts_of, texts) }
+            }
+            Err(e) => Verdict::Unreadable(json_issue(rec, &e)),
+        }
+    }
+}
+
+impl Checker {
+    fn keys(&self, texts_of: [Option<&str>; 3], texts: &mut String) -> HashedKeys {
+        if self.keys { hashed_keys(texts_of, texts) } else { [None, None, None] }
+    }
+}
+
+impl parallel::Work for Checker {
+    type Out = Checked;
+
+    fn process(&mut self, raw: &RawBatch, out: &mut Checked) {
+        out.users.clear();
+        out.texts.clear();
+        out.panicked = false;
+        for rec in raw.records() {
+            let verdict = self.check(&rec, &mut out.texts);
+            out.users.push(verdict);
+        }
+    }
+
+    fn panicked(out: &mut Checked) {
+        out.users.clear();
+        out.panicked = true;
+    }
+}
+
+/// The report of a batch whose checking failed.
+fn internal_error(index: Option<u64>, position: Position) -> Issue {
+    Issue {
+        index,
+        pointer: String::new(),
+        code: Code::InternalError.slug(),
+        severity: Severity::Error,
+        message: "userio failed while checking the users from here on: this is a bug, please report it with the file; `threads: 1` (`--threads 1`) may get past it".to_owned(),
+        value: None,
+        position,
+    }
+}
+
+/// The order-dependent half of a run, on the caller's thread: the duplicate check, the
+/// counts and the report.
 struct Run {
     report: Report,
     max: usize,
-    max_record: usize,
     dupes: Option<Dupes>,
-    fast_path: bool,
-    batch: Batch,
 }
-
-/// Users the fast path cleared, waiting for their duplicate check. The check runs over a
-/// batch so that the table lookups (cache misses on large files) overlap; nothing about
-/// these users is reported before the batch is flushed, and it is flushed before anything
-/// about a later user (or the file) is, so the report keeps file order.
-#[derive(Default)]
-struct Batch {
-    users: Vec<Pending>,
-    /// The users' record bytes, for positions if one turns out to be a duplicate.
-    raw: Vec<u8>,
-    /// Their email / `user_id` / username texts.
-    texts: String,
-}
-
-struct Pending {
-    index: u64,
-    position: Position,
-    raw: Range<usize>,
-    /// Per duplicate-checked field: the text (in `Batch::texts`) and its hash.
-    keys: [Option<(Range<usize>, u64)>; 3],
-}
-
-/// Users per batch.
-const BATCH: usize = 32;
 
 impl Run {
     fn push(&mut self, issue: Issue) {
@@ -290,114 +380,50 @@ impl Run {
         });
     }
 
-    fn record(&mut self, rec: &Record<'_>) {
-        self.report.users += 1;
-        if rec.raw.len() > self.max_record {
-            self.flush();
-            self.push(Issue {
-                index: Some(rec.index),
-                pointer: String::new(),
-                code: Code::RecordTooLarge.slug(),
-                severity: Severity::Error,
-                message: format!(
-                    "this user is {} bytes, over the limit of {} bytes: shrink its metadata or raise the limit",
-                    rec.raw.len(),
-                    self.max_record
-                ),
-                value: None,
-                position: rec.position,
-            });
-            return;
+    /// Reports the users of `raw`, which the checker made `checked` of, in file order.
+    fn take(&mut self, raw: &RawBatch, checked: &mut Checked) -> bool {
+        if checked.panicked {
+            let (index, position) = raw.start();
+            self.report.users += raw.records().count() as u64;
+            self.push(internal_error(index, position));
+            return false;
         }
-        let mut sink = Sink::default();
-        // The typed fast path answers for users with no issue (duplicates aside); anything
-        // else goes through `Value`, which writes the report.
-        let fast = if self.fast_path && rec.raw.len() <= PROFILE_LIMIT_BYTES {
-            fast::check(rec.raw)
-        } else {
-            None
-        };
-        if let Some(keys) = fast {
-            if self.dupes.is_none() {
-                self.report.valid += 1; // no issue at all
-                return;
-            }
-            let b = &mut self.batch;
-            let start = b.raw.len();
-            b.raw.extend_from_slice(rec.raw);
-            let mut hashed = [None, None, None];
-            let texts = [Some(&*keys.email), keys.user_id.as_deref(), keys.username.as_deref()];
-            for ((slot, text), (_, fold, _, _)) in
-                hashed.iter_mut().zip(texts).zip(DUPLICATE_FIELDS)
-            {
-                if let Some(text) = text {
-                    let at = b.texts.len();
-                    b.texts.push_str(text);
-                    *slot = Some((at..b.texts.len(), hash_of(text, fold)));
-                }
-            }
-            b.users.push(Pending {
-                index: rec.index,
-                position: rec.position,
-                raw: start..b.raw.len(),
-                keys: hashed,
-            });
-            if b.users.len() >= BATCH {
-                self.flush();
-            }
-            return;
-        }
-        self.flush();
-        match serde_json::from_slice::<Value>(rec.raw) {
-            Ok(user) => {
-                rules::check_user(&user, &mut sink);
-                if let Some(d) = &mut self.dupes {
-                    d.check(&user, rec.index, &mut sink);
-                }
-            }
-            Err(e) => {
-                self.push(json_issue(rec, &e));
-                return;
-            }
-        }
-        self.finish(rec.raw, rec.index, rec.position, sink);
-    }
-
-    /// Runs the duplicate check of the pending fast-path users and reports them.
-    fn flush(&mut self) {
-        if self.batch.users.is_empty() {
-            return;
-        }
-        let mut b = std::mem::take(&mut self.batch);
         if let Some(d) = &self.dupes {
-            // Load every slot first: independent loads, so their cache misses overlap.
-            let mut acc = 0u64;
-            for u in &b.users {
-                for (k, key) in u.keys.iter().enumerate() {
-                    if let Some((_, h)) = key {
-                        acc ^= d.touch(k, *h);
+            // Prefetch every slot first, so that their cache misses overlap.
+            for verdict in &checked.users {
+                if let Verdict::Checked { keys, .. } = verdict {
+                    for (k, key) in keys.iter().enumerate() {
+                        if let Some((_, h)) = key {
+                            d.prefetch(k, *h);
+                        }
                     }
                 }
             }
-            std::hint::black_box(acc);
         }
-        for u in &b.users {
-            let mut sink = Sink::default();
+        for (rec, verdict) in raw.records().zip(checked.users.drain(..)) {
+            self.report.users += 1;
+            let (found, keys) = match verdict {
+                Verdict::Checked { found, keys } => (found, keys),
+                Verdict::Unreadable(issue) => {
+                    self.push(issue);
+                    continue;
+                }
+            };
+            let mut sink = Sink { found };
             if let Some(d) = &mut self.dupes {
-                for (k, key) in u.keys.iter().enumerate() {
+                for (k, key) in keys.iter().enumerate() {
                     if let Some((r, h)) = key {
-                        let text = b.texts.get(r.clone()).unwrap_or_default();
-                        d.check_hashed(k, *h, text, u.index, &mut sink);
+                        let text = checked.texts.get(r.clone()).unwrap_or_default();
+                        d.check_hashed(k, *h, text, rec.index, &mut sink);
                     }
                 }
             }
-            let raw = b.raw.get(u.raw.clone()).unwrap_or_default();
-            self.finish(raw, u.index, u.position, sink);
+            self.finish(rec.raw, rec.index, rec.position, sink);
         }
-        b.users.clear();
-        b.raw.clear();
-        b.texts.clear();
-        self.batch = b;
+        if let Some(e) = &raw.error {
+            self.file_error(e);
+        }
+        true
     }
 
     /// Reports what was found in the user at `index` (record bytes `raw` at `position`).
@@ -472,166 +498,6 @@ fn json_issue(rec: &Record<'_>, e: &serde_json::Error) -> Issue {
     }
 }
 
-/// A set of 64-bit hashes, each with the index of the first user that had it: open
-/// addressing with linear probing over one array of `(hash, index + 1)` pairs (0: empty),
-/// so a lookup touches one cache line (the table outgrows the caches on large files).
-#[derive(Default)]
-struct SeenMap {
-    slots: Vec<(u64, u64)>,
-    len: usize,
-}
-
-impl SeenMap {
-    /// The first index seen with `hash`, recording `index` when `hash` is new.
-    fn first(&mut self, hash: u64, index: u64) -> u64 {
-        if (self.len + 1) * 4 > self.slots.len() * 3 {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = (hash as usize) & mask;
-        loop {
-            let (h, v) = self.slots[i];
-            if v == 0 {
-                self.slots[i] = (hash, index + 1);
-                self.len += 1;
-                return index;
-            }
-            if h == hash {
-                return v - 1;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn grow(&mut self) {
-        let cap = (self.slots.len() * 2).max(1024);
-        let old = std::mem::replace(&mut self.slots, vec![(0, 0); cap]);
-        let mask = cap - 1;
-        for (h, v) in old.into_iter().filter(|(_, v)| *v != 0) {
-            let mut i = (h as usize) & mask;
-            while self.slots[i].1 != 0 {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = (h, v);
-        }
-    }
-}
-
-/// The duplicate check: a 64-bit hash of each (lower-cased) email, user_id and username,
-/// with the index of the first user that had it. Users themselves are never kept.
-#[derive(Default)]
-struct Dupes {
-    emails: SeenMap,
-    ids: SeenMap,
-    usernames: SeenMap,
-}
-
-/// A 64-bit hash of `s`, lower-cased first when `fold` is set: 8 bytes at a time through a
-/// folded 64x64->128-bit multiply (as in wyhash, so every input bit reaches every output
-/// bit), then a murmur3 finaliser. Deterministic across runs and machines.
-fn hash_of(s: &str, fold: bool) -> u64 {
-    const P0: u64 = 0xa076_1d64_78bd_642f;
-    const P1: u64 = 0xe703_7ed1_a0b4_28db;
-    let mut h: u64 = s.len() as u64 ^ P1;
-    let mut feed = |chunk: &[u8]| {
-        let mut w = [0u8; 8];
-        w[..chunk.len()].copy_from_slice(chunk);
-        let m = u128::from(h ^ u64::from_le_bytes(w) ^ P0) * u128::from(P1 ^ h.rotate_left(23));
-        h = (m as u64) ^ ((m >> 64) as u64);
-    };
-    if fold && !s.is_ascii() {
-        let lower: String = s.chars().flat_map(char::to_lowercase).collect();
-        lower.as_bytes().chunks(8).for_each(&mut feed);
-    } else if fold {
-        for chunk in s.as_bytes().chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            w.make_ascii_lowercase();
-            feed(&w[..chunk.len()]);
-        }
-    } else {
-        s.as_bytes().chunks(8).for_each(&mut feed);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
-}
-
-impl Dupes {
-    fn check(&mut self, user: &Value, index: u64, sink: &mut Sink) {
-        let Some(obj) = user.as_object() else { return };
-        let text = |field| obj.get(field).and_then(Value::as_str);
-        self.check_keys([text("email"), text("user_id"), text("username")], index, sink);
-    }
-
-    /// The duplicate check on a user's `email`, `user_id` and `username` strings.
-    fn check_keys(&mut self, keys: [Option<&str>; 3], index: u64, sink: &mut Sink) {
-        for (k, (text, (_, fold, _, _))) in keys.into_iter().zip(DUPLICATE_FIELDS).enumerate() {
-            if let Some(text) = text {
-                self.check_hashed(k, hash_of(text, fold), text, index, sink);
-            }
-        }
-    }
-
-    fn map(&mut self, k: usize) -> &mut SeenMap {
-        match k {
-            0 => &mut self.emails,
-            1 => &mut self.ids,
-            _ => &mut self.usernames,
-        }
-    }
-
-    /// Loads the home slot of `hash` in field `k`'s table (a prefetch without `unsafe`).
-    fn touch(&self, k: usize, hash: u64) -> u64 {
-        let map = match k {
-            0 => &self.emails,
-            1 => &self.ids,
-            _ => &self.usernames,
-        };
-        let n = map.slots.len();
-        if n == 0 { 0 } else { map.slots[(hash as usize) & (n - 1)].0 }
-    }
-
-    /// The duplicate check of field `k` (see [`DUPLICATE_FIELDS`]) holding `text`, whose
-    /// `hash_of` is `hash`.
-    fn check_hashed(&mut self, k: usize, hash: u64, text: &str, index: u64, sink: &mut Sink) {
-        let (field, _, code, template) = DUPLICATE_FIELDS[k];
-        let first = self.map(k).first(hash, index);
-        if first != index {
-            sink.push_text(
-                format!("/{field}"),
-                code,
-                template.replace("{first}", &first.to_string()),
-                text,
-            );
-        }
-    }
-}
-
-/// The duplicate-checked fields: name, compared lower-cased, code, message template.
-const DUPLICATE_FIELDS: [(&str, bool, Code, &str); 3] = [
-    (
-        "email",
-        true,
-        Code::DuplicateEmail,
-        "same email as user {first} (emails are compared lower-cased): each user may appear only once in an import; merge or remove one",
-    ),
-    (
-        "user_id",
-        false,
-        Code::DuplicateUserId,
-        "same `user_id` as user {first}: user ids must be unique; give one user another id or remove the duplicate",
-    ),
-    (
-        "username",
-        true,
-        Code::DuplicateUsername,
-        "same `username` as user {first} (usernames are compared lower-cased): usernames must be unique",
-    ),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -668,38 +534,6 @@ mod tests {
         let r = validate(&b"[{\"email\":\"a\xE9@x.com\"}]"[..]);
         assert_eq!(r.errors[0].code, "invalid_utf8");
         assert_eq!(r.errors[0].position.column, 13);
-    }
-
-    #[test]
-    fn seen_map_keeps_the_first_index() {
-        let mut m = SeenMap::default();
-        for i in 0..5000u64 {
-            assert_eq!(m.first(hash_of(&i.to_string(), false), i), i);
-        }
-        for i in 0..5000u64 {
-            assert_eq!(m.first(hash_of(&i.to_string(), false), 9999), i);
-        }
-        // Hashes that share their low bits probe past each other.
-        let mut m = SeenMap::default();
-        for i in 0..3000u64 {
-            assert_eq!(m.first(i << 40, i), i);
-        }
-        assert_eq!((m.first(7 << 40, 1), m.first(0, 5), m.len), (7, 0, 3000));
-    }
-
-    #[test]
-    fn hash_separates_near_identical_emails() {
-        // These collided with an earlier, weaker mixer (1M-user benchmark file).
-        assert_ne!(
-            hash_of("weidoe.988974@exampleco.com", true),
-            hash_of("weidoe.188984@exampleco.com", true)
-        );
-        assert_eq!(hash_of("Jane@Example.com", true), hash_of("jane@example.com", true));
-        assert_ne!(hash_of("Jane@Example.com", false), hash_of("jane@example.com", false));
-        let mut seen = std::collections::HashSet::new();
-        for i in 0..200_000u32 {
-            assert!(seen.insert(hash_of(&format!("weidoe.{i}@exampleco.com"), true)));
-        }
     }
 
     #[test]
