@@ -32,6 +32,7 @@ query offset) and how to fix it. Positions are described in [`position`].
 #![deny(missing_docs)]
 
 pub mod convert;
+mod cursor;
 mod datetime;
 mod de;
 pub mod export;

@@ -1,7 +1,9 @@
-//! Differential test of the validator's typed fast path: for every import vector, for
-//! generated users (both shapes), for mutated users and for random users, the report with
-//! the fast path equals the report of the `Value` path alone, issue for issue (codes,
-//! pointers, messages, values, positions), and so do the counts.
+//! Differential test of the validator's typed fast path and of its worker threads: for
+//! every import vector, for generated users (both shapes), for mutated and damaged users
+//! and for random users, the report with the fast path on several threads equals the
+//! report of the `Value` path alone on one thread, issue for issue (codes, pointers,
+//! messages, values, positions), and so do the counts. Inputs of thousands of users span
+//! many batches, with duplicates and errors across batch boundaries.
 
 mod common;
 
@@ -10,17 +12,27 @@ use serde_json::{Map, Value, json};
 use userio_core::schema::{self, Report, ValidateOptions};
 use userio_testkit::{Generator, Shape};
 
+/// The report with the fast path on 3 worker threads, and the `Value` path's on 1 thread.
 fn both(input: &[u8], options: &ValidateOptions) -> (Report, Report) {
-    let fast =
-        schema::validate_with(input, &ValidateOptions { fast_path: true, ..options.clone() });
-    let slow =
-        schema::validate_with(input, &ValidateOptions { fast_path: false, ..options.clone() });
+    let fast = schema::validate_with(
+        input,
+        &ValidateOptions { fast_path: true, threads: 3, ..options.clone() },
+    );
+    let slow = schema::validate_with(
+        input,
+        &ValidateOptions { fast_path: false, threads: 1, ..options.clone() },
+    );
     (fast, slow)
 }
 
 fn assert_same(input: &[u8], options: &ValidateOptions, what: &str) {
     let (fast, slow) = both(input, options);
-    assert_eq!(fast, slow, "fast path changed the report of {what}");
+    assert_eq!(fast, slow, "fast path or threads changed the report of {what}");
+    let fast_inline = schema::validate_with(
+        input,
+        &ValidateOptions { fast_path: true, threads: 1, ..options.clone() },
+    );
+    assert_eq!(fast_inline, slow, "fast path changed the report of {what} on one thread");
 }
 
 fn array(users: &[String]) -> Vec<u8> {
@@ -270,6 +282,16 @@ fn raw_records() {
         br#"{"email":"n@example.com","mfa_factors":[{"totp":{"secret":"JBTWY3DPEHPK3PNP","secret":"x"}}]}"#.to_vec(),
         br#"{"email":"o@example.com","username":"Bob","user_id":"x y"}"#.to_vec(),
         br#"{"email":"p@example.com","username":"bob"}"#.to_vec(),
+        br#"{"email":"q@example.com","user_metadata":{"n":1.5e3,"m":-2E-5,"z":0e7,"big":123456789012345678901234,"tiny":1e-310}}"#.to_vec(),
+        br#"{"email":"r@example.com","name":"Jos\u00e9 \"JJ\" \ud83d\ude00","nickname":"a\u0001b","given_name":"\/\b\f\n\r\t"}"#.to_vec(),
+        br#"{"email":"s@example.com","name":"lone \ud83d here"}"#.to_vec(),
+        br#"{"email":"t@example.com","name":"low \ude00 first"}"#.to_vec(),
+        b"{\"email\":\"u@example.com\",\"name\":\"raw\ttab\"}".to_vec(),
+        br#"{"email":"v@example.com","user_metadata":{"n":01}}"#.to_vec(),
+        br#"{"email":"w@example.com","user_metadata":{"n":1.}}"#.to_vec(),
+        br#"{"email":"x@example.com","custom_password_hash":{"algorithm":"scrypt","hash":{"value":"XohImNooBHFR0OVvjcYpJ3NgPQ1qq73WKhHvch0VQtg=","encoding":"base64"},"keylen":32,"cost":16384,"blockSize":8,"parallelization":1,"salt":{"value":"abc"}}}"#.to_vec(),
+        br#"{"email":"y@example.com","custom_password_hash":{"algorithm":"hmac","hash":{"value":"XohImNooBHFR0OVvjcYpJ3NgPQ1qq73WKhHvch0VQtg=","encoding":"base64","digest":"sha256","key":{"value":"s\u0065cret","encoding":"utf8"}}}}"#.to_vec(),
+        br#"{"em\u0061il":"z@example.com"}"#.to_vec(),
         deep.into_bytes(),
         big.into_bytes(),
     ];
@@ -358,5 +380,35 @@ proptest! {
         let text: Vec<String> = users.iter().map(Value::to_string).collect();
         let (fast, slow) = both(&array(&text), &ValidateOptions::default());
         prop_assert_eq!(fast, slow);
+    }
+
+    /// Byte-level damage to clean users' text: the fast path must never accept what the
+    /// `Value` path refuses, nor refuse differently.
+    #[test]
+    fn damaged_records_same_report(
+        seed in 0u64..500,
+        edits in proptest::collection::vec(
+            (0usize..400, 0usize..3, proptest::sample::select(b"\"\\{}[],:0e-.+ \t\x01u9".to_vec())),
+            1..4,
+        ),
+    ) {
+        let user = Generator::new(seed, Shape::Import).next().unwrap().to_string();
+        let mut raw = user.into_bytes();
+        for (at, kind, byte) in edits {
+            let at = at % (raw.len() + 1);
+            match kind {
+                0 => raw.insert(at, byte),
+                1 if at < raw.len() => raw[at] = byte,
+                _ if at < raw.len() => {
+                    raw.remove(at);
+                }
+                _ => raw.push(byte),
+            }
+        }
+        let mut input = b"[".to_vec();
+        input.extend_from_slice(&raw);
+        input.push(b']');
+        let (fast, slow) = both(&input, &ValidateOptions::default());
+        prop_assert_eq!(fast, slow, "{}", String::from_utf8_lossy(&raw));
     }
 }

@@ -11,15 +11,12 @@
 //! the report, so reports never depend on this module.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::marker::PhantomData;
 
-use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-
+use super::IMPORT_FIELDS;
 use super::rules::password::{TypedCustom, TypedHash};
 use super::rules::{Sink, metadata, mfa, password, profile};
-use crate::de::{KeyRule, Str, Walk};
+use crate::cursor::Cursor;
+use crate::de::KeyRule;
 
 /// The values the duplicate check reads from a user the fast path found clean.
 #[derive(Debug)]
@@ -33,31 +30,36 @@ pub(super) struct Keys<'a> {
 /// caller checks with the returned keys); `None` when the `Value` path must decide.
 pub(super) fn check(raw: &[u8]) -> Option<Keys<'_>> {
     // One UTF-8 check for the whole record (the `Value` path refuses invalid UTF-8
-    // anywhere), then serde_json's `&str` reader, which skips re-checking each string.
+    // anywhere); the cursor then reads the text in place.
     let text = std::str::from_utf8(raw).ok()?;
-    let Obj(user) = serde_json::from_str::<Obj<User<'_>>>(text).ok()?;
+    let mut cur = Cursor::new(text);
+    let mut user = User::default();
+    cur.fields(IMPORT_FIELDS, |cur, i| user.read(cur, i))?;
+    cur.end()?;
+    let [email, phone_number, user_id, username, given_name, family_name, name, nickname, picture] =
+        user.texts;
     let mut s = Sink::default();
-    let email = user.email?;
-    profile::email_str(&mut s, "/email", "email", &email.0);
+    let email = email?;
+    profile::email_str(&mut s, "/email", "email", &email);
     let texts = [
-        ("phone_number", "/phone_number", &user.phone_number),
-        ("user_id", "/user_id", &user.user_id),
-        ("username", "/username", &user.username),
-        ("given_name", "/given_name", &user.given_name),
-        ("family_name", "/family_name", &user.family_name),
-        ("name", "/name", &user.name),
-        ("nickname", "/nickname", &user.nickname),
-        ("picture", "/picture", &user.picture),
+        ("phone_number", "/phone_number", &phone_number),
+        ("user_id", "/user_id", &user_id),
+        ("username", "/username", &username),
+        ("given_name", "/given_name", &given_name),
+        ("family_name", "/family_name", &family_name),
+        ("name", "/name", &name),
+        ("nickname", "/nickname", &nickname),
+        ("picture", "/picture", &picture),
     ];
     for (key, ptr, text) in texts {
         if let Some(text) = text {
-            profile::text_field(&mut s, ptr, key, &text.0);
+            profile::text_field(&mut s, ptr, key, text);
         }
     }
     if let Some(hash) = &user.password_hash {
-        password::password_hash_str(&mut s, "/password_hash", &hash.0);
+        password::password_hash_str(&mut s, "/password_hash", hash);
     }
-    if let Some(Obj(c)) = &user.custom_password_hash {
+    if let Some(c) = &user.custom {
         if user.password_hash.is_some() {
             return None; // password_hash_conflict
         }
@@ -66,179 +68,117 @@ pub(super) fn check(raw: &[u8]) -> Option<Keys<'_>> {
     if !s.found.is_empty() {
         return None;
     }
-    Some(Keys {
-        email: email.0,
-        user_id: user.user_id.map(|t| t.0),
-        username: user.username.map(|t| t.0),
-    })
+    Some(Keys { email, user_id, username })
 }
 
-/// A present property: unlike `Option`'s own impl, `null` is refused (the `Value` path
-/// reports it as a type error).
-fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
-}
-
-/// A JSON object read into `T` (a derived struct alone would also take an array).
-struct Obj<T>(T);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = T;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map))
-            }
-        }
-        d.deserialize_map(V(PhantomData)).map(Obj)
-    }
-}
-
-/// One user: exactly the properties of Auth0's import schema (`IMPORT_FIELDS`).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The parts of one user the rules read; the other properties are checked while reading.
+#[derive(Default)]
 struct User<'a> {
-    #[serde(borrow, default, deserialize_with = "some")]
-    email: Option<Str<'a>>,
-    #[serde(default, deserialize_with = "some")]
-    #[allow(dead_code)]
-    email_verified: Option<bool>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    phone_number: Option<Str<'a>>,
-    #[serde(default, deserialize_with = "some")]
-    #[allow(dead_code)]
-    phone_verified: Option<bool>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    user_id: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    username: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    given_name: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    family_name: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    name: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    nickname: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    picture: Option<Str<'a>>,
-    #[serde(default, deserialize_with = "some")]
-    #[allow(dead_code)]
-    blocked: Option<bool>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    password_hash: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    custom_password_hash: Option<Obj<Custom<'a>>>,
-    #[serde(default, deserialize_with = "some")]
-    #[allow(dead_code)]
-    app_metadata: Option<Metadata<true>>,
-    #[serde(default, deserialize_with = "some")]
-    #[allow(dead_code)]
-    user_metadata: Option<Metadata<false>>,
-    #[serde(default, deserialize_with = "some")]
-    #[allow(dead_code)]
-    mfa_factors: Option<Factors>,
+    /// `email`, `phone_number`, `user_id`, `username`, `given_name`, `family_name`, `name`,
+    /// `nickname`, `picture`.
+    texts: [Option<Cow<'a, str>>; 9],
+    password_hash: Option<Cow<'a, str>>,
+    custom: Option<Custom<'a>>,
+}
+
+impl<'a> User<'a> {
+    /// Reads the value of property `IMPORT_FIELDS[i]`; `None` for anything but a value of
+    /// its type that passes its read-time checks.
+    fn read(&mut self, cur: &mut Cursor<'a>, i: usize) -> Option<()> {
+        let text = |slot: &mut Option<Cow<'a, str>>, cur: &mut Cursor<'a>| {
+            *slot = Some(cur.string()?);
+            Some(())
+        };
+        match IMPORT_FIELDS[i] {
+            "email" => text(&mut self.texts[0], cur),
+            "phone_number" => text(&mut self.texts[1], cur),
+            "user_id" => text(&mut self.texts[2], cur),
+            "username" => text(&mut self.texts[3], cur),
+            "given_name" => text(&mut self.texts[4], cur),
+            "family_name" => text(&mut self.texts[5], cur),
+            "name" => text(&mut self.texts[6], cur),
+            "nickname" => text(&mut self.texts[7], cur),
+            "picture" => text(&mut self.texts[8], cur),
+            "password_hash" => text(&mut self.password_hash, cur),
+            "email_verified" | "phone_verified" | "blocked" => cur.bool().map(drop),
+            "custom_password_hash" => {
+                self.custom = Some(Custom::read(cur)?);
+                Some(())
+            }
+            "app_metadata" => metadata(cur, true),
+            "user_metadata" => metadata(cur, false),
+            "mfa_factors" => factors(cur),
+            _ => None,
+        }
+    }
 }
 
 /// `custom_password_hash` (unknown keys anywhere inside: "don't know").
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct Custom<'a> {
-    #[serde(borrow, default, deserialize_with = "some")]
-    algorithm: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    hash: Option<Obj<Hash<'a>>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    salt: Option<Obj<Salt<'a>>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    password: Option<Obj<Password<'a>>>,
-    #[serde(default, deserialize_with = "some")]
-    keylen: Option<i64>,
-    #[serde(default, deserialize_with = "some")]
-    cost: Option<i64>,
-    #[serde(default, deserialize_with = "some", rename = "blockSize")]
-    block_size: Option<i64>,
-    #[serde(default, deserialize_with = "some")]
-    parallelization: Option<i64>,
+    algorithm: Option<Cow<'a, str>>,
+    /// `hash`: `value`, `encoding`, `digest`.
+    hash: Option<[Option<Cow<'a, str>>; 3]>,
+    /// `hash.key`: `value`, `encoding`.
+    key: Option<[Option<Cow<'a, str>>; 2]>,
+    /// `salt`: `value`, `encoding`, `position`.
+    salt: Option<[Option<Cow<'a, str>>; 3]>,
+    /// `password`: `encoding`.
+    password: Option<[Option<Cow<'a, str>>; 1]>,
+    /// keylen, cost, blockSize, parallelization.
+    params: [Option<i64>; 4],
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Hash<'a> {
-    #[serde(borrow, default, deserialize_with = "some")]
-    value: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    encoding: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    digest: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    key: Option<Obj<ValueEncoding<'a>>>,
-}
+const CUSTOM_FIELDS: [&str; 8] =
+    ["algorithm", "hash", "salt", "password", "keylen", "cost", "blockSize", "parallelization"];
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ValueEncoding<'a> {
-    #[serde(borrow, default, deserialize_with = "some")]
-    value: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    encoding: Option<Str<'a>>,
-}
+impl<'a> Custom<'a> {
+    fn read(cur: &mut Cursor<'a>) -> Option<Self> {
+        let mut c = Custom::default();
+        cur.fields(&CUSTOM_FIELDS, |cur, i| {
+            match i {
+                0 => c.algorithm = Some(cur.string()?),
+                1 => {
+                    let mut hash = [None, None, None];
+                    cur.fields(&["value", "encoding", "digest", "key"], |cur, j| {
+                        match j {
+                            3 => c.key = Some(cur.strings(["value", "encoding"])?),
+                            _ => hash[j] = Some(cur.string()?),
+                        }
+                        Some(())
+                    })?;
+                    c.hash = Some(hash);
+                }
+                2 => c.salt = Some(cur.strings(["value", "encoding", "position"])?),
+                3 => c.password = Some(cur.strings(["encoding"])?),
+                _ => c.params[i - 4] = Some(cur.int()?),
+            }
+            Some(())
+        })?;
+        Some(c)
+    }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Salt<'a> {
-    #[serde(borrow, default, deserialize_with = "some")]
-    value: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    encoding: Option<Str<'a>>,
-    #[serde(borrow, default, deserialize_with = "some")]
-    position: Option<Str<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Password<'a> {
-    #[serde(borrow, default, deserialize_with = "some")]
-    encoding: Option<Str<'a>>,
-}
-
-fn text<'a>(s: &'a Option<Str<'_>>) -> Option<&'a str> {
-    s.as_ref().map(|s| &*s.0)
-}
-
-impl Custom<'_> {
     fn typed(&self) -> TypedCustom<'_> {
         TypedCustom {
-            algorithm: text(&self.algorithm),
-            hash: self.hash.as_ref().map(|Obj(h)| TypedHash {
-                value: text(&h.value),
-                encoding: text(&h.encoding),
-                digest: text(&h.digest),
-                key: h.key.as_ref().map(|Obj(k)| (text(&k.value), text(&k.encoding))),
+            algorithm: self.algorithm.as_deref(),
+            hash: self.hash.as_ref().map(|[value, encoding, digest]| TypedHash {
+                value: value.as_deref(),
+                encoding: encoding.as_deref(),
+                digest: digest.as_deref(),
+                key: self.key.as_ref().map(|[v, e]| (v.as_deref(), e.as_deref())),
             }),
-            salt: self
-                .salt
-                .as_ref()
-                .map(|Obj(s)| (text(&s.value), text(&s.encoding), text(&s.position))),
-            password: self.password.as_ref().map(|Obj(p)| text(&p.encoding)),
-            params: [self.keylen, self.cost, self.block_size, self.parallelization],
+            salt: self.salt.as_ref().map(|[v, e, p]| (v.as_deref(), e.as_deref(), p.as_deref())),
+            password: self.password.as_ref().map(|[e]| e.as_deref()),
+            params: self.params,
         }
     }
 }
 
-/// `app_metadata` (`APP`) or `user_metadata`: an object whose keys, at any depth, pass the
-/// metadata rules; values are read (so the JSON is checked exactly as the `Value` path
-/// reads it) but not kept.
-struct Metadata<const APP: bool>;
-
-impl<'de, const APP: bool> Deserialize<'de> for Metadata<APP> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(Walk::new(MetadataKey { app: APP })).map(|()| Metadata)
-    }
+/// `app_metadata` (`app`) or `user_metadata`: an object whose keys, at any depth, pass the
+/// metadata rules; values are read (so the JSON is checked) but not kept.
+fn metadata(cur: &mut Cursor<'_>, app: bool) -> Option<()> {
+    cur.next_is(b'{').then_some(())?;
+    cur.walk(MetadataKey { app }, true, 0)
 }
 
 /// The metadata key rule of `rules::metadata`: no `.` / `$`, and at the top of
@@ -257,96 +197,22 @@ impl KeyRule for MetadataKey {
 
 /// `mfa_factors`: 1 to 10 factors, each exactly one known kind holding exactly its one
 /// string property, which passes `rules::mfa`.
-struct Factors;
-
-impl<'de> Deserialize<'de> for Factors {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_seq(FactorsV).map(|()| Factors)
-    }
-}
-
-struct FactorsV;
-
-impl<'de> Visitor<'de> for FactorsV {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of MFA factors")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut n = 0usize;
-        while seq.next_element_seed(Factor)?.is_some() {
-            n += 1;
-        }
-        if n == 0 || n > mfa::MAX_FACTORS {
-            return Err(de::Error::custom("factor count for the Value path"));
-        }
-        Ok(())
-    }
-}
-
-/// One factor `{"totp": {"secret": …}}`.
-struct Factor;
-
-impl<'de> DeserializeSeed<'de> for Factor {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Factor {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an MFA factor")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Some(kind) = map.next_key::<Str<'de>>()? else {
-            return Err(de::Error::custom("empty factor for the Value path"));
-        };
-        let Some(field) = mfa::factor_field(&kind.0) else {
-            return Err(de::Error::custom("factor kind for the Value path"));
-        };
-        map.next_value_seed(FactorBody { kind: &kind.0, field })?;
-        if map.next_key::<de::IgnoredAny>()?.is_some() {
-            return Err(de::Error::custom("factor keys for the Value path"));
-        }
-        Ok(())
-    }
-}
-
-/// The body of a factor: `{field: "…"}` and nothing else.
-struct FactorBody<'k> {
-    kind: &'k str,
-    field: &'static str,
-}
-
-impl<'de> DeserializeSeed<'de> for FactorBody<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FactorBody<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an MFA factor body")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let ok = match map.next_key::<Str<'de>>()? {
-            Some(k) if k.0 == self.field => {
-                let text: Str<'de> = map.next_value()?;
-                let mut s = Sink::default();
-                mfa::factor_value(&mut s, "/mfa_factors", self.kind, &text.0);
-                s.found.is_empty() && map.next_key::<de::IgnoredAny>()?.is_none()
-            }
-            _ => false,
-        };
-        if !ok {
-            return Err(de::Error::custom("factor for the Value path"));
-        }
-        Ok(())
-    }
+fn factors(cur: &mut Cursor<'_>) -> Option<()> {
+    let mut count = 0;
+    cur.array(|cur| {
+        count += 1;
+        let mut kinds = 0;
+        cur.object(|cur, kind| {
+            kinds += 1;
+            let field = mfa::factor_field(&kind)?;
+            let [text] = cur.strings([field])?;
+            let mut s = Sink::default();
+            mfa::factor_value(&mut s, "/mfa_factors", &kind, &text?);
+            s.found.is_empty().then_some(())
+        })?;
+        (kinds == 1).then_some(())
+    })?;
+    (1..=mfa::MAX_FACTORS).contains(&count).then_some(())
 }
 
 #[cfg(test)]
