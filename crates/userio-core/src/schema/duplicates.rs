@@ -7,6 +7,7 @@
 //! order on the caller's thread ([`Dupes`]), a batch of users at a time so that their
 //! cache misses overlap.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::Code;
@@ -73,65 +74,120 @@ impl Dupes {
 /// A set of 64-bit hashes, each with the index of the first user that had it: open
 /// addressing with linear probing over one array of `[hash, index + 1]` pairs (0: empty),
 /// so a lookup touches one cache line (the table outgrows the caches on large files).
+///
+/// Probing does not wrap around: a key's slot is at or after its home slot, in the table's
+/// `cap` home slots or the [`TAIL`] after them. That lets the table double in place (see
+/// [`SeenMap::grow`]), so that on large files it only ever touches the memory of its final
+/// size rather than a fresh, twice larger table at each doubling: fresh pages are what
+/// these lookups cost most. A key whose probe runs past the tail (a cluster of like hashes,
+/// which a crafted file could pile up) goes to a small `HashMap` instead.
 #[derive(Default)]
 struct SeenMap {
     slots: Slots,
+    /// Home slots: a power of two (0 before the first key).
+    cap: usize,
+    /// Keys in `slots`.
     len: usize,
+    /// Keys whose probe ran past the tail.
+    overflow: HashMap<u64, u64>,
 }
+
+/// Slots after the last home slot, for probes that run past it.
+const TAIL: usize = 256;
 
 impl SeenMap {
     /// The first index seen with `hash`, recording `index` when `hash` is new.
     fn first(&mut self, hash: u64, index: u64) -> u64 {
-        if (self.len + 1) * 4 > self.slots.len() * 3 {
+        if (self.len + 1) * 4 > self.cap * 3 {
             self.grow();
         }
-        let slots = self.slots.as_mut();
-        let mask = slots.len() - 1;
-        let mut i = (hash as usize) & mask;
-        loop {
-            let [h, v] = slots[i];
-            if v == 0 {
-                slots[i] = [hash, index + 1];
-                self.len += 1;
-                return index;
+        let slots = &mut self.slots.as_mut()[..self.cap + TAIL];
+        let home = (hash as usize) & (self.cap - 1);
+        for slot in &mut slots[home..] {
+            match *slot {
+                [_, 0] => {
+                    *slot = [hash, index + 1];
+                    self.len += 1;
+                    return index;
+                }
+                [h, v] if h == hash => return v - 1,
+                _ => {}
             }
-            if h == hash {
-                return v - 1;
-            }
-            i = (i + 1) & mask;
         }
+        *self.overflow.entry(hash).or_insert(index)
     }
 
     /// The home slot of `hash`, if the table has any.
     fn home(&self, hash: u64) -> Option<&[u64; 2]> {
-        let slots = self.slots.as_ref();
-        slots.get((hash as usize) & slots.len().wrapping_sub(1))
+        let home = (hash as usize) & self.cap.checked_sub(1)?;
+        self.slots.as_ref().get(home)
     }
 
-    fn grow(&mut self) {
-        let cap = (self.slots.len() * 2).max(1024);
-        let old = std::mem::replace(&mut self.slots, Slots::zeroed(cap));
-        let slots = self.slots.as_mut();
-        let mask = cap - 1;
-        for &[h, v] in old.as_ref().iter().filter(|[_, v]| *v != 0) {
-            let mut i = (h as usize) & mask;
-            while slots[i][1] != 0 {
-                i = (i + 1) & mask;
-            }
-            slots[i] = [h, v];
+    /// Places `pair` in `slots` (holding `cap` home slots and the tail), or in `overflow`.
+    fn place(slots: &mut [[u64; 2]], cap: usize, pair: [u64; 2], overflow: &mut HashMap<u64, u64>) {
+        let home = (pair[0] as usize) & (cap - 1);
+        match slots[home..].iter_mut().find(|s| s[1] == 0) {
+            Some(slot) => *slot = pair,
+            None => _ = overflow.insert(pair[0], pair[1] - 1),
         }
+    }
+
+    /// Doubles the home slots. In place when the memory allows: the pairs of the tail are
+    /// set aside, then each pair of the old home slots, in order, is taken out and placed
+    /// again. A pair lands at or before its old slot, or in the new upper half, which
+    /// holds nothing unplaced; and as probes never wrap, taking a pair out never breaks the
+    /// probe of one placed before it. Otherwise into new memory. The overflowed keys are
+    /// placed again too.
+    fn grow(&mut self) {
+        let cap = (self.cap * 2).max(1024);
+        let total = self.len + self.overflow.len();
+        let mut overflow = HashMap::new();
+        let mut set_aside: Vec<[u64; 2]> =
+            std::mem::take(&mut self.overflow).into_iter().map(|(h, i)| [h, i + 1]).collect();
+        if self.slots.len() >= cap + TAIL && self.cap > 0 {
+            let old = self.cap;
+            let slots = &mut self.slots.as_mut()[..cap + TAIL];
+            set_aside.extend(slots[old..old + TAIL].iter_mut().map(std::mem::take));
+            for i in 0..old {
+                let pair = std::mem::take(&mut slots[i]);
+                if pair[1] != 0 {
+                    Self::place(slots, cap, pair, &mut overflow);
+                }
+            }
+        } else {
+            let old = std::mem::replace(&mut self.slots, Slots::zeroed(cap + TAIL));
+            set_aside.extend(old.as_ref().iter().copied());
+        }
+        let slots = self.slots.as_mut();
+        for pair in set_aside.into_iter().filter(|p| p[1] != 0) {
+            Self::place(slots, cap, pair, &mut overflow);
+        }
+        self.cap = cap;
+        self.len = total - overflow.len();
+        self.overflow = overflow;
     }
 }
 
 /// Zeroed memory for a table's slots. Every fresh 4 KiB page costs a page fault (several
-/// microseconds on a virtual machine: more than the lookups themselves), so on Linux the
-/// tables of 2 MiB and more are mapped with the transparent-huge-page hint, which cuts
-/// their faults 512-fold where the system allows it.
+/// microseconds on a virtual machine: more than the lookups themselves), so on Linux a
+/// table past [`MAP_FROM`] slots moves to an anonymous mapping that reserves address space
+/// for far more slots than it needs (pages are only backed once written), so that it can
+/// double in place, and that asks for transparent huge pages, which cut the faults
+/// 512-fold where the system allows it.
 enum Slots {
     Heap(Vec<[u64; 2]>),
     #[cfg(target_os = "linux")]
     Mapped(memmap2::MmapMut),
 }
+
+/// Slots from which a table is mapped rather than allocated (2 MiB).
+#[cfg(target_os = "linux")]
+const MAP_FROM: usize = 1 << 17;
+
+/// Address space reserved per mapped table: 1 GiB, 64 Mi slots (about 48 million distinct
+/// values); a larger table moves to a larger reservation.
+#[cfg(target_os = "linux")]
+const RESERVE_BYTES: usize = 1 << 30;
 
 impl Default for Slots {
     fn default() -> Self {
@@ -140,10 +196,14 @@ impl Default for Slots {
 }
 
 impl Slots {
+    /// At least `n` zeroed slots.
     fn zeroed(n: usize) -> Slots {
         #[cfg(target_os = "linux")]
-        if n * 16 >= 2 << 20
-            && let Ok(map) = memmap2::MmapMut::map_anon(n * 16)
+        if n >= MAP_FROM
+            && let Ok(map) = memmap2::MmapOptions::new()
+                .len(RESERVE_BYTES.max(n * 16 * 4))
+                .no_reserve_swap()
+                .map_anon()
         {
             let _ = map.advise(memmap2::Advice::HugePage); // a hint: fine if refused
             return Slots::Mapped(map);
@@ -264,15 +324,36 @@ mod tests {
     }
 
     #[test]
-    fn large_tables_keep_working() {
-        // Past 2 MiB of slots (131,072), where Linux maps the table.
+    fn clustered_hashes_overflow_without_growing_the_table() {
+        // Hashes that all share their low 40 bits (the home slot of every table size) at
+        // the last home slot: all but the tail's worth go to the overflow map, and the
+        // table grows only with the count.
         let mut m = SeenMap::default();
-        for i in 0..200_000u64 {
+        let at_end = |i: u64| (i << 40) | ((1 << 40) - 1);
+        for i in 0..5000u64 {
+            assert_eq!(m.first(at_end(i), i), i);
+        }
+        assert!(m.cap <= 8192, "{}", m.cap);
+        assert!(m.overflow.len() > 4000);
+        for i in (0..5000u64).rev() {
+            assert_eq!(m.first(at_end(i), 7), i);
+        }
+        assert_eq!(m.len + m.overflow.len(), 5000);
+    }
+
+    #[test]
+    fn large_tables_keep_working() {
+        // Past 2 MiB of slots (131,072), where Linux maps the table, and two doublings in
+        // place after that.
+        let mut m = SeenMap::default();
+        let n = 600_000u64;
+        for i in 0..n {
             assert_eq!(m.first(hash_of(&i.to_string(), false), i), i);
         }
-        assert!(m.slots.len() >= 262_144);
-        for i in (0..200_000u64).step_by(997) {
+        assert_eq!(m.cap, 1 << 20);
+        for i in 0..n {
             assert_eq!(m.first(hash_of(&i.to_string(), false), 1 << 40), i);
         }
+        assert_eq!(m.len + m.overflow.len(), n as usize);
     }
 }
