@@ -22,6 +22,15 @@ use crate::position::Position;
 const BATCH_USERS: usize = 512;
 /// Bytes of raw records per batch.
 const BATCH_BYTES: usize = 256 * 1024;
+/// The first batches are smaller (1/16, 1/8, 1/4, 1/2 of the above), so that every worker
+/// gets going soon: on a small input, full batches would leave most of them idle.
+const RAMP: [usize; 5] = [4, 3, 2, 1, 0];
+
+/// The limits of the `seq`th batch: records, bytes.
+fn batch_limits(seq: u64) -> (usize, usize) {
+    let shift = RAMP[seq.min(4) as usize];
+    (BATCH_USERS >> shift, BATCH_BYTES >> shift)
+}
 
 /// Worker threads for `requested` (`0`: one per CPU core, up to 4).
 pub(crate) fn threads(requested: usize) -> usize {
@@ -43,11 +52,15 @@ pub(crate) struct RawBatch {
 
 impl RawBatch {
     /// Fills `batch` (emptied first); `None` at the end of the input.
-    fn read<R: Read>(reader: &mut UserReader<R>, mut batch: RawBatch) -> Option<RawBatch> {
+    fn read<R: Read>(
+        reader: &mut UserReader<R>,
+        mut batch: RawBatch,
+        (max_records, max_bytes): (usize, usize),
+    ) -> Option<RawBatch> {
         batch.bytes.clear();
         batch.records.clear();
         batch.error = None;
-        while batch.records.len() < BATCH_USERS && batch.bytes.len() < BATCH_BYTES {
+        while batch.records.len() < max_records && batch.bytes.len() < max_bytes {
             match reader.next_record() {
                 None => break,
                 Some(Ok(rec)) => {
@@ -107,7 +120,7 @@ pub(crate) fn run<R: Read, W: Work, E>(
     if workers.len() <= 1 {
         let Some(mut work) = workers.pop() else { return Ok(()) };
         let (mut raw, mut out) = (RawBatch::default(), W::Out::default());
-        while let Some(batch) = RawBatch::read(reader, raw) {
+        while let Some(batch) = RawBatch::read(reader, raw, batch_limits(u64::MAX)) {
             raw = batch;
             process(&mut work, &raw, &mut out);
             if !take(&raw, &mut out)? {
@@ -173,7 +186,7 @@ fn feed<R: Read, O: Default, E>(
     let mut early: BTreeMap<u64, (RawBatch, O)> = BTreeMap::new();
     loop {
         while !eof && sent - taken < max_in_flight {
-            match RawBatch::read(reader, pools.raw.take()) {
+            match RawBatch::read(reader, pools.raw.take(), batch_limits(sent)) {
                 Some(raw) => {
                     eof = raw.error.is_some();
                     job_tx.send((sent, raw)).map_err(|_| lost())?;
@@ -292,11 +305,29 @@ mod tests {
         }
     }
 
+    /// Where the batches of `users` small records start, with `workers` workers.
+    fn starts(workers: usize, users: u64) -> Vec<u64> {
+        let mut starts = vec![0];
+        while *starts.last().unwrap() < users {
+            let seq = if workers > 1 { starts.len() as u64 - 1 } else { u64::MAX };
+            starts.push(starts.last().unwrap() + batch_limits(seq).0 as u64);
+        }
+        starts
+    }
+
+    #[test]
+    fn batches_ramp_up_with_workers() {
+        assert_eq!(starts(1, 2000), [0, 512, 1024, 1536, 2048]);
+        assert_eq!(starts(2, 2000), [0, 32, 96, 224, 480, 992, 1504, 2016]);
+    }
+
     #[test]
     fn a_panicking_batch_is_marked_and_the_rest_goes_on() {
         for workers in [1, 3] {
             let seen = taken(workers, 2000, 700, usize::MAX);
-            let expected: Vec<u64> = (0..512).chain([u64::MAX]).chain(1024..2000).collect();
+            let s = starts(workers, 2000);
+            let (from, to) = s.windows(2).map(|w| (w[0], w[1])).find(|w| w.1 > 700).unwrap();
+            let expected: Vec<u64> = (0..from).chain([u64::MAX]).chain(to..2000).collect();
             assert_eq!(seen, expected, "{workers}");
         }
     }
@@ -304,7 +335,8 @@ mod tests {
     #[test]
     fn take_can_stop_the_run() {
         for workers in [1, 2] {
-            assert_eq!(taken(workers, 5000, u64::MAX, 2), (0..1024).collect::<Vec<_>>());
+            let two = starts(workers, 5000)[2];
+            assert_eq!(taken(workers, 5000, u64::MAX, 2), (0..two).collect::<Vec<_>>());
         }
     }
 
@@ -324,6 +356,16 @@ mod tests {
             || (),
         )
         .expect("the workers stay");
-        assert_eq!(ends, [(512, None, Some(0)), (88, Some("file_truncated"), Some(512))]);
+        let full = |n, at| (n, None, Some(at));
+        assert_eq!(
+            ends,
+            [
+                full(32, 0),
+                full(64, 32),
+                full(128, 96),
+                full(256, 224),
+                (120, Some("file_truncated"), Some(480))
+            ]
+        );
     }
 }
