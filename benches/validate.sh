@@ -15,7 +15,7 @@ bench="$CARGO_TARGET_DIR/release/userio-bench-validator"
 for n in "${counts[@]}"; do
   f="benches/data/import-$n.json"
   [ -f "$f" ] || "$CARGO_TARGET_DIR/release/gen-users" --count "$n" --shape import --format json -o "$f"
-  rounds=5; [ "$n" -le 10000 ] && rounds=10; [ "$n" -ge 1000000 ] && rounds=1
+  rounds=5; [ "$n" -le 10000 ] && rounds=10; [ "$n" -ge 1000000 ] && rounds=3
   "$bench" all "$f" "$rounds"
   echo
 done

@@ -205,30 +205,27 @@ impl<'a> Cursor<'a> {
         &mut self,
         mut field: impl FnMut(&mut Self, Cow<'a, str>) -> Option<()>,
     ) -> Option<()> {
-        self.eat(b'{')?;
-        if self.peek()? == b'}' {
-            self.at += 1;
-            return Some(());
-        }
-        loop {
-            let key = self.string()?;
-            self.eat(b':')?;
-            field(self, key)?;
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
+        self.items(b'{', b'}', |cur| {
+            let key = cur.string()?;
+            cur.eat(b':')?;
+            field(cur, key)
+        })
     }
 
     /// An array: `item` is called before each item and must read it.
-    pub(crate) fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'[')?;
-        if self.peek()? == b']' {
+    pub(crate) fn array(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.items(b'[', b']', item)
+    }
+
+    /// `open`, then items separated by commas (`item` reads each), then `close`.
+    fn items(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(open)?;
+        if self.peek()? == close {
             self.at += 1;
             return Some(());
         }
@@ -236,7 +233,7 @@ impl<'a> Cursor<'a> {
             item(self)?;
             match self.peek()? {
                 b',' => self.at += 1,
-                b']' => {
+                c if c == close => {
                     self.at += 1;
                     return Some(());
                 }
@@ -250,11 +247,21 @@ impl<'a> Cursor<'a> {
     pub(crate) fn fields(
         &mut self,
         names: &[&str],
+        field: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<()> {
+        self.fields_by(|key| names.iter().position(|n| *n == key), field)
+    }
+
+    /// An object whose keys `index` knows (as a number below 64), each at most once:
+    /// `field` is called with the key's number and must read the value.
+    pub(crate) fn fields_by(
+        &mut self,
+        index: impl Fn(&str) -> Option<usize>,
         mut field: impl FnMut(&mut Self, usize) -> Option<()>,
     ) -> Option<()> {
         let mut seen = 0u64;
         self.object(|cur, key| {
-            let i = names.iter().position(|n| *n == key)?;
+            let i = index(&key)?;
             if seen & (1 << i) != 0 {
                 return None;
             }
@@ -301,8 +308,8 @@ fn special(b: &[u8]) -> usize {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero = |v: u64| v.wrapping_sub(ONES) & !v;
     let mut i = 0;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+    while let Some(chunk) = b[i..].first_chunk::<8>() {
+        let w = u64::from_le_bytes(*chunk);
         let hit = (zero(w ^ (ONES * u64::from(b'"')))
             | zero(w ^ (ONES * u64::from(b'\\')))
             | (w.wrapping_sub(ONES * 0x20) & !w))
@@ -409,16 +416,20 @@ mod tests {
 
     #[test]
     fn special_finds_the_first_stop_byte() {
-        let text = "abcdefghijklmnopqrstuvwxyz0123456789";
+        let text = "abcdefghijklmnopqrstuvwxyz0123456789é€😀 ~\u{7f}ÿ";
         for at in 0..text.len() {
             for stop in [b'"', b'\\', b'\n', 0u8, 0x1f] {
                 let mut b = text.as_bytes().to_vec();
                 b[at] = stop;
                 assert_eq!(special(&b), at, "{stop} at {at}");
+                b[text.len() - 1] = b'"';
+                assert_eq!(special(&b), at, "{stop} at {at}, then a quote");
             }
         }
         assert_eq!(special(text.as_bytes()), text.len());
-        assert_eq!(special("é€😀 ~\u{7f}".as_bytes()), "é€😀 ~\u{7f}".len());
+        for n in 0..40 {
+            assert_eq!(special(&text.as_bytes()[..n]), n);
+        }
     }
 
     #[test]

@@ -238,31 +238,40 @@ impl Slots {
 fn hash_of(s: &str, fold: bool) -> u64 {
     const P0: u64 = 0xa076_1d64_78bd_642f;
     const P1: u64 = 0xe703_7ed1_a0b4_28db;
+    let lower: String;
+    let (bytes, fold_ascii) = if fold && !s.is_ascii() {
+        lower = s.chars().flat_map(char::to_lowercase).collect();
+        (lower.as_bytes(), false)
+    } else {
+        (s.as_bytes(), fold)
+    };
     let mut h: u64 = s.len() as u64 ^ P1;
-    let mut feed = |chunk: &[u8]| {
+    for chunk in bytes.chunks(8) {
         let mut w = [0u8; 8];
         w[..chunk.len()].copy_from_slice(chunk);
-        let m = u128::from(h ^ u64::from_le_bytes(w) ^ P0) * u128::from(P1 ^ h.rotate_left(23));
-        h = (m as u64) ^ ((m >> 64) as u64);
-    };
-    if fold && !s.is_ascii() {
-        let lower: String = s.chars().flat_map(char::to_lowercase).collect();
-        lower.as_bytes().chunks(8).for_each(&mut feed);
-    } else if fold {
-        for chunk in s.as_bytes().chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            w.make_ascii_lowercase();
-            feed(&w[..chunk.len()]);
+        let mut w = u64::from_le_bytes(w);
+        if fold_ascii {
+            w = ascii_lowercase(w);
         }
-    } else {
-        s.as_bytes().chunks(8).for_each(&mut feed);
+        let m = u128::from(h ^ w ^ P0) * u128::from(P1 ^ h.rotate_left(23));
+        h = (m as u64) ^ ((m >> 64) as u64);
     }
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^ (h >> 33)
+}
+
+/// `w`'s 8 ASCII bytes with `A`..=`Z` lower-cased, all at once: a byte's high bit is set
+/// by adding `0x80 - b'A'` when it is at least `A`, and by adding `0x80 - b'Z' - 1` when it
+/// is past `Z` (no carry crosses bytes, as every byte is below 0x80).
+fn ascii_lowercase(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let from_a = w + ONES * u64::from(0x80 - b'A');
+    let past_z = w + ONES * u64::from(0x80 - b'Z' - 1);
+    let upper = from_a & !past_z & (ONES * 0x80);
+    w | (upper >> 2)
 }
 
 /// The duplicate-checked fields: name, compared lower-cased, code, message template.
@@ -320,6 +329,16 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for i in 0..200_000u32 {
             assert!(seen.insert(hash_of(&format!("weidoe.{i}@exampleco.com"), true)));
+        }
+    }
+
+    #[test]
+    fn ascii_lowercase_lowers_only_capitals() {
+        let all: Vec<u8> = (0u8..0x80).collect();
+        for chunk in all.chunks(8) {
+            let w = u64::from_le_bytes(chunk.try_into().unwrap());
+            let want = u64::from_le_bytes(chunk.to_ascii_lowercase().try_into().unwrap());
+            assert_eq!(ascii_lowercase(w), want, "{chunk:?}");
         }
     }
 

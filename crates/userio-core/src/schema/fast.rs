@@ -12,7 +12,6 @@
 
 use std::borrow::Cow;
 
-use super::IMPORT_FIELDS;
 use super::rules::password::{TypedCustom, TypedHash};
 use super::rules::{Sink, metadata, mfa, password, profile};
 use crate::cursor::Cursor;
@@ -34,7 +33,7 @@ pub(super) fn check(raw: &[u8]) -> Option<Keys<'_>> {
     let text = std::str::from_utf8(raw).ok()?;
     let mut cur = Cursor::new(text);
     let mut user = User::default();
-    cur.fields(IMPORT_FIELDS, |cur, i| user.read(cur, i))?;
+    cur.fields_by(import_field, |cur, i| user.read(cur, i))?;
     cur.end()?;
     let [email, phone_number, user_id, username, given_name, family_name, name, nickname, picture] =
         user.texts;
@@ -81,35 +80,45 @@ struct User<'a> {
     custom: Option<Custom<'a>>,
 }
 
+/// The number of a property of Auth0's import schema (`IMPORT_FIELDS`): the first 9 are
+/// [`User::texts`].
+fn import_field(key: &str) -> Option<usize> {
+    Some(match key {
+        "email" => 0,
+        "phone_number" => 1,
+        "user_id" => 2,
+        "username" => 3,
+        "given_name" => 4,
+        "family_name" => 5,
+        "name" => 6,
+        "nickname" => 7,
+        "picture" => 8,
+        "password_hash" => 9,
+        "email_verified" => 10,
+        "phone_verified" => 11,
+        "blocked" => 12,
+        "custom_password_hash" => 13,
+        "app_metadata" => 14,
+        "user_metadata" => 15,
+        "mfa_factors" => 16,
+        _ => return None,
+    })
+}
+
 impl<'a> User<'a> {
-    /// Reads the value of property `IMPORT_FIELDS[i]`; `None` for anything but a value of
-    /// its type that passes its read-time checks.
+    /// Reads the value of property number `i` (see [`import_field`]); `None` for anything
+    /// but a value of its type that passes its read-time checks.
     fn read(&mut self, cur: &mut Cursor<'a>, i: usize) -> Option<()> {
-        let text = |slot: &mut Option<Cow<'a, str>>, cur: &mut Cursor<'a>| {
-            *slot = Some(cur.string()?);
-            Some(())
-        };
-        match IMPORT_FIELDS[i] {
-            "email" => text(&mut self.texts[0], cur),
-            "phone_number" => text(&mut self.texts[1], cur),
-            "user_id" => text(&mut self.texts[2], cur),
-            "username" => text(&mut self.texts[3], cur),
-            "given_name" => text(&mut self.texts[4], cur),
-            "family_name" => text(&mut self.texts[5], cur),
-            "name" => text(&mut self.texts[6], cur),
-            "nickname" => text(&mut self.texts[7], cur),
-            "picture" => text(&mut self.texts[8], cur),
-            "password_hash" => text(&mut self.password_hash, cur),
-            "email_verified" | "phone_verified" | "blocked" => cur.bool().map(drop),
-            "custom_password_hash" => {
-                self.custom = Some(Custom::read(cur)?);
-                Some(())
-            }
-            "app_metadata" => metadata(cur, true),
-            "user_metadata" => metadata(cur, false),
-            "mfa_factors" => factors(cur),
-            _ => None,
+        match i {
+            0..=8 => self.texts[i] = Some(cur.string()?),
+            9 => self.password_hash = Some(cur.string()?),
+            10..=12 => _ = cur.bool()?,
+            13 => self.custom = Some(Custom::read(cur)?),
+            14 => metadata(cur, true)?,
+            15 => metadata(cur, false)?,
+            _ => factors(cur)?,
         }
+        Some(())
     }
 }
 
@@ -218,6 +227,15 @@ fn factors(cur: &mut Cursor<'_>) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_fields_have_distinct_numbers() {
+        let mut numbers: Vec<usize> =
+            super::super::IMPORT_FIELDS.iter().map(|f| import_field(f).expect(f)).collect();
+        numbers.sort_unstable();
+        assert_eq!(numbers, (0..17).collect::<Vec<_>>());
+        assert_eq!(import_field("identities"), None);
+    }
 
     #[test]
     fn clean_users_pass_and_anything_odd_does_not() {
