@@ -209,7 +209,7 @@ impl Validator {
         let checker = Checker {
             max_record: options.limits.max_record_bytes,
             fast_path: options.fast_path,
-            keys: options.check_duplicates,
+            hash_keys: options.check_duplicates,
         };
         let checkers = vec![checker; parallel::threads(options.threads)];
         let taken = parallel::run(
@@ -244,8 +244,8 @@ impl Validator {
 struct Checker {
     max_record: usize,
     fast_path: bool,
-    /// Hand back the duplicate-checked texts.
-    keys: bool,
+    /// Hand back the duplicate-checked texts and their hashes.
+    hash_keys: bool,
 }
 
 /// What the [`Checker`] made of a batch of users.
@@ -311,7 +311,7 @@ impl Checker {
 
 impl Checker {
     fn keys(&self, texts_of: [Option<&str>; 3], texts: &mut String) -> HashedKeys {
-        if self.keys { hashed_keys(texts_of, texts) } else { [None, None, None] }
+        if self.hash_keys { hashed_keys(texts_of, texts) } else { [None, None, None] }
     }
 }
 
