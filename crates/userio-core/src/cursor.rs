@@ -10,7 +10,12 @@
 
 use std::borrow::Cow;
 
-use crate::de::KeyRule;
+/// Which object keys [`Cursor::walk`] accepts.
+pub(crate) trait KeyRule: Copy {
+    /// Whether `key` may stand; `top` is true for the keys of the walked value itself, false
+    /// for those of objects nested in it.
+    fn allows(self, key: &str, top: bool) -> bool;
+}
 
 /// Deepest nesting [`Cursor::walk`] follows (`serde_json` stops at 128).
 pub(crate) const MAX_DEPTH: u32 = 64;
@@ -302,30 +307,26 @@ impl<'a> Cursor<'a> {
 }
 
 /// The length of the run of `b` before its first `"`, `\` or control character (all of
-/// `b` when there is none), 8 bytes at a time.
+/// `b` when there is none).
 fn special(b: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
-    let mut i = 0;
-    while let Some(chunk) = b[i..].first_chunk::<8>() {
-        let w = u64::from_le_bytes(*chunk);
-        let hit = (zero(w ^ (ONES * u64::from(b'"')))
-            | zero(w ^ (ONES * u64::from(b'\\')))
-            | (w.wrapping_sub(ONES * 0x20) & !w))
-            & HIGH;
-        if hit != 0 {
-            return i + (hit.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    i + b[i..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(b.len() - i)
+    use crate::swar::{below, eq, find};
+    let hits = |w| eq(w, b'"') | eq(w, b'\\') | below(w, 0x20);
+    find(b, hits, |c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(b.len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::de::AnyKey;
+
+    /// Any key.
+    #[derive(Clone, Copy)]
+    struct AnyKey;
+
+    impl KeyRule for AnyKey {
+        fn allows(self, _: &str, _: bool) -> bool {
+            true
+        }
+    }
 
     fn walk(text: &str) -> Option<()> {
         let mut cur = Cursor::new(text);

@@ -1,5 +1,5 @@
-//! Serde pieces shared by the parsers that read users without building a `Value`
-//! (the validator's fast path and the export's projection).
+//! Serde pieces for the export's projection, which reads users without building a `Value`
+//! for the attributes it does not need.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -29,50 +29,19 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     }
 }
 
-/// Which object keys a [`Walk`] accepts.
-pub(crate) trait KeyRule: Copy {
-    /// Whether `key` may stand; `top` is true for the keys of the walked value itself, false
-    /// for those of objects nested in it.
-    fn allows(self, key: &str, top: bool) -> bool;
-}
-
-/// Any key.
+/// Reads any JSON value through `deserialize_any`, as `Value` does (so with the same checks,
+/// the same depth limit and the same error positions), keeping nothing.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct AnyKey;
+pub(crate) struct Walk;
 
-impl KeyRule for AnyKey {
-    fn allows(self, _: &str, _: bool) -> bool {
-        true
-    }
-}
-
-/// Reads any JSON value through `deserialize_any`, as `Value` does (so with the same checks
-/// and the same depth limit), keeping nothing; a key that `rule` refuses is an error (the
-/// callers fall back to a path that reports it).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Walk<R> {
-    rule: R,
-    top: bool,
-}
-
-impl<R: KeyRule> Walk<R> {
-    pub(crate) fn new(rule: R) -> Self {
-        Walk { rule, top: true }
-    }
-
-    fn nested(self) -> Self {
-        Walk { top: false, ..self }
-    }
-}
-
-impl<'de, R: KeyRule> DeserializeSeed<'de> for Walk<R> {
+impl<'de> DeserializeSeed<'de> for Walk {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
         de.deserialize_any(self)
     }
 }
 
-impl<'de, R: KeyRule> Visitor<'de> for Walk<R> {
+impl<'de> Visitor<'de> for Walk {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -98,15 +67,12 @@ impl<'de, R: KeyRule> Visitor<'de> for Walk<R> {
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(self.nested())?.is_some() {}
+        while seq.next_element_seed(self)?.is_some() {}
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(Str(key)) = map.next_key()? {
-            if !self.rule.allows(&key, self.top) {
-                return Err(de::Error::custom("a refused key"));
-            }
-            map.next_value_seed(self.nested())?;
+        while map.next_key::<Str<'de>>()?.is_some() {
+            map.next_value_seed(self)?;
         }
         Ok(())
     }

@@ -41,6 +41,7 @@ pub mod position;
 pub mod query;
 pub mod read;
 pub mod schema;
+mod swar;
 mod user;
 
 /// The README's Rust examples, compiled as doc tests so they cannot drift.

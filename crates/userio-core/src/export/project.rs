@@ -13,7 +13,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
-use crate::de::{AnyKey, Str, Walk};
+use crate::de::{Str, Walk};
 use crate::expr::Column;
 use crate::query::Query;
 use crate::read::{ReadError, Record};
@@ -124,7 +124,7 @@ impl<'de> Visitor<'de> for Projected<'_> {
         while let Some(Str(key)) = map.next_key()? {
             match keys.slot(&key) {
                 Some(slot) => out.set(slot, map.next_value()?),
-                None => map.next_value_seed(Walk::new(AnyKey))?,
+                None => map.next_value_seed(Walk)?,
             }
         }
         Ok(out)

@@ -156,21 +156,8 @@ fn block_masks(_: &[u8; 64]) -> Option<Masks> {
 
 /// The offset of the first `"` or `\` in `bytes`, eight bytes at a time.
 pub(super) fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(chunk) = bytes[i..].first_chunk::<8>() {
-        let w = u64::from_le_bytes(*chunk);
-        let q = w ^ (LO * u64::from(b'"'));
-        let b = w ^ (LO * u64::from(b'\\'));
-        // A zero byte in q or b is a match; the lowest flagged byte is always a true one.
-        let m = (q.wrapping_sub(LO) & !q & HI) | (b.wrapping_sub(LO) & !b & HI);
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    bytes[i..].iter().position(|&c| c == b'"' || c == b'\\').map(|k| i + k)
+    use crate::swar::{eq, find};
+    find(bytes, |w| eq(w, b'"') | eq(w, b'\\'), |c| c == b'"' || c == b'\\')
 }
 
 #[cfg(test)]

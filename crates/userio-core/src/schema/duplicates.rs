@@ -267,7 +267,7 @@ fn hash_of(s: &str, fold: bool) -> u64 {
 /// by adding `0x80 - b'A'` when it is at least `A`, and by adding `0x80 - b'Z' - 1` when it
 /// is past `Z` (no carry crosses bytes, as every byte is below 0x80).
 fn ascii_lowercase(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
+    use crate::swar::ONES;
     let from_a = w + ONES * u64::from(0x80 - b'A');
     let past_z = w + ONES * u64::from(0x80 - b'Z' - 1);
     let upper = from_a & !past_z & (ONES * 0x80);

@@ -14,8 +14,7 @@ use std::borrow::Cow;
 
 use super::rules::password::{TypedCustom, TypedHash};
 use super::rules::{Sink, metadata, mfa, password, profile};
-use crate::cursor::Cursor;
-use crate::de::KeyRule;
+use crate::cursor::{Cursor, KeyRule};
 
 /// The values the duplicate check reads from a user the fast path found clean.
 #[derive(Debug)]
