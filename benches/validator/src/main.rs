@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use userio_core::read::UserReader;
+use userio_core::schema::ValidateOptions;
 
 const SCHEMA: &str = include_str!("../auth0-import-user.schema.json");
 
@@ -59,22 +60,10 @@ fn floor_whole(file: &str) -> (u64, u64) {
     (v.as_array().map_or(0, |a| a.len() as u64), 0)
 }
 
-fn userio(input: impl Read, threads: usize) -> (u64, u64) {
-    let options = userio_core::schema::ValidateOptions { threads, ..Default::default() };
-    let r = userio_core::schema::validate_with(input, &options);
-    (r.users, r.users - r.valid)
-}
-
-fn userio_nodup(input: impl Read, threads: usize) -> (u64, u64) {
-    let options =
-        userio_core::schema::ValidateOptions { check_duplicates: false, threads, ..Default::default() };
-    let r = userio_core::schema::validate_with(input, &options);
-    (r.users, r.users - r.valid)
-}
-
-fn userio_value(input: impl Read) -> (u64, u64) {
-    let options =
-        userio_core::schema::ValidateOptions { fast_path: false, threads: 1, ..Default::default() };
+/// `userio_core::schema::validate_with` with the defaults but for `threads`, the duplicate
+/// check and the fast path.
+fn userio(input: impl Read, threads: usize, check_duplicates: bool, fast_path: bool) -> (u64, u64) {
+    let options = ValidateOptions { threads, check_duplicates, fast_path, ..Default::default() };
     let r = userio_core::schema::validate_with(input, &options);
     (r.users, r.users - r.valid)
 }
@@ -146,11 +135,11 @@ fn main() {
             "floor" => time(rounds, || floor(open(file))),
             "floor-whole" => time(rounds, || floor_whole(file)),
             "read" => time(rounds, || read_only(open(file))),
-            "userio" => time(rounds, || userio(open(file), 0)),
-            "userio-nodup" => time(rounds, || userio_nodup(open(file), 0)),
-            "userio-1" => time(rounds, || userio(open(file), 1)),
-            "userio-nodup-1" => time(rounds, || userio_nodup(open(file), 1)),
-            "userio-value" => time(rounds, || userio_value(open(file))),
+            "userio" => time(rounds, || userio(open(file), 0, true, true)),
+            "userio-nodup" => time(rounds, || userio(open(file), 0, false, true)),
+            "userio-1" => time(rounds, || userio(open(file), 1, true, true)),
+            "userio-nodup-1" => time(rounds, || userio(open(file), 1, false, true)),
+            "userio-value" => time(rounds, || userio(open(file), 1, true, false)),
             "jsonschema" => time(rounds, || jsonschema_mode(open(file), &validator)),
             other => {
                 eprintln!("unknown mode {other}");
