@@ -91,6 +91,26 @@ impl<'u> UserRef<'u> {
         }
     }
 
+    /// Where a reader's path of `steps` starts. On parsed [`Fields`], when the first step
+    /// names an attribute (`key`), at that attribute (`None` when it is absent) with the
+    /// other steps; otherwise at the whole user with all of them. Either way the reader
+    /// then walks the steps with its own rules, so a projected user reads exactly as the
+    /// whole one.
+    #[inline]
+    pub(crate) fn start<'s, S>(
+        self,
+        steps: &'s [S],
+        key: impl Fn(&S) -> Option<&str>,
+    ) -> (Option<&'u Value>, &'s [S]) {
+        if let UserRef::Fields(..) = self
+            && let Some((first, rest)) = steps.split_first()
+            && let Some(k) = key(first)
+        {
+            return (self.get(k), rest);
+        }
+        (Some(self.whole()), steps)
+    }
+
     /// The user as one value. For [`Fields`], an object of the parsed attributes, in slot
     /// order, built on first use.
     pub(crate) fn whole(self) -> &'u Value {

@@ -38,6 +38,16 @@ enum Segment {
     Index(usize),
 }
 
+impl Segment {
+    /// The attribute name of a field step.
+    fn field(&self) -> Option<&str> {
+        match self {
+            Segment::Field(f) => Some(f),
+            Segment::Index(_) => None,
+        }
+    }
+}
+
 impl SortPath {
     /// Parses a dotted path; `[n]` indexes arrays; a leading `user.` is ignored.
     pub(crate) fn parse(text: &str) -> Result<SortPath, String> {
@@ -84,10 +94,8 @@ impl SortPath {
 
     /// The value at this path, if any.
     pub(crate) fn resolve<'v>(&self, user: UserRef<'v>) -> Option<&'v Value> {
-        let (mut v, rest) = match (user, self.segments.split_first()) {
-            (UserRef::Fields(..), Some((Segment::Field(f), rest))) => (user.get(f)?, rest),
-            _ => (user.whole(), &self.segments[..]),
-        };
+        let (v, rest) = user.start(&self.segments, Segment::field);
+        let mut v = v?;
         for seg in rest {
             v = match (seg, v) {
                 (Segment::Field(f), Value::Object(map)) => map.get(f)?,

@@ -163,14 +163,9 @@ impl Path {
 
     /// Resolves the path on `user`.
     pub(crate) fn eval<'u>(&self, user: UserRef<'u>) -> Result<Cell<'u>, CellError> {
-        let (mut cur, start) = match (user, self.keys.first()) {
-            (UserRef::Fields(..), Some(first)) => match user.get(first) {
-                Some(v) => (v, 1),
-                None => return self.missing(0),
-            },
-            _ => (user.whole(), 0),
-        };
-        for (i, key) in self.keys.iter().enumerate().skip(start) {
+        let (cur, rest) = user.start(&self.keys, |k| Some(k));
+        let Some(mut cur) = cur else { return self.missing(0) };
+        for (i, key) in self.keys.iter().enumerate().skip(self.keys.len() - rest.len()) {
             let next = match cur {
                 Value::Object(map) => map.get(key),
                 Value::Array(items) => match array_index(key) {

@@ -30,13 +30,8 @@ impl CNode {
 fn eval_leaf(target: &Target, tests: &Tests, user: UserRef<'_>) -> bool {
     match target {
         Target::Path(segs) => {
-            let f = &mut |v: &Value| tests.pick(false).test(v);
-            match (user, segs.split_first()) {
-                (UserRef::Fields(..), Some((first, rest))) => {
-                    user.get(first).is_some_and(|v| any_at(v, rest, f))
-                }
-                _ => any_at(user.whole(), segs, f),
-            }
+            let (v, rest) = user.start(segs, |s| Some(s));
+            v.is_some_and(|v| any_at(v, rest, &mut |v: &Value| tests.pick(false).test(v)))
         }
         Target::EmailDomain => {
             let t = tests.pick(true);

@@ -43,10 +43,10 @@ pub(crate) fn eval<'u>(expr: &Expr, user: UserRef<'u>, locals: &mut Vec<JsVal<'u
             JsVal::Str(Cow::Owned(out))
         }
         Expr::Chain(base, links) => {
-            // `user.key…` on parsed fields: the attribute straight from its slot.
-            let (mut cur, links) = match (&**base, user, links.split_first()) {
-                (Expr::User, UserRef::Fields(..), Some((Link::Get { key, .. }, rest))) => {
-                    (user.get(key).map_or(JsVal::Undefined, JsVal::from_json), rest)
+            let (mut cur, links) = match &**base {
+                Expr::User => {
+                    let (v, rest) = user.start(links, Link::key);
+                    (v.map_or(JsVal::Undefined, JsVal::from_json), rest)
                 }
                 _ => (eval(base, user, locals)?, &links[..]),
             };

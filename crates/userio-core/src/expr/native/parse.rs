@@ -229,6 +229,16 @@ pub(crate) enum Link {
     Map { params: usize, slot: usize, body: Box<Expr>, optional: bool },
 }
 
+impl Link {
+    /// The property a `.key` / `["key"]` link reads.
+    pub(crate) fn key(&self) -> Option<&str> {
+        match self {
+            Link::Get { key, .. } => Some(key),
+            Link::Call { .. } | Link::Map { .. } => None,
+        }
+    }
+}
+
 impl Expr {
     /// Adds the top-level attributes of `user` this expression reads to `out`; false when
     /// it uses `user` other than as `user.name…` (then it needs the whole user).
