@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::Value;
-use userio_core::expr::{Column, Tier};
+use userio_core::expr::{Column, Projected, Tier};
 use userio_testkit::{Generator, Shape};
 
 const USERS: usize = 100_000;
@@ -22,38 +22,38 @@ const EXPRS: &[(&str, &str)] = &[
     ("map_join", "(user.identities || []).map(i => i.provider).join('|')"),
 ];
 
-/// Hand-written Rust for each expression: the floor.
-fn floor(which: &str, u: &Value, out: &mut String) -> bool {
+/// Hand-written Rust for each expression: the floor. `u` gives a top-level attribute.
+fn floor<'u>(which: &str, u: impl Fn(&str) -> Option<&'u Value>, out: &mut String) -> bool {
     match which {
         "path" => {
-            if let Some(Value::String(s)) = u.get("email") {
+            if let Some(Value::String(s)) = u("email") {
                 out.push_str(s);
             }
         }
         "or" => {
-            let Some(app) = u.get("app_metadata") else { return false };
+            let Some(app) = u("app_metadata") else { return false };
             fn pick(v: Option<&Value>) -> Option<&str> {
                 match v {
                     Some(Value::String(s)) if !s.is_empty() => Some(s.as_str()),
                     _ => None,
                 }
             }
-            if let Some(s) = pick(app.get("name")).or_else(|| pick(u.get("name"))) {
+            if let Some(s) = pick(app.get("name")).or_else(|| pick(u("name"))) {
                 out.push_str(s);
             }
         }
         "concat" => {
-            let s = |k: &str| u.get(k).and_then(Value::as_str).unwrap_or("undefined");
+            let s = |k: &str| u(k).and_then(Value::as_str).unwrap_or("undefined");
             out.push_str(s("given_name"));
             out.push(' ');
             out.push_str(s("family_name"));
         }
         "ternary" => {
-            let n = u.get("logins_count").and_then(Value::as_f64).unwrap_or(f64::NAN);
+            let n = u("logins_count").and_then(Value::as_f64).unwrap_or(f64::NAN);
             out.push_str(if n > 10.0 { "active" } else { "idle" });
         }
         _ => {
-            if let Some(Value::Array(ids)) = u.get("identities") {
+            if let Some(Value::Array(ids)) = u("identities") {
                 for (i, id) in ids.iter().enumerate() {
                     if i > 0 {
                         out.push('|');
@@ -92,7 +92,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 for u in &users {
                     out.clear();
-                    black_box(floor(label, u, &mut out));
+                    black_box(floor(label, |k| u.get(k), &mut out));
                 }
             })
         });
@@ -116,7 +116,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 for u in hot {
                     out.clear();
-                    black_box(floor(label, u, &mut out));
+                    black_box(floor(label, |k| u.get(k), &mut out));
                 }
             })
         });
@@ -124,6 +124,42 @@ fn bench(c: &mut Criterion) {
             let Ok(column) = Column::with_tier(*label, *src, tier) else { continue };
             g.bench_function(BenchmarkId::new(tier.as_str(), label), |b| {
                 b.iter(|| black_box(run(&column, hot, &mut out)))
+            });
+        }
+    }
+    g.finish();
+
+    // The same 1,000 users as an export holds them: parsed into only the attributes the
+    // column reads (`Projected`), which every tier then evaluates.
+    let mut g = c.benchmark_group("expr_projected");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(hot.len() as u64));
+    for (label, src) in EXPRS {
+        let native = Column::with_tier(*label, *src, Tier::Native).expect("native");
+        let Some(projected) = Projected::new([&native], hot) else { continue };
+        g.bench_function(BenchmarkId::new("floor", label), |b| {
+            b.iter(|| {
+                for i in 0..projected.len() {
+                    out.clear();
+                    black_box(floor(label, |k| projected.get(i, k), &mut out));
+                }
+            })
+        });
+        for tier in [Tier::Path, Tier::Native, Tier::Js] {
+            let Ok(column) = Column::with_tier(*label, *src, tier) else { continue };
+            g.bench_function(BenchmarkId::new(tier.as_str(), label), |b| {
+                b.iter(|| {
+                    let mut errors = 0;
+                    for i in 0..projected.len() {
+                        out.clear();
+                        match projected.eval(&column, i) {
+                            Ok(cell) => cell.write_text(&mut out),
+                            Err(_) => errors += 1,
+                        }
+                        black_box(&out);
+                    }
+                    errors
+                })
             });
         }
     }

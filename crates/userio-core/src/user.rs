@@ -91,6 +91,15 @@ impl<'u> UserRef<'u> {
         }
     }
 
+    /// Whether the user is an object (parsed fields always are).
+    #[inline]
+    pub(crate) fn is_object(self) -> bool {
+        match self {
+            UserRef::Whole(v) => v.is_object(),
+            UserRef::Fields(..) => true,
+        }
+    }
+
     /// Where a reader's path of `steps` starts. On parsed [`Fields`], when the first step
     /// names an attribute (`key`), at that attribute (`None` when it is absent) with the
     /// other steps; otherwise at the whole user with all of them. Either way the reader

@@ -1,9 +1,10 @@
 //! Runs the shared expression corpus (`tests/vectors/expr/corpus.json`) on every tier that
 //! can run each case and asserts: the chosen tier is the expected one, and every tier gives
-//! exactly the expected cell (so native == boa == Node for every pair).
+//! exactly the expected cell (so native == boa == Node for every pair), on whole users and,
+//! where the column declares what it reads, on users projected to just that.
 
 use serde_json::Value;
-use userio_core::expr::{Cell, CellError, Column, Tier};
+use userio_core::expr::{Cell, CellError, Column, Projected, Tier};
 
 fn corpus() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/expr/corpus.json");
@@ -56,10 +57,12 @@ fn every_tier_gives_the_expected_cell() {
     let corpus = corpus();
     let users: Vec<&Value> =
         corpus["users"].as_array().unwrap().iter().map(|u| &u["user"]).collect();
+    let owned: Vec<Value> = users.iter().map(|u| (*u).clone()).collect();
     let cases = corpus["cases"].as_array().unwrap();
     assert!(cases.len() >= 200, "the corpus has {} cases", cases.len());
     let mut failures = Vec::new();
     let mut checked = 0;
+    let mut checked_projected = 0;
     for case in cases {
         let source = case["source"].as_str().unwrap();
         let tier = tier_of(case["tier"].as_str().unwrap());
@@ -79,16 +82,29 @@ fn every_tier_gives_the_expected_cell() {
                     continue;
                 }
             };
+            // Also as an export holds users when it parses only what the column reads.
+            let projected = Projected::new([&column], &owned);
             for (i, user) in users.iter().enumerate() {
-                let got = observed(&column.eval(user));
                 let want = expected(&case["expected"][i]);
+                let got = observed(&column.eval(user));
                 checked += 1;
                 if got != want {
                     failures.push(format!("{source} [{t}] user #{i}: got {got}, want {want}"));
                 }
+                if let Some(projected) = &projected {
+                    let got = observed(&projected.eval(&column, i));
+                    checked += 1;
+                    checked_projected += 1;
+                    if got != want {
+                        failures.push(format!(
+                            "{source} [{t}, projected] user #{i}: got {got}, want {want}"
+                        ));
+                    }
+                }
             }
         }
     }
+    assert!(checked_projected > checked / 4, "{checked_projected} of {checked} projected");
     assert!(
         failures.is_empty(),
         "{} of {checked} checks failed:\n{}",

@@ -84,6 +84,18 @@ const cases = [
   ["user.given_name + ' ' + user.family_name", N],
   ["user.logins_count > 10 ? 'active' : 'idle'", N],
   ["(user.identities || []).map(i => i.provider).join('|')", N],
+  // `.map(f).join(sep)` (joined as mapped when sep is a literal) and `+` building strings.
+  ["(user.identities || []).map(i => i.missing).join('-')", N],
+  ["(user.identities || []).map(i => [i.provider, i.connection]).join(';')", N],
+  ["(user.identities || []).map(i => i.provider.x.y).join()", N],
+  ["(user.identities || []).map(i => i.provider).join(user.name)", N],
+  ["(user.identities || []).map(i => i.provider).join(1)", N],
+  ["(user.identities || []).map((x, i) => i).join('')", N],
+  ["user.app_metadata?.roles?.map(r => r.toUpperCase()).join('+')", N],
+  ["user.identities.map(i => i.provider).join('|').length", N],
+  ['user.given_name + user.family_name + user.logins_count', N],
+  ["'(' + user.name + ')' + ' ' + user.email", N],
+  ["user.logins_count + 1 + '!'", N],
   // Logical operators.
   ["user.app_metadata?.name || user.name", N], ["user.app_metadata?.plan || 'free'", N],
   ["user.app_metadata?.plan ?? 'free'", N], ['user.given_name || user.nickname || user.email', N],

@@ -28,8 +28,8 @@ pub(super) struct Projection {
 }
 
 impl Projection {
-    /// What the export reads, or `None` when it may read any attribute (a JavaScript-tier
-    /// column, `user` used whole, a bare query term, `*:`).
+    /// What the export reads, or `None` when it may read any attribute (`user` used whole,
+    /// JavaScript that reads more than `user.name`-style attributes, a bare query term, `*:`).
     pub(super) fn of(
         columns: &[Column],
         query: Option<&Query>,

@@ -269,6 +269,12 @@ fn projection_does_not_change_results() {
         Exporter::new(c(&[("All", "JSON.stringify(user)")])),
         Exporter::new(Vec::new()).query(q("u1*")),
         Exporter::new(c(&[("N", "user.nope"), ("I", "user.user_id.length")])).format(Format::Json),
+        // JavaScript that reads only `user.name`-style attributes is projected too.
+        #[cfg(feature = "js")]
+        Exporter::new(c(&[("J", "[user.email, user.user_id].filter(Boolean).join(' ')")]))
+            .query(q("logins_count:[10 TO *]")),
+        #[cfg(feature = "js")]
+        Exporter::new(c(&[("J", "Object.keys(user).length")])),
     ];
     for (i, ex) in variants.iter().enumerate() {
         let (bytes_out, bytes_summary) = run_with(&ex.clone().threads(1), &input).unwrap();
@@ -285,6 +291,11 @@ fn projection_does_not_change_results() {
     assert_eq!(keys(&variants[2]), Some("email".into()));
     assert_eq!(keys(&variants[3]), None, "JSON.stringify(user) reads the whole user");
     assert_eq!(keys(&variants[4]), None, "a bare term reads every top-level attribute");
+    #[cfg(feature = "js")]
+    {
+        assert_eq!(keys(&variants[6]), Some("email,logins_count,user_id".into()));
+        assert_eq!(keys(&variants[7]), None, "Object.keys(user) reads the whole user");
+    }
 }
 
 /// The same on the bundled sample (nested metadata, identities, missing attributes), with

@@ -22,6 +22,7 @@ use boa_engine::{
 use serde_json::Value;
 
 use super::{Cell, CellError, Limits};
+use crate::user::UserRef;
 
 /// A JavaScript column source, ready to be compiled by any thread.
 #[derive(Debug)]
@@ -30,6 +31,13 @@ pub(crate) struct JsProgram {
     wrapped: String,
     /// The only attributes of `user` the source can read, when that is known.
     keys: Option<Vec<String>>,
+}
+
+impl JsProgram {
+    /// The only attributes of `user` the source can read, or `None` when it may read any.
+    pub(crate) fn user_keys(&self) -> Option<&[String]> {
+        self.keys.as_deref()
+    }
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -93,7 +101,11 @@ impl JsProgram {
     }
 
     /// Evaluates the program for one user.
-    pub(crate) fn eval(&self, user: &Value, limits: &Limits) -> Result<Cell<'static>, CellError> {
+    pub(crate) fn eval(
+        &self,
+        user: UserRef<'_>,
+        limits: &Limits,
+    ) -> Result<Cell<'static>, CellError> {
         let result = with_engine(|engine| engine.run(self, user, limits));
         match result {
             Ok(Ok(cell)) => Ok(cell),
@@ -220,19 +232,19 @@ impl Engine {
     fn run(
         &mut self,
         program: &JsProgram,
-        user: &Value,
+        user: UserRef<'_>,
         limits: &Limits,
     ) -> Result<Cell<'static>, RunError> {
         let script = self.script(program)?;
         let cell_err = |e: JsError, ctx: &mut Context| {
             RunError::Cell(CellError { message: error_message(&e, ctx) })
         };
-        let user_js = match (&program.keys, user) {
+        let user_js = match &program.keys {
             // Hand in only the attributes the source reads.
-            (Some(keys), Value::Object(map)) => {
+            Some(keys) if user.is_object() => {
                 let obj = JsObject::with_object_proto(self.ctx.intrinsics());
                 for key in keys {
-                    if let Some(v) = map.get(key) {
+                    if let Some(v) = user.get(key) {
                         let v = JsValue::from_json(v, &mut self.ctx)
                             .map_err(|e| cell_err(e, &mut self.ctx))?;
                         obj.set(js_string!(key.as_str()), v, false, &mut self.ctx)
@@ -241,7 +253,8 @@ impl Engine {
                 }
                 JsValue::from(obj)
             }
-            _ => JsValue::from_json(user, &mut self.ctx).map_err(|e| cell_err(e, &mut self.ctx))?,
+            _ => JsValue::from_json(user.whole(), &mut self.ctx)
+                .map_err(|e| cell_err(e, &mut self.ctx))?,
         };
         self.ctx
             .global_object()

@@ -28,7 +28,11 @@ mod json;
 mod native;
 mod number;
 mod path;
+mod projected;
 mod value;
+
+#[doc(hidden)]
+pub use projected::Projected;
 
 use crate::user::UserRef;
 use value::JsVal;
@@ -314,14 +318,17 @@ impl Column {
     }
 
     /// The top-level attributes of the user this column reads, or `None` when it may read
-    /// any (the JavaScript tier, or `user` used whole). Exports parse only these.
+    /// any (`user` used whole, or JavaScript that is not only `user.name` reads). Exports
+    /// parse only these.
     pub(crate) fn user_keys(&self) -> Option<Vec<&str>> {
         let mut keys = Vec::new();
         let known = match &self.compiled {
             Compiled::Path(p) => p.keys.first().map(|k| keys.push(k.as_str())).is_some(),
             Compiled::Native(n) => n.expr.user_keys(&mut keys),
             #[cfg(feature = "js")]
-            Compiled::Js(_) => false,
+            Compiled::Js(j) => {
+                j.user_keys().map(|ks| keys.extend(ks.iter().map(String::as_str))).is_some()
+            }
         };
         known.then_some(keys)
     }
@@ -337,23 +344,31 @@ impl Column {
     }
 
     /// Evaluates the column for one user.
-    pub fn eval<'u>(&self, user: &'u Value) -> Result<Cell<'u>, CellError> {
+    ///
+    /// The cell may borrow from the user and from the column (a string literal the
+    /// expression returns).
+    pub fn eval<'u>(&'u self, user: &'u Value) -> Result<Cell<'u>, CellError> {
         self.eval_user(UserRef::Whole(user))
     }
 
     /// [`eval`](Self::eval) for a user as the export parsed it.
-    pub(crate) fn eval_user<'u>(&self, user: UserRef<'u>) -> Result<Cell<'u>, CellError> {
+    pub(crate) fn eval_user<'u>(&'u self, user: UserRef<'u>) -> Result<Cell<'u>, CellError> {
         match &self.compiled {
             Compiled::Path(p) => p.eval(user),
             Compiled::Native(n) => {
-                let mut locals = Vec::new();
-                if n.slots > 0 {
-                    locals.resize(n.slots, JsVal::Undefined);
-                }
-                native::eval::eval(&n.expr, user, &mut locals).map(cell_from_val)
+                const ON_STACK: usize = 4;
+                let val = if n.slots == 0 {
+                    native::eval::eval(&n.expr, user, &mut [])
+                } else if n.slots <= ON_STACK {
+                    let mut locals = [const { JsVal::Undefined }; ON_STACK];
+                    native::eval::eval(&n.expr, user, &mut locals[..n.slots])
+                } else {
+                    native::eval::eval(&n.expr, user, &mut vec![JsVal::Undefined; n.slots])
+                };
+                val.map(cell_from_val)
             }
             #[cfg(feature = "js")]
-            Compiled::Js(j) => j.eval(user.whole(), &self.limits),
+            Compiled::Js(j) => j.eval(user, &self.limits),
         }
     }
 }

@@ -125,6 +125,11 @@ impl<'u> JsVal<'u> {
         if self.is_object() { JsVal::Str(self.to_str()) } else { self.clone() }
     }
 
+    /// [`to_primitive`](Self::to_primitive), consuming the value (no copy of a string).
+    pub(crate) fn into_primitive(self) -> JsVal<'u> {
+        if self.is_object() { JsVal::Str(self.to_str()) } else { self }
+    }
+
     /// Object identity (user values by address, created arrays by allocation).
     fn same_object(&self, other: &JsVal<'u>) -> bool {
         match (self, other) {
@@ -174,6 +179,13 @@ impl<'u> JsVal<'u> {
 
     /// `a < b` per IsLessThan; `None` when the answer is `undefined` (NaN involved).
     pub(crate) fn less_than(&self, other: &JsVal<'u>) -> Option<bool> {
+        match (self, other) {
+            (JsVal::Num(x), JsVal::Num(y)) => {
+                return if x.is_nan() || y.is_nan() { None } else { Some(x < y) };
+            }
+            (JsVal::Str(x), JsVal::Str(y)) => return Some(x.encode_utf16().lt(y.encode_utf16())),
+            _ => {}
+        }
         let a = self.to_primitive();
         let b = other.to_primitive();
         if let (JsVal::Str(x), JsVal::Str(y)) = (&a, &b) {

@@ -15,96 +15,30 @@ fn type_error(message: String) -> CellError {
     CellError { message: format!("TypeError: {message}") }
 }
 
-/// Evaluates `expr` for `user`; `locals` has one slot per arrow parameter.
-pub(crate) fn eval<'u>(expr: &Expr, user: UserRef<'u>, locals: &mut Vec<JsVal<'u>>) -> R<'u> {
+/// Evaluates `expr` for `user`; `locals` has one slot per arrow parameter. Strings the
+/// expression writes (`'idle'`) are borrowed from it, like the user's own.
+pub(crate) fn eval<'u>(expr: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
     Ok(match expr {
         Expr::Undefined => JsVal::Undefined,
         Expr::Null => JsVal::Null,
         Expr::Bool(b) => JsVal::Bool(*b),
         Expr::Num(n) => JsVal::Num(*n),
-        Expr::Str(s) => JsVal::Str(Cow::Owned(s.clone())),
+        Expr::Str(s) => JsVal::Str(Cow::Borrowed(s)),
         Expr::User => JsVal::from_json(user.whole()),
         Expr::Local(slot) => locals.get(*slot).cloned().unwrap_or(JsVal::Undefined),
-        Expr::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                out.push(eval(item, user, locals)?);
-            }
-            JsVal::Arr(Rc::new(out))
-        }
-        Expr::Template(parts, exprs) => {
-            let mut out = String::new();
-            for (i, part) in parts.iter().enumerate() {
-                out.push_str(part);
-                if let Some(e) = exprs.get(i) {
-                    eval(e, user, locals)?.push_str(&mut out);
-                }
-            }
-            JsVal::Str(Cow::Owned(out))
-        }
+        Expr::Array(items) => array(items, user, locals)?,
+        Expr::Template(parts, exprs) => template(parts, exprs, user, locals)?,
         Expr::Chain(base, links) => {
-            let (mut cur, links) = match &**base {
+            let (cur, links) = match &**base {
                 Expr::User => {
                     let (v, rest) = user.start(links, Link::key);
                     (v.map_or(JsVal::Undefined, JsVal::from_json), rest)
                 }
                 _ => (eval(base, user, locals)?, &links[..]),
             };
-            for link in links {
-                let optional = match link {
-                    Link::Get { optional, .. }
-                    | Link::Call { optional, .. }
-                    | Link::Map { optional, .. } => *optional,
-                };
-                if optional && cur.is_nullish() {
-                    return Ok(JsVal::Undefined);
-                }
-                cur = match link {
-                    Link::Get { key, .. } => match cur.get(key) {
-                        Some(v) => v,
-                        None => return Err(read_error(&cur, key)),
-                    },
-                    Link::Call { method, args, callee, .. } => {
-                        let mut vals = Vec::with_capacity(args.len());
-                        for a in args {
-                            vals.push(eval(a, user, locals)?);
-                        }
-                        call_method(cur, *method, &vals, callee)?
-                    }
-                    Link::Map { params, slot, body, .. } => {
-                        let items = match &cur {
-                            JsVal::Undefined | JsVal::Null => return Err(read_error(&cur, "map")),
-                            v if v.is_array() => v.array_items().unwrap_or_default(),
-                            _ => return Err(type_error("….map is not a function".into())),
-                        };
-                        let mut out = Vec::with_capacity(items.len());
-                        if locals.len() < slot + params {
-                            locals.resize(slot + params, JsVal::Undefined);
-                        }
-                        for (i, item) in items.into_iter().enumerate() {
-                            if *params >= 1 {
-                                locals[*slot] = item;
-                            }
-                            if *params >= 2 {
-                                locals[*slot + 1] = JsVal::Num(i as f64);
-                            }
-                            out.push(eval(body, user, locals)?);
-                        }
-                        JsVal::Arr(Rc::new(out))
-                    }
-                };
-            }
-            cur
+            if links.is_empty() { cur } else { chain(cur, links, user, locals)? }
         }
-        Expr::Unary(op, e) => {
-            let v = eval(e, user, locals)?;
-            match op {
-                UnOp::Not => JsVal::Bool(!v.truthy()),
-                UnOp::Neg => JsVal::Num(-v.to_num()),
-                UnOp::Plus => JsVal::Num(v.to_num()),
-                UnOp::TypeOf => JsVal::Str(Cow::Borrowed(v.type_of())),
-            }
-        }
+        Expr::Unary(op, e) => unary(*op, e, user, locals)?,
         Expr::Logical(op, a, b) => {
             let left = eval(a, user, locals)?;
             let take_left = match op {
@@ -126,23 +60,194 @@ pub(crate) fn eval<'u>(expr: &Expr, user: UserRef<'u>, locals: &mut Vec<JsVal<'u
             let y = eval(b, user, locals)?;
             binary(*op, x, y)
         }
-        Expr::Call(builtin, args) => {
-            let arg = match args.first() {
-                Some(a) => Some(eval(a, user, locals)?),
-                None => None,
-            };
-            match (builtin, arg) {
-                (Builtin::String, None) => JsVal::Str(Cow::Borrowed("")),
-                (Builtin::String, Some(v)) => JsVal::Str(v.to_str()),
-                (Builtin::Number, None) => JsVal::Num(0.0),
-                (Builtin::Number, Some(v)) => JsVal::Num(v.to_num()),
-                (Builtin::JsonStringify, v) => match v.and_then(|v| v.stringify()) {
-                    Some(s) => JsVal::Str(Cow::Owned(s)),
-                    None => JsVal::Undefined,
-                },
-            }
-        }
+        Expr::Call(builtin, args) => call_builtin(*builtin, args, user, locals)?,
     })
+}
+
+#[inline(never)]
+fn array<'u>(items: &'u [Expr], user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(eval(item, user, locals)?);
+    }
+    Ok(JsVal::Arr(Rc::new(out)))
+}
+
+#[inline(never)]
+fn template<'u>(
+    parts: &'u [String],
+    exprs: &'u [Expr],
+    user: UserRef<'u>,
+    locals: &mut [JsVal<'u>],
+) -> R<'u> {
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        out.push_str(part);
+        if let Some(e) = exprs.get(i) {
+            eval(e, user, locals)?.push_str(&mut out);
+        }
+    }
+    Ok(JsVal::Str(Cow::Owned(out)))
+}
+
+#[inline(never)]
+fn unary<'u>(op: UnOp, e: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
+    let v = eval(e, user, locals)?;
+    Ok(match op {
+        UnOp::Not => JsVal::Bool(!v.truthy()),
+        UnOp::Neg => JsVal::Num(-v.to_num()),
+        UnOp::Plus => JsVal::Num(v.to_num()),
+        UnOp::TypeOf => JsVal::Str(Cow::Borrowed(v.type_of())),
+    })
+}
+
+#[inline(never)]
+fn call_builtin<'u>(
+    builtin: Builtin,
+    args: &'u [Expr],
+    user: UserRef<'u>,
+    locals: &mut [JsVal<'u>],
+) -> R<'u> {
+    let arg = match args.first() {
+        Some(a) => Some(eval(a, user, locals)?),
+        None => None,
+    };
+    Ok(match (builtin, arg) {
+        (Builtin::String, None) => JsVal::Str(Cow::Borrowed("")),
+        (Builtin::String, Some(v)) => JsVal::Str(v.to_str()),
+        (Builtin::Number, None) => JsVal::Num(0.0),
+        (Builtin::Number, Some(v)) => JsVal::Num(v.to_num()),
+        (Builtin::JsonStringify, v) => match v.and_then(|v| v.stringify()) {
+            Some(s) => JsVal::Str(Cow::Owned(s)),
+            None => JsVal::Undefined,
+        },
+    })
+}
+
+/// Applies `links` (at least one) to `cur`, left to right.
+#[inline(never)]
+fn chain<'u>(
+    mut cur: JsVal<'u>,
+    links: &'u [Link],
+    user: UserRef<'u>,
+    locals: &mut [JsVal<'u>],
+) -> R<'u> {
+    let mut links = links.iter();
+    while let Some(link) = links.next() {
+        let optional = match link {
+            Link::Get { optional, .. }
+            | Link::Call { optional, .. }
+            | Link::Map { optional, .. } => *optional,
+        };
+        if optional && cur.is_nullish() {
+            return Ok(JsVal::Undefined);
+        }
+        cur = match link {
+            Link::Get { key, .. } => match cur.get(key) {
+                Some(v) => v,
+                None => return Err(read_error(&cur, key)),
+            },
+            Link::Call { method, args, callee, .. } => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(eval(a, user, locals)?);
+                }
+                call_method(cur, *method, &vals, callee)?
+            }
+            Link::Map { params, slot, body, .. } => {
+                let items = match &cur {
+                    JsVal::Undefined | JsVal::Null => return Err(read_error(&cur, "map")),
+                    v => match Items::of(v) {
+                        Some(items) => items,
+                        None => return Err(type_error("….map is not a function".into())),
+                    },
+                };
+                let each = |i: usize, item: JsVal<'u>, locals: &mut [JsVal<'u>]| {
+                    if *params >= 1
+                        && let Some(local) = locals.get_mut(*slot)
+                    {
+                        *local = item;
+                    }
+                    if *params >= 2
+                        && let Some(local) = locals.get_mut(*slot + 1)
+                    {
+                        *local = JsVal::Num(i as f64);
+                    }
+                    eval(body, user, locals)
+                };
+                // `.map(f).join(sep)` with a literal `sep`: join as the items come, with no
+                // array in between. (With a computed `sep`, JavaScript evaluates it after
+                // the map, so which error comes first could differ; those take the general
+                // way.)
+                if let Some(sep) = links.as_slice().first().and_then(literal_join) {
+                    links.next();
+                    let mut out = String::new();
+                    for (i, item) in items.enumerate() {
+                        if i > 0 {
+                            out.push_str(sep);
+                        }
+                        push_join_element(&mut out, &each(i, item, locals)?);
+                    }
+                    cur = JsVal::Str(Cow::Owned(out));
+                    continue;
+                }
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.enumerate() {
+                    out.push(each(i, item, locals)?);
+                }
+                JsVal::Arr(Rc::new(out))
+            }
+        };
+    }
+    Ok(cur)
+}
+
+/// The items of an array value, without copying them into a new array first.
+enum Items<'a, 'u> {
+    Json(std::slice::Iter<'u, serde_json::Value>),
+    Made(std::slice::Iter<'a, JsVal<'u>>),
+}
+
+impl<'a, 'u> Items<'a, 'u> {
+    fn of(v: &'a JsVal<'u>) -> Option<Items<'a, 'u>> {
+        match v {
+            JsVal::Json(serde_json::Value::Array(items)) => Some(Items::Json(items.iter())),
+            JsVal::Arr(items) => Some(Items::Made(items.iter())),
+            _ => None,
+        }
+    }
+}
+
+impl<'u> Iterator for Items<'_, 'u> {
+    type Item = JsVal<'u>;
+
+    fn next(&mut self) -> Option<JsVal<'u>> {
+        match self {
+            Items::Json(it) => it.next().map(JsVal::from_json),
+            Items::Made(it) => it.next().cloned(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Items::Json(it) => it.size_hint(),
+            Items::Made(it) => it.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Items<'_, '_> {}
+
+/// The separator of a `.join()` or `.join('literal')` link.
+fn literal_join(link: &Link) -> Option<&str> {
+    match link {
+        Link::Call { method: Method::Join, args, .. } => match args.as_slice() {
+            [] => Some(","),
+            [Expr::Str(s)] => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn read_error(base: &JsVal<'_>, key: &str) -> CellError {
@@ -151,13 +256,23 @@ fn read_error(base: &JsVal<'_>, key: &str) -> CellError {
 }
 
 fn binary<'u>(op: BinOp, x: JsVal<'u>, y: JsVal<'u>) -> JsVal<'u> {
+    if let (JsVal::Num(a), JsVal::Num(b)) = (&x, &y) {
+        return numbers(op, *a, *b);
+    }
     match op {
         BinOp::Add => {
-            let px = x.to_primitive();
-            let py = y.to_primitive();
+            let px = x.into_primitive();
+            let py = y.into_primitive();
             if matches!(px, JsVal::Str(_)) || matches!(py, JsVal::Str(_)) {
                 let mut s = match px {
-                    JsVal::Str(s) => s.into_owned(),
+                    JsVal::Str(Cow::Owned(s)) => s,
+                    JsVal::Str(Cow::Borrowed(b)) => {
+                        // Room for more pieces: `a + ' ' + b` appends in place.
+                        let right = if let JsVal::Str(r) = &py { r.len() } else { 0 };
+                        let mut s = String::with_capacity(2 * (b.len() + right) + 8);
+                        s.push_str(b);
+                        s
+                    }
                     other => other.to_str().into_owned(),
                 };
                 py.push_str(&mut s);
@@ -178,6 +293,25 @@ fn binary<'u>(op: BinOp, x: JsVal<'u>, y: JsVal<'u>) -> JsVal<'u> {
         BinOp::Ne => JsVal::Bool(!x.loose_eq(&y)),
         BinOp::StrictEq => JsVal::Bool(x.strict_eq(&y)),
         BinOp::StrictNe => JsVal::Bool(!x.strict_eq(&y)),
+    }
+}
+
+/// `binary` on two numbers.
+#[inline]
+fn numbers<'u>(op: BinOp, a: f64, b: f64) -> JsVal<'u> {
+    let ordered = !(a.is_nan() || b.is_nan());
+    match op {
+        BinOp::Add => JsVal::Num(a + b),
+        BinOp::Sub => JsVal::Num(a - b),
+        BinOp::Mul => JsVal::Num(a * b),
+        BinOp::Div => JsVal::Num(a / b),
+        BinOp::Rem => JsVal::Num(a % b),
+        BinOp::Lt => JsVal::Bool(ordered && a < b),
+        BinOp::Gt => JsVal::Bool(ordered && a > b),
+        BinOp::Le => JsVal::Bool(ordered && a <= b),
+        BinOp::Ge => JsVal::Bool(ordered && a >= b),
+        BinOp::Eq | BinOp::StrictEq => JsVal::Bool(a == b),
+        BinOp::Ne | BinOp::StrictNe => JsVal::Bool(a != b),
     }
 }
 

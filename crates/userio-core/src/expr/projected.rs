@@ -1,0 +1,106 @@
+//! Users as an export holds them when it parses only what its columns read, for
+//! benchmarks and differential tests: they can then time and check columns on the same
+//! representation an export evaluates, without going through a file.
+
+use serde_json::Value;
+
+use super::{Cell, CellError, Column};
+use crate::user::{Fields, Keys, UserRef};
+
+/// Users reduced to the top-level attributes some columns read (see `export/project.rs`).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Projected {
+    keys: Keys,
+    users: Vec<Fields>,
+}
+
+impl Projected {
+    /// Projects `users` for `columns`. `None` when a column may read any attribute (an
+    /// export then parses whole users too) or a user is not an object.
+    pub fn new<'c>(
+        columns: impl IntoIterator<Item = &'c Column>,
+        users: &[Value],
+    ) -> Option<Projected> {
+        let mut keys = Keys::default();
+        for column in columns {
+            column.user_keys()?.into_iter().for_each(|k| keys.add(k));
+        }
+        let users = users
+            .iter()
+            .map(|user| {
+                let mut fields = Fields::new(&keys);
+                for (k, v) in user.as_object()? {
+                    if let Some(slot) = keys.slot(k) {
+                        fields.set(slot, v.clone());
+                    }
+                }
+                Some(fields)
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Projected { keys, users })
+    }
+
+    /// The number of users.
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Whether there are no users.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    /// The top-level attribute `key` of user `index`, if it was kept and is present.
+    pub fn get(&self, index: usize, key: &str) -> Option<&Value> {
+        self.user(index).get(key)
+    }
+
+    /// `column` for user `index`, as an export evaluates it.
+    pub fn eval<'a>(&'a self, column: &'a Column, index: usize) -> Result<Cell<'a>, CellError> {
+        column.eval_user(self.user(index))
+    }
+
+    fn user(&self, index: usize) -> UserRef<'_> {
+        UserRef::Fields(&self.keys, &self.users[index])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn columns_read_projected_users_as_whole_ones() {
+        let users = [
+            json!({"email": "a@b.c", "name": "A", "app_metadata": {"name": "Ann"}, "x": 1}),
+            json!({"email": "d@e.f", "identities": [{"provider": "auth0"}, {"provider": "x"}]}),
+            json!({}),
+        ];
+        let sources = [
+            "user.email",
+            "user.app_metadata.name || user.name",
+            "(user.identities || []).map(i => i.provider).join('|')",
+            "user.name + ' <' + user.email + '>'",
+            #[cfg(feature = "js")]
+            "[user.email, user.name].filter(Boolean).join()",
+        ];
+        let columns: Vec<Column> = sources.iter().map(|s| Column::new("c", *s).unwrap()).collect();
+        let projected = Projected::new(&columns, &users).expect("every column declares its keys");
+        assert_eq!(projected.len(), users.len());
+        assert_eq!(projected.get(0, "x"), None, "x is not read, so not kept");
+        assert_eq!(projected.get(0, "email"), Some(&json!("a@b.c")));
+        for column in &columns {
+            for (i, user) in users.iter().enumerate() {
+                let whole = column.eval(user).map(|c| c.to_json_text());
+                let part = projected.eval(column, i).map(|c| c.to_json_text());
+                assert_eq!(part, whole, "{} on user {i}", column.source());
+            }
+        }
+        let whole_user = Column::new("c", "JSON.stringify(user)").unwrap();
+        assert!(Projected::new([&whole_user], &users).is_none());
+        assert!(Projected::new(&columns, &[json!([1])]).is_none());
+    }
+}
