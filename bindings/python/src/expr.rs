@@ -151,7 +151,7 @@ impl PyColumn {
 }
 
 impl PyColumn {
-    fn cell<'u>(&self, py: Python<'_>, user: &'u serde_json::Value) -> PyResult<Cell<'u>> {
+    fn cell<'u>(&'u self, py: Python<'_>, user: &'u serde_json::Value) -> PyResult<Cell<'u>> {
         self.inner
             .eval(user)
             .map_err(|e| errors::cell_error(py, self.inner.name(), self.inner.source(), &e))
