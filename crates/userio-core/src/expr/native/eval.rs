@@ -28,40 +28,55 @@ pub(crate) fn eval<'u>(expr: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u
         Expr::Local(slot) => locals.get(*slot).cloned().unwrap_or(JsVal::Undefined),
         Expr::Array(items) => array(items, user, locals)?,
         Expr::Template(parts, exprs) => template(parts, exprs, user, locals)?,
-        Expr::Chain(base, links) => {
-            let (cur, links) = match &**base {
-                Expr::User => {
-                    let (v, rest) = user.start(links, Link::key);
-                    (v.map_or(JsVal::Undefined, JsVal::from_json), rest)
-                }
-                _ => (eval(base, user, locals)?, &links[..]),
-            };
-            if links.is_empty() { cur } else { chain(cur, links, user, locals)? }
-        }
+        Expr::Chain(base, links) => match &**base {
+            Expr::User => user_chain(links, user, locals)?,
+            _ => chain(eval(base, user, locals)?, links, user, locals)?,
+        },
         Expr::Unary(op, e) => unary(*op, e, user, locals)?,
         Expr::Logical(op, a, b) => {
-            let left = eval(a, user, locals)?;
+            let left = operand(a, user, locals)?;
             let take_left = match op {
                 LogOp::And => !left.truthy(),
                 LogOp::Or => left.truthy(),
                 LogOp::Coalesce => !left.is_nullish(),
             };
-            if take_left { left } else { eval(b, user, locals)? }
+            if take_left { left } else { operand(b, user, locals)? }
         }
         Expr::Cond(c, a, b) => {
-            if eval(c, user, locals)?.truthy() {
-                eval(a, user, locals)?
+            if operand(c, user, locals)?.truthy() {
+                operand(a, user, locals)?
             } else {
-                eval(b, user, locals)?
+                operand(b, user, locals)?
             }
         }
         Expr::Binary(op, a, b) => {
-            let x = eval(a, user, locals)?;
-            let y = eval(b, user, locals)?;
+            let x = operand(a, user, locals)?;
+            let y = operand(b, user, locals)?;
             binary(*op, x, y)
         }
         Expr::Call(builtin, args) => call_builtin(*builtin, args, user, locals)?,
     })
+}
+
+/// [`eval`] for an operand: literals and `user.key…` are read here, without another call
+/// of `eval` (most operands are one of these, and each call costs more than they do).
+#[inline(always)]
+fn operand<'u>(e: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
+    match e {
+        Expr::Num(n) => Ok(JsVal::Num(*n)),
+        Expr::Str(s) => Ok(JsVal::Str(Cow::Borrowed(s))),
+        Expr::Chain(base, links) if matches!(**base, Expr::User) => user_chain(links, user, locals),
+        _ => eval(e, user, locals),
+    }
+}
+
+/// `user` followed by `links`: on parsed fields, straight from the attribute the first link
+/// names.
+#[inline(always)]
+fn user_chain<'u>(links: &'u [Link], user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
+    let (v, rest) = user.start(links, Link::key);
+    let cur = v.map_or(JsVal::Undefined, JsVal::from_json);
+    if rest.is_empty() { Ok(cur) } else { chain(cur, rest, user, locals) }
 }
 
 #[inline(never)]
@@ -124,7 +139,7 @@ fn call_builtin<'u>(
     })
 }
 
-/// Applies `links` (at least one) to `cur`, left to right.
+/// Applies `links` to `cur`, left to right.
 #[inline(never)]
 fn chain<'u>(
     mut cur: JsVal<'u>,
