@@ -96,6 +96,12 @@ const cases = [
   ['user.given_name + user.family_name + user.logins_count', N],
   ["'(' + user.name + ')' + ' ' + user.email", N],
   ["user.logins_count + 1 + '!'", N],
+  // Array methods on user arrays and on arrays the expression makes.
+  ['user.app_metadata?.list?.slice(1, 2)', N], ['user.app_metadata?.list?.slice(-2, -1)', N],
+  ["(user.app_metadata?.roles || []).slice(0, 1).join('+')", N],
+  ["[user.given_name, user.family_name, user.nickname].slice(1)", N],
+  ["user.app_metadata?.list?.includes(3, 1)", N], ["[1, 2, 3].includes(1, 1)", N],
+  ['user.app_metadata?.list < user.app_metadata?.count', N],
   // Logical operators.
   ["user.app_metadata?.name || user.name", N], ["user.app_metadata?.plan || 'free'", N],
   ["user.app_metadata?.plan ?? 'free'", N], ['user.given_name || user.nickname || user.email', N],

@@ -87,23 +87,12 @@ impl<'u> JsVal<'u> {
             JsVal::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             JsVal::Num(n) => push_number(out, *n),
             JsVal::Str(s) => out.push_str(s),
-            JsVal::Json(Value::Array(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    push_join_element(out, &JsVal::from_json(item));
+            JsVal::Json(Value::Array(_)) | JsVal::Arr(_) => {
+                for (i, item) in self.items().into_iter().flatten().enumerate() {
+                    push_joined(out, i, ",", &item);
                 }
             }
             JsVal::Json(_) => out.push_str("[object Object]"),
-            JsVal::Arr(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    push_join_element(out, item);
-                }
-            }
         }
     }
 
@@ -121,11 +110,11 @@ impl<'u> JsVal<'u> {
 
     /// `ToPrimitive`: objects become their string form (plain objects and arrays have no
     /// useful `valueOf`).
-    pub(crate) fn to_primitive(&self) -> JsVal<'u> {
-        if self.is_object() { JsVal::Str(self.to_str()) } else { self.clone() }
+    fn to_primitive(&self) -> Cow<'_, JsVal<'u>> {
+        if self.is_object() { Cow::Owned(JsVal::Str(self.to_str())) } else { Cow::Borrowed(self) }
     }
 
-    /// [`to_primitive`](Self::to_primitive), consuming the value (no copy of a string).
+    /// [`to_primitive`](Self::to_primitive), consuming the value.
     pub(crate) fn into_primitive(self) -> JsVal<'u> {
         if self.is_object() { JsVal::Str(self.to_str()) } else { self }
     }
@@ -179,16 +168,12 @@ impl<'u> JsVal<'u> {
 
     /// `a < b` per IsLessThan; `None` when the answer is `undefined` (NaN involved).
     pub(crate) fn less_than(&self, other: &JsVal<'u>) -> Option<bool> {
-        match (self, other) {
-            (JsVal::Num(x), JsVal::Num(y)) => {
-                return if x.is_nan() || y.is_nan() { None } else { Some(x < y) };
-            }
-            (JsVal::Str(x), JsVal::Str(y)) => return Some(x.encode_utf16().lt(y.encode_utf16())),
-            _ => {}
+        if let (JsVal::Num(x), JsVal::Num(y)) = (self, other) {
+            return x.partial_cmp(y).map(std::cmp::Ordering::is_lt); // the common case
         }
         let a = self.to_primitive();
         let b = other.to_primitive();
-        if let (JsVal::Str(x), JsVal::Str(y)) = (&a, &b) {
+        if let (JsVal::Str(x), JsVal::Str(y)) = (a.as_ref(), b.as_ref()) {
             return Some(x.encode_utf16().lt(y.encode_utf16()));
         }
         let x = a.to_num();
@@ -225,17 +210,13 @@ impl<'u> JsVal<'u> {
         })
     }
 
-    /// The elements when `self` is an array.
-    pub(crate) fn array_items(&self) -> Option<Vec<JsVal<'u>>> {
+    /// The elements when `self` is an array, without copying them into a new array.
+    pub(crate) fn items(&self) -> Option<Items<'_, 'u>> {
         match self {
-            JsVal::Json(Value::Array(items)) => Some(items.iter().map(JsVal::from_json).collect()),
-            JsVal::Arr(items) => Some(items.as_ref().clone()),
+            JsVal::Json(Value::Array(items)) => Some(Items::Json(items.iter())),
+            JsVal::Arr(items) => Some(Items::Made(items.iter())),
             _ => None,
         }
-    }
-
-    pub(crate) fn is_array(&self) -> bool {
-        matches!(self, JsVal::Json(Value::Array(_)) | JsVal::Arr(_))
     }
 
     /// `JSON.stringify(self)`; `None` for `undefined`.
@@ -272,12 +253,42 @@ fn array_get<'u>(key: &str, len: usize, at: impl Fn(usize) -> JsVal<'u>) -> JsVa
     }
 }
 
-/// `Array.prototype.join` element rule: `null` and `undefined` give the empty string.
-pub(crate) fn push_join_element(out: &mut String, v: &JsVal<'_>) {
+/// Appends element `index` of an `Array.prototype.join` with `sep`: the separator before
+/// all but the first, and nothing for `null` and `undefined`.
+pub(crate) fn push_joined(out: &mut String, index: usize, sep: &str, v: &JsVal<'_>) {
+    if index > 0 {
+        out.push_str(sep);
+    }
     if !v.is_nullish() {
         v.push_str(out);
     }
 }
+
+/// The elements of an array value ([`JsVal::items`]).
+pub(crate) enum Items<'a, 'u> {
+    Json(std::slice::Iter<'u, Value>),
+    Made(std::slice::Iter<'a, JsVal<'u>>),
+}
+
+impl<'u> Iterator for Items<'_, 'u> {
+    type Item = JsVal<'u>;
+
+    fn next(&mut self) -> Option<JsVal<'u>> {
+        match self {
+            Items::Json(it) => it.next().map(JsVal::from_json),
+            Items::Made(it) => it.next().cloned(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Items::Json(it) => it.size_hint(),
+            Items::Made(it) => it.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Items<'_, '_> {}
 
 fn stringify_val(out: &mut String, v: &JsVal<'_>) {
     match v {

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use super::parse::{BinOp, Builtin, Expr, Link, LogOp, Method, UnOp};
 use crate::expr::CellError;
 use crate::expr::number::is_js_space;
-use crate::expr::value::{JsVal, push_join_element, relative_index, utf16_len, utf16_slice};
+use crate::expr::value::{JsVal, push_joined, relative_index, utf16_len, utf16_slice};
 use crate::user::UserRef;
 
 type R<'u> = Result<JsVal<'u>, CellError>;
@@ -79,7 +79,6 @@ fn user_chain<'u>(links: &'u [Link], user: UserRef<'u>, locals: &mut [JsVal<'u>]
     if rest.is_empty() { Ok(cur) } else { chain(cur, rest, user, locals) }
 }
 
-#[inline(never)]
 fn array<'u>(items: &'u [Expr], user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
@@ -88,7 +87,6 @@ fn array<'u>(items: &'u [Expr], user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> 
     Ok(JsVal::Arr(Rc::new(out)))
 }
 
-#[inline(never)]
 fn template<'u>(
     parts: &'u [String],
     exprs: &'u [Expr],
@@ -105,7 +103,6 @@ fn template<'u>(
     Ok(JsVal::Str(Cow::Owned(out)))
 }
 
-#[inline(never)]
 fn unary<'u>(op: UnOp, e: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
     let v = eval(e, user, locals)?;
     Ok(match op {
@@ -116,7 +113,6 @@ fn unary<'u>(op: UnOp, e: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u>])
     })
 }
 
-#[inline(never)]
 fn call_builtin<'u>(
     builtin: Builtin,
     args: &'u [Expr],
@@ -140,7 +136,6 @@ fn call_builtin<'u>(
 }
 
 /// Applies `links` to `cur`, left to right.
-#[inline(never)]
 fn chain<'u>(
     mut cur: JsVal<'u>,
     links: &'u [Link],
@@ -172,7 +167,7 @@ fn chain<'u>(
             Link::Map { params, slot, body, .. } => {
                 let items = match &cur {
                     JsVal::Undefined | JsVal::Null => return Err(read_error(&cur, "map")),
-                    v => match Items::of(v) {
+                    v => match v.items() {
                         Some(items) => items,
                         None => return Err(type_error("….map is not a function".into())),
                     },
@@ -198,10 +193,7 @@ fn chain<'u>(
                     links.next();
                     let mut out = String::new();
                     for (i, item) in items.enumerate() {
-                        if i > 0 {
-                            out.push_str(sep);
-                        }
-                        push_join_element(&mut out, &each(i, item, locals)?);
+                        push_joined(&mut out, i, sep, &each(i, item, locals)?);
                     }
                     cur = JsVal::Str(Cow::Owned(out));
                     continue;
@@ -216,42 +208,6 @@ fn chain<'u>(
     }
     Ok(cur)
 }
-
-/// The items of an array value, without copying them into a new array first.
-enum Items<'a, 'u> {
-    Json(std::slice::Iter<'u, serde_json::Value>),
-    Made(std::slice::Iter<'a, JsVal<'u>>),
-}
-
-impl<'a, 'u> Items<'a, 'u> {
-    fn of(v: &'a JsVal<'u>) -> Option<Items<'a, 'u>> {
-        match v {
-            JsVal::Json(serde_json::Value::Array(items)) => Some(Items::Json(items.iter())),
-            JsVal::Arr(items) => Some(Items::Made(items.iter())),
-            _ => None,
-        }
-    }
-}
-
-impl<'u> Iterator for Items<'_, 'u> {
-    type Item = JsVal<'u>;
-
-    fn next(&mut self) -> Option<JsVal<'u>> {
-        match self {
-            Items::Json(it) => it.next().map(JsVal::from_json),
-            Items::Made(it) => it.next().cloned(),
-        }
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        match self {
-            Items::Json(it) => it.size_hint(),
-            Items::Made(it) => it.size_hint(),
-        }
-    }
-}
-
-impl ExactSizeIterator for Items<'_, '_> {}
 
 /// The separator of a `.join()` or `.join('literal')` link.
 fn literal_join(link: &Link) -> Option<&str> {
@@ -271,9 +227,6 @@ fn read_error(base: &JsVal<'_>, key: &str) -> CellError {
 }
 
 fn binary<'u>(op: BinOp, x: JsVal<'u>, y: JsVal<'u>) -> JsVal<'u> {
-    if let (JsVal::Num(a), JsVal::Num(b)) = (&x, &y) {
-        return numbers(op, *a, *b);
-    }
     match op {
         BinOp::Add => {
             let px = x.into_primitive();
@@ -308,25 +261,6 @@ fn binary<'u>(op: BinOp, x: JsVal<'u>, y: JsVal<'u>) -> JsVal<'u> {
         BinOp::Ne => JsVal::Bool(!x.loose_eq(&y)),
         BinOp::StrictEq => JsVal::Bool(x.strict_eq(&y)),
         BinOp::StrictNe => JsVal::Bool(!x.strict_eq(&y)),
-    }
-}
-
-/// `binary` on two numbers.
-#[inline]
-fn numbers<'u>(op: BinOp, a: f64, b: f64) -> JsVal<'u> {
-    let ordered = !(a.is_nan() || b.is_nan());
-    match op {
-        BinOp::Add => JsVal::Num(a + b),
-        BinOp::Sub => JsVal::Num(a - b),
-        BinOp::Mul => JsVal::Num(a * b),
-        BinOp::Div => JsVal::Num(a / b),
-        BinOp::Rem => JsVal::Num(a % b),
-        BinOp::Lt => JsVal::Bool(ordered && a < b),
-        BinOp::Gt => JsVal::Bool(ordered && a > b),
-        BinOp::Le => JsVal::Bool(ordered && a <= b),
-        BinOp::Ge => JsVal::Bool(ordered && a >= b),
-        BinOp::Eq | BinOp::StrictEq => JsVal::Bool(a == b),
-        BinOp::Ne | BinOp::StrictNe => JsVal::Bool(a != b),
     }
 }
 
@@ -384,8 +318,9 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
                 Method::Join => return Err(not_fn()),
             })
         }
-        v if v.is_array() => {
-            let items = v.array_items().unwrap_or_default();
+        v => {
+            let Some(items) = v.items() else { return Err(not_fn()) };
+            let len = items.len();
             Ok(match m {
                 Method::Join => {
                     let sep = match args.first() {
@@ -393,31 +328,25 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
                         Some(v) => v.to_str(),
                     };
                     let mut out = String::new();
-                    for (i, item) in items.iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(&sep);
-                        }
-                        push_join_element(&mut out, item);
+                    for (i, item) in items.enumerate() {
+                        push_joined(&mut out, i, &sep, &item);
                     }
                     JsVal::Str(Cow::Owned(out))
                 }
                 Method::Slice => {
-                    let len = items.len();
                     let start = relative_index(args.first(), len, 0);
                     let end = relative_index(args.get(1), len, len);
-                    let out = if start < end { items[start..end].to_vec() } else { Vec::new() };
+                    let out = items.skip(start).take(end.saturating_sub(start)).collect();
                     JsVal::Arr(Rc::new(out))
                 }
                 Method::Includes => {
                     let needle = args.first().cloned().unwrap_or(JsVal::Undefined);
-                    let len = items.len();
                     let from = relative_index(args.get(1), len, 0);
-                    JsVal::Bool(items[from.min(len)..].iter().any(|x| x.same_value_zero(&needle)))
+                    JsVal::Bool(items.skip(from).any(|x| x.same_value_zero(&needle)))
                 }
                 _ => return Err(not_fn()),
             })
         }
-        _ => Err(not_fn()),
     }
 }
 
