@@ -136,7 +136,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(hot.len() as u64));
     for (label, src) in EXPRS {
         let native = Column::with_tier(*label, *src, Tier::Native).expect("native");
-        let Some(projected) = Projected::new([&native], hot) else { continue };
+        let Some(projected) = Projected::new(std::slice::from_ref(&native), hot) else { continue };
         g.bench_function(BenchmarkId::new("floor", label), |b| {
             b.iter(|| {
                 for i in 0..projected.len() {

@@ -83,7 +83,7 @@ fn every_tier_gives_the_expected_cell() {
                 }
             };
             // Also as an export holds users when it parses only what the column reads.
-            let projected = Projected::new([&column], &owned);
+            let projected = Projected::new(std::slice::from_ref(&column), &owned);
             for (i, user) in users.iter().enumerate() {
                 let want = expected(&case["expected"][i]);
                 let got = observed(&column.eval(user));

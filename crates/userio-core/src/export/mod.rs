@@ -35,7 +35,7 @@ mod columns_file;
 mod csv;
 mod parallel;
 mod pipeline;
-mod project;
+pub(crate) mod project;
 mod sort;
 
 use std::fmt;

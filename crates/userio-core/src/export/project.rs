@@ -23,14 +23,14 @@ use super::sort::SortPath;
 
 /// The top-level attributes an export reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Projection {
+pub(crate) struct Projection {
     keys: Keys,
 }
 
 impl Projection {
     /// What the export reads, or `None` when it may read any attribute (`user` used whole,
     /// JavaScript that reads more than `user.name`-style attributes, a bare query term, `*:`).
-    pub(super) fn of(
+    pub(crate) fn of(
         columns: &[Column],
         query: Option<&Query>,
         sort: Option<&SortPath>,
@@ -57,6 +57,11 @@ impl Projection {
         keys
     }
 
+    /// `fields` parsed by this projection, for the readers.
+    pub(crate) fn user<'a>(&'a self, fields: &'a Fields) -> UserRef<'a> {
+        UserRef::Fields(&self.keys, fields)
+    }
+
     /// Parses `rec`, an object, keeping only the wanted attributes.
     fn parse_projected(&self, rec: &Record<'_>, text: &str) -> Result<Fields, ReadError> {
         let mut de = serde_json::Deserializer::from_str(text);
@@ -69,7 +74,7 @@ impl Projection {
 /// record is an object. The record is checked as UTF-8 once, up front, instead of string by
 /// string; a record that is not UTF-8 goes through [`Record::parse`], which reports the
 /// error exactly as before.
-pub(super) fn parse<'p>(
+pub(crate) fn parse<'p>(
     projection: Option<&'p Projection>,
     rec: &Record<'_>,
 ) -> Result<Parsed<'p>, ReadError> {
@@ -86,14 +91,14 @@ pub(super) fn parse<'p>(
 
 /// A parsed user: whole, or the attributes of a [`Projection`].
 #[derive(Debug)]
-pub(super) enum Parsed<'p> {
+pub(crate) enum Parsed<'p> {
     Whole(Value),
     Fields(&'p Keys, Fields),
 }
 
 impl Parsed<'_> {
     /// The user for the readers.
-    pub(super) fn user(&self) -> UserRef<'_> {
+    pub(crate) fn user(&self) -> UserRef<'_> {
         match self {
             Parsed::Whole(v) => UserRef::Whole(v),
             Parsed::Fields(keys, fields) => UserRef::Fields(keys, fields),

@@ -1,44 +1,38 @@
 //! Users as an export holds them when it parses only what its columns read, for
-//! benchmarks and differential tests: they can then time and check columns on the same
-//! representation an export evaluates, without going through a file.
+//! benchmarks and differential tests: they can time and check columns on the very
+//! representation, and through the very parser, an export uses, without a file.
 
 use serde_json::Value;
 
 use super::{Cell, CellError, Column};
-use crate::user::{Fields, Keys, UserRef};
+use crate::export::project::{self, Parsed, Projection};
+use crate::read::Record;
+use crate::user::Fields;
 
-/// Users reduced to the top-level attributes some columns read (see `export/project.rs`).
+/// Users parsed into the top-level attributes some columns read (see `export/project.rs`).
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Projected {
-    keys: Keys,
+    projection: Projection,
     users: Vec<Fields>,
 }
 
 impl Projected {
-    /// Projects `users` for `columns`. `None` when a column may read any attribute (an
-    /// export then parses whole users too) or a user is not an object.
-    pub fn new<'c>(
-        columns: impl IntoIterator<Item = &'c Column>,
-        users: &[Value],
-    ) -> Option<Projected> {
-        let mut keys = Keys::default();
-        for column in columns {
-            column.user_keys()?.into_iter().for_each(|k| keys.add(k));
+    /// Projects `users` for `columns`, parsing each one's JSON text as an export does.
+    /// `None` when a column may read any attribute (an export then parses whole users
+    /// too) or a user is not an object.
+    pub fn new(columns: &[Column], users: &[Value]) -> Option<Projected> {
+        let projection = Projection::of(columns, None, None)?;
+        let mut parsed = Vec::with_capacity(users.len());
+        for (index, user) in users.iter().enumerate() {
+            let text = serde_json::to_vec(user).ok()?;
+            let rec = Record { index: index as u64, position: Default::default(), raw: &text };
+            match project::parse(Some(&projection), &rec).ok()? {
+                Parsed::Fields(_, fields) => parsed.push(fields),
+                Parsed::Whole(_) => return None,
+            }
         }
-        let users = users
-            .iter()
-            .map(|user| {
-                let mut fields = Fields::new(&keys);
-                for (k, v) in user.as_object()? {
-                    if let Some(slot) = keys.slot(k) {
-                        fields.set(slot, v.clone());
-                    }
-                }
-                Some(fields)
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some(Projected { keys, users })
+        Some(Projected { projection, users: parsed })
     }
 
     /// The number of users.
@@ -53,16 +47,12 @@ impl Projected {
 
     /// The top-level attribute `key` of user `index`, if it was kept and is present.
     pub fn get(&self, index: usize, key: &str) -> Option<&Value> {
-        self.user(index).get(key)
+        self.projection.user(&self.users[index]).get(key)
     }
 
     /// `column` for user `index`, as an export evaluates it.
     pub fn eval<'a>(&'a self, column: &'a Column, index: usize) -> Result<Cell<'a>, CellError> {
-        column.eval_user(self.user(index))
-    }
-
-    fn user(&self, index: usize) -> UserRef<'_> {
-        UserRef::Fields(&self.keys, &self.users[index])
+        column.eval_user(self.projection.user(&self.users[index]))
     }
 }
 
@@ -100,7 +90,7 @@ mod tests {
             }
         }
         let whole_user = Column::new("c", "JSON.stringify(user)").unwrap();
-        assert!(Projected::new([&whole_user], &users).is_none());
+        assert!(Projected::new(&[whole_user], &users).is_none());
         assert!(Projected::new(&columns, &[json!([1])]).is_none());
     }
 }
