@@ -7,11 +7,12 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 step() { printf '\n== %s\n' "$*"; }
 
-# A full run builds about 4 GB into target/; say so up front rather than fail in a linker.
+# A full run builds about 2.5 GB into target/ (plus .venv and node_modules); say so up front
+# rather than fail in a linker.
 free_mb=$(df -Pm . | awk 'NR == 2 { print $4 }')
 if [ "${free_mb:-0}" -lt 5000 ]; then
   echo "warning: only ${free_mb} MB free on $(df -P . | awk 'NR == 2 { print $6 }');" \
-    "a full test run needs about 4 GB (cargo clean in old checkouts frees space)" >&2
+    "a full test run needs about 3 GB (cargo clean in old checkouts frees space)" >&2
 fi
 
 step "rust: format and lints"
