@@ -123,7 +123,8 @@ pub(crate) fn run<R: Read, W: Work, E>(
         while let Some(batch) = RawBatch::read(reader, raw, batch_limits(u64::MAX)) {
             raw = batch;
             process(&mut work, &raw, &mut out);
-            if !take(&raw, &mut out)? {
+            // A read error ends the input, as on the threaded path.
+            if !take(&raw, &mut out)? || raw.error.is_some() {
                 break;
             }
         }
@@ -344,28 +345,28 @@ mod tests {
     fn a_read_error_ends_the_last_batch() {
         let mut data = input(600);
         data.extend_from_slice(b"{\"i\":");
-        let mut reader = UserReader::new(&data[..]);
-        let mut ends = Vec::new();
-        run(
-            vec![Indexes { panic_at: u64::MAX }; 2],
-            &mut reader,
-            |raw, out: &mut Vec<u64>| {
-                ends.push((out.len(), raw.error.as_ref().map(ReadError::code), raw.start().0));
-                Ok::<_, ()>(true)
-            },
-            || (),
-        )
-        .expect("the workers stay");
+        let ends = |workers: usize| {
+            let mut reader = UserReader::new(&data[..]);
+            let mut ends = Vec::new();
+            run(
+                vec![Indexes { panic_at: u64::MAX }; workers],
+                &mut reader,
+                |raw, out: &mut Vec<u64>| {
+                    let code = raw.error.as_ref().map(ReadError::code);
+                    ends.push((out.len(), code, raw.start().0));
+                    Ok::<_, ()>(true)
+                },
+                || (),
+            )
+            .expect("the workers stay");
+            ends
+        };
         let full = |n, at| (n, None, Some(at));
+        let truncated = |n, at| (n, Some("file_truncated"), Some(at));
         assert_eq!(
-            ends,
-            [
-                full(32, 0),
-                full(64, 32),
-                full(128, 96),
-                full(256, 224),
-                (120, Some("file_truncated"), Some(480))
-            ]
+            ends(2),
+            [full(32, 0), full(64, 32), full(128, 96), full(256, 224), truncated(120, 480)]
         );
+        assert_eq!(ends(1), [full(512, 0), truncated(88, 512)], "on the caller's thread");
     }
 }
