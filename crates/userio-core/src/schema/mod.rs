@@ -135,6 +135,27 @@ pub struct Issue {
     pub position: Position,
 }
 
+impl Issue {
+    /// An error about a whole user (`index`) or the whole file (`index` `None`).
+    fn whole(code: &'static str, index: Option<u64>, position: Position, message: String) -> Issue {
+        let (pointer, severity, value) = (String::new(), Severity::Error, None);
+        Issue { index, pointer, code, severity, message, value, position }
+    }
+
+    /// What a rule found in the user at `index`, placed at `position`.
+    fn found(f: Found, index: Option<u64>, position: Position) -> Issue {
+        Issue {
+            index,
+            severity: f.code.severity(),
+            code: f.code.slug(),
+            pointer: f.pointer,
+            message: f.message,
+            value: f.value,
+            position,
+        }
+    }
+}
+
 /// The outcome of validating a file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
@@ -171,18 +192,7 @@ pub fn validate_with<R: Read>(input: R, options: &ValidateOptions) -> Report {
 pub fn check_user(user: &Value) -> Vec<Issue> {
     let mut sink = Sink::default();
     rules::check_user(user, &mut sink);
-    sink.found
-        .into_iter()
-        .map(|f| Issue {
-            index: None,
-            severity: f.code.severity(),
-            code: f.code.slug(),
-            pointer: f.pointer,
-            message: f.message,
-            value: f.value,
-            position: Position::START,
-        })
-        .collect()
+    sink.found.into_iter().map(|f| Issue::found(f, None, Position::START)).collect()
 }
 
 /// A validator, built once and run over any number of inputs.
@@ -225,15 +235,12 @@ impl Validator {
             && run.report.errors.is_empty()
             && reader.format() == InputFormat::Array
         {
-            run.push(Issue {
-                index: None,
-                pointer: String::new(),
-                code: Code::FileNoUsers.slug(),
-                severity: Severity::Error,
-                message: "the file holds no users (`[]`): Auth0 refuses an empty users file; add users or drop the file".to_owned(),
-                value: None,
-                position: Position::START,
-            });
+            run.push(Issue::whole(
+                Code::FileNoUsers.slug(),
+                None,
+                Position::START,
+                "the file holds no users (`[]`): Auth0 refuses an empty users file; add users or drop the file".to_owned(),
+            ));
         }
         run.report
     }
@@ -273,19 +280,16 @@ enum Verdict {
 impl Checker {
     fn check(&self, rec: &Record<'_>, texts: &mut String) -> Verdict {
         if rec.raw.len() > self.max_record {
-            return Verdict::Unreadable(Issue {
-                index: Some(rec.index),
-                pointer: String::new(),
-                code: Code::RecordTooLarge.slug(),
-                severity: Severity::Error,
-                message: format!(
+            return Verdict::Unreadable(Issue::whole(
+                Code::RecordTooLarge.slug(),
+                Some(rec.index),
+                rec.position,
+                format!(
                     "this user is {} bytes, over the limit of {} bytes: shrink its metadata or raise the limit",
                     rec.raw.len(),
                     self.max_record
                 ),
-                value: None,
-                position: rec.position,
-            });
+            ));
         }
         // The typed fast path answers for users with no issue (duplicates aside); anything
         // else goes through `Value`, which finds what to report.
@@ -307,9 +311,7 @@ impl Checker {
             Err(e) => Verdict::Unreadable(json_issue(rec, &e)),
         }
     }
-}
 
-impl Checker {
     fn keys(&self, texts_of: [Option<&str>; 3], texts: &mut String) -> HashedKeys {
         if self.hash_keys { hashed_keys(texts_of, texts) } else { [None, None, None] }
     }
@@ -336,15 +338,12 @@ impl parallel::Work for Checker {
 
 /// The report of a batch whose checking failed.
 fn internal_error(index: Option<u64>, position: Position) -> Issue {
-    Issue {
+    Issue::whole(
+        Code::InternalError.slug(),
         index,
-        pointer: String::new(),
-        code: Code::InternalError.slug(),
-        severity: Severity::Error,
-        message: "userio failed while checking the users from here on: this is a bug, please report it with the file; `threads: 1` (`--threads 1`) may get past it".to_owned(),
-        value: None,
         position,
-    }
+        "userio failed while checking the users from here on: this is a bug, please report it with the file; `threads: 1` (`--threads 1`) may get past it".to_owned(),
+    )
 }
 
 /// The order-dependent half of a run, on the caller's thread: the duplicate check, the
@@ -369,15 +368,7 @@ impl Run {
     }
 
     fn file_error(&mut self, e: &ReadError) {
-        self.push(Issue {
-            index: e.index,
-            pointer: String::new(),
-            code: e.code(),
-            severity: Severity::Error,
-            message: e.kind.to_string(),
-            value: None,
-            position: e.position,
-        });
+        self.push(Issue::whole(e.code(), e.index, e.position, e.kind.to_string()));
     }
 
     /// Reports the users of `raw`, which the checker made `checked` of, in file order.
@@ -451,15 +442,7 @@ impl Run {
             .into_iter()
             .map(|f| {
                 let off = locate::locate(raw, &f.pointer, f.at_key);
-                Issue {
-                    index: Some(index),
-                    severity: f.code.severity(),
-                    code: f.code.slug(),
-                    pointer: f.pointer,
-                    message: f.message,
-                    value: f.value,
-                    position: position.advanced(&raw[..off.min(raw.len())]),
-                }
+                Issue::found(f, Some(index), position.advanced(&raw[..off.min(raw.len())]))
             })
             .collect();
         issues.sort_by_key(|i| i.position.byte);
@@ -474,28 +457,22 @@ fn json_issue(rec: &Record<'_>, e: &serde_json::Error) -> Issue {
     if let Err(u) = std::str::from_utf8(rec.raw) {
         let at = u.valid_up_to();
         let byte = rec.raw.get(at).copied().unwrap_or(0);
-        return Issue {
-            index: Some(rec.index),
-            pointer: String::new(),
-            code: Code::InvalidUtf8.slug(),
-            severity: Severity::Error,
-            message: format!(
+        return Issue::whole(
+            Code::InvalidUtf8.slug(),
+            Some(rec.index),
+            rec.position.advanced(&rec.raw[..at]),
+            format!(
                 "invalid UTF-8 byte 0x{byte:02X}: save the file as UTF-8 (it may be Latin-1 or Windows-1252)"
             ),
-            value: None,
-            position: rec.position.advanced(&rec.raw[..at]),
-        };
+        );
     }
     let err = rec.json_error(e);
-    Issue {
-        index: Some(rec.index),
-        pointer: String::new(),
-        code: err.code(),
-        severity: Severity::Error,
-        message: format!("{}: fix the JSON syntax of this user", err.kind),
-        value: None,
-        position: err.position,
-    }
+    Issue::whole(
+        err.code(),
+        Some(rec.index),
+        err.position,
+        format!("{}: fix the JSON syntax of this user", err.kind),
+    )
 }
 
 #[cfg(test)]
