@@ -92,6 +92,7 @@ impl<'u> UserRef<'u> {
     }
 
     /// Whether the user is an object (parsed fields always are).
+    #[cfg(feature = "js")]
     #[inline]
     pub(crate) fn is_object(self) -> bool {
         match self {

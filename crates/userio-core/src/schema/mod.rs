@@ -526,6 +526,9 @@ mod tests {
         );
         let r = validate(input.as_bytes());
         assert!(r.errors[0].message.contains("user 0"));
+        let values: Vec<_> = r.errors.iter().map(|i| i.value.as_deref()).collect();
+        let quoted = [r#""a@X.com""#, r#""1""#, r#""bo""#].map(Some);
+        assert_eq!(values, quoted, "each duplicate shows its own text");
         let r = validate_with(
             input.as_bytes(),
             &ValidateOptions { max_errors: Some(1), ..Default::default() },
