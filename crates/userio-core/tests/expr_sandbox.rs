@@ -113,3 +113,17 @@ fn a_column_is_usable_from_other_threads() {
         assert_eq!(h.join().unwrap(), "user_id,name,logins_count");
     }
 }
+
+#[test]
+fn a_column_that_throws_for_every_user_keeps_its_own_error() {
+    // Each throw used to leave a frame on the engine's stack: after a few thousand errors
+    // on one thread, every cell of every column failed with "maximum stack size".
+    let throws = js("user.missing.x + Math.max(1, 2)");
+    let fine = js("user.name.toUpperCase() + Math.max(1, 2)");
+    let u = user();
+    for i in 0..20_000 {
+        let err = throws.eval(&u).expect_err("reading a property of undefined");
+        assert!(err.message.starts_with("TypeError"), "user {i}: {}", err.message);
+    }
+    assert_eq!(fine.eval(&u).unwrap().to_text(), "ADA2");
+}

@@ -46,6 +46,10 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 const PREFIX: &str = "(function (user) {\nreturn (\n";
 const SUFFIX: &str = "\n);\n})";
 const USER_GLOBAL: &str = "__userio_user";
+/// What the call script gives when the column threw; the thrown value is then in
+/// [`THROWN_GLOBAL`].
+const THREW_GLOBAL: &str = "__userio_threw";
+const THROWN_GLOBAL: &str = "__userio_thrown";
 
 /// Guards against runaway allocation in natively implemented built-ins (which the loop
 /// limit does not see): methods that build or walk huge arrays and strings throw a
@@ -180,6 +184,8 @@ struct Engine {
     /// Compiled call scripts by program id.
     programs: HashMap<u64, Script>,
     stringify: boa_engine::JsObject,
+    /// The value of [`THREW_GLOBAL`].
+    threw: JsObject,
 }
 
 /// Most compiled columns a thread keeps (old ones are dropped all at once beyond this).
@@ -201,7 +207,17 @@ impl Engine {
         let Some(stringify) = stringify else {
             return Err(CellError { message: "JSON.stringify is missing".into() });
         };
-        Ok(Engine { ctx, programs: HashMap::new(), stringify })
+        let threw = JsObject::with_null_proto();
+        for (name, value) in
+            [(THREW_GLOBAL, threw.clone().into()), (THROWN_GLOBAL, JsValue::undefined())]
+        {
+            if let Err(e) =
+                ctx.register_global_property(js_string!(name), value, Attribute::WRITABLE)
+            {
+                return Err(fail(e, &mut ctx));
+            }
+        }
+        Ok(Engine { ctx, programs: HashMap::new(), stringify, threw })
     }
 
     fn script(&mut self, program: &JsProgram) -> Result<Script, RunError> {
@@ -222,7 +238,12 @@ impl Engine {
         self.ctx
             .register_global_property(js_string!(name.as_str()), func, Attribute::empty())
             .map_err(|e| cell(e, &mut self.ctx))?;
-        let call = format!("{name}({USER_GLOBAL})");
+        // The throw is caught inside the script: boa 0.22 leaves a few values on its stack
+        // for each exception that leaves a script, and after some hundreds of them every
+        // run fails with "maximum stack size". Limits (not catchable) still leave as errors.
+        let call = format!(
+            "try {{ {name}({USER_GLOBAL}) }} catch (e) {{ {THROWN_GLOBAL} = e; {THREW_GLOBAL} }}"
+        );
         let script = Script::parse(Source::from_bytes(call.as_bytes()), None, &mut self.ctx)
             .map_err(|e| cell(e, &mut self.ctx))?;
         self.programs.insert(program.id, script.clone());
@@ -267,6 +288,20 @@ impl Engine {
         }
         let outcome = run_with_deadline(&script, &mut self.ctx, limits.time);
         let value = match outcome {
+            Some(Ok(v)) if v.as_object().is_some_and(|o| JsObject::equals(&o, &self.threw)) => {
+                let global = self.ctx.global_object();
+                let thrown = match global.get(js_string!(THROWN_GLOBAL), &mut self.ctx) {
+                    Ok(v) => JsError::from_opaque(v),
+                    Err(e) => e,
+                };
+                let _ = global.set(
+                    js_string!(THROWN_GLOBAL),
+                    JsValue::undefined(),
+                    false,
+                    &mut self.ctx,
+                );
+                return Err(cell_err(thrown, &mut self.ctx));
+            }
             Some(Ok(v)) => v,
             Some(Err(e)) => return Err(cell_err(e, &mut self.ctx)),
             None => {
