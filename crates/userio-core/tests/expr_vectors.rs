@@ -1,7 +1,8 @@
 //! Runs the shared expression corpus (`tests/vectors/expr/corpus.json`) on every tier that
 //! can run each case and asserts: the chosen tier is the expected one, and every tier gives
 //! exactly the expected cell (so native == boa == Node for every pair), on whole users and,
-//! where the column declares what it reads, on users projected to just that.
+//! where the column declares what it reads, on users projected to just that; and that
+//! `write_text` (the native tier writes in place) appends exactly the cell's text.
 
 use serde_json::Value;
 use userio_core::expr::{Cell, CellError, Column, Projected, Tier};
@@ -20,6 +21,29 @@ fn observed(r: &Result<Cell<'_>, CellError>) -> Value {
             let name = e.message.split(':').next().unwrap_or("").to_owned();
             serde_json::json!({ "error": name })
         }
+    }
+}
+
+/// What `write_text` gives, in the corpus's form: the text appended after a prefix, which
+/// an error must leave alone.
+fn written(write: impl FnOnce(&mut String) -> Result<(), CellError>) -> Value {
+    const BEFORE: &str = "earlier cells|";
+    let mut out = String::from(BEFORE);
+    match write(&mut out) {
+        Ok(()) => match out.strip_prefix(BEFORE) {
+            Some(text) => serde_json::json!({ "text": text }),
+            None => serde_json::json!({ "clobbered": out }),
+        },
+        Err(e) if out == BEFORE => observed(&Err(e)),
+        Err(e) => serde_json::json!({ "error": e.message, "left": out }),
+    }
+}
+
+/// The text (or error) part of an expected cell.
+fn text_of(want: &Value) -> Value {
+    match want.get("error") {
+        Some(_) => want.clone(),
+        None => serde_json::json!({ "text": want["text"] }),
     }
 }
 
@@ -91,6 +115,10 @@ fn every_tier_gives_the_expected_cell() {
                 if got != want {
                     failures.push(format!("{source} [{t}] user #{i}: got {got}, want {want}"));
                 }
+                let text = written(|out| column.write_text(user, out));
+                if text != text_of(&want) {
+                    failures.push(format!("{source} [{t}, write_text] user #{i}: got {text}"));
+                }
                 if let Some(projected) = &projected {
                     let got = observed(&projected.eval(&column, i));
                     checked += 1;
@@ -98,6 +126,12 @@ fn every_tier_gives_the_expected_cell() {
                     if got != want {
                         failures.push(format!(
                             "{source} [{t}, projected] user #{i}: got {got}, want {want}"
+                        ));
+                    }
+                    let text = written(|out| projected.write_text(&column, i, out));
+                    if text != text_of(&want) {
+                        failures.push(format!(
+                            "{source} [{t}, projected write_text] user #{i}: got {text}"
                         ));
                     }
                 }

@@ -636,35 +636,35 @@ impl Renderer {
         row: &mut Vec<u8>,
     ) -> Result<(), ExportError> {
         for (i, col) in self.columns.iter().enumerate() {
-            let cell = col.eval_user(user);
-            let fallback = match &cell {
-                Ok(_) => None,
-                Err(e) => cell_failed(col, index, e, failed)?,
-            };
             if self.format == Format::Csv {
                 if i > 0 {
                     row.push(self.delimiter);
                 }
                 self.text.clear();
-                match (&cell, fallback) {
-                    (Ok(c), _) => c.write_text(&mut self.text),
-                    (Err(_), Some(marker)) => self.text.push_str(marker),
-                    (Err(_), None) => {}
+                if let Err(e) = col.write_text_user(user, &mut self.text)
+                    && let Some(marker) = cell_failed(col, index, &e, failed)?
+                {
+                    self.text.push_str(marker);
                 }
                 csv::write_field(row, &self.text, self.delimiter, self.formula_escape);
-            } else {
-                row.extend_from_slice(&self.key_prefixes[i]);
-                let written = match (&cell, fallback) {
-                    (Ok(Cell::Value(v)), _) => serde_json::to_writer(&mut *row, v.as_ref()),
-                    (Ok(other), _) => serde_json::to_writer(&mut *row, &other.to_json()),
-                    (Err(_), Some(marker)) => serde_json::to_writer(&mut *row, marker),
-                    (Err(_), None) => {
-                        row.extend_from_slice(b"null");
-                        Ok(())
-                    }
-                };
-                written.map_err(|e| ExportError::Write(e.into()))?;
+                continue;
             }
+            let cell = col.eval_user(user);
+            let fallback = match &cell {
+                Ok(_) => None,
+                Err(e) => cell_failed(col, index, e, failed)?,
+            };
+            row.extend_from_slice(&self.key_prefixes[i]);
+            let written = match (&cell, fallback) {
+                (Ok(Cell::Value(v)), _) => serde_json::to_writer(&mut *row, v.as_ref()),
+                (Ok(other), _) => serde_json::to_writer(&mut *row, &other.to_json()),
+                (Err(_), Some(marker)) => serde_json::to_writer(&mut *row, marker),
+                (Err(_), None) => {
+                    row.extend_from_slice(b"null");
+                    Ok(())
+                }
+            };
+            written.map_err(|e| ExportError::Write(e.into()))?;
         }
         if self.format != Format::Csv {
             row.push(b'}');

@@ -146,6 +146,23 @@ struct NativeProgram {
     slots: usize,
 }
 
+impl NativeProgram {
+    /// Calls `f` with the expression and one local per arrow parameter (on the stack when
+    /// there are few).
+    #[inline(always)]
+    fn run<'u, T>(&'u self, f: impl FnOnce(&'u native::parse::Expr, &mut [JsVal<'u>]) -> T) -> T {
+        const ON_STACK: usize = 4;
+        if self.slots == 0 {
+            f(&self.expr, &mut [])
+        } else if self.slots <= ON_STACK {
+            let mut locals = [const { JsVal::Undefined }; ON_STACK];
+            f(&self.expr, &mut locals[..self.slots])
+        } else {
+            f(&self.expr, &mut vec![JsVal::Undefined; self.slots])
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Compiled {
     Path(Arc<path::Path>),
@@ -351,21 +368,39 @@ impl Column {
         self.eval_user(UserRef::Whole(user))
     }
 
+    /// Appends the column's cell text for one user to `out`: the same text as
+    /// [`eval`](Self::eval) then [`Cell::write_text`], and what a CSV export writes. A
+    /// native column writes it in place, without building the strings its `+`, templates
+    /// and `.map(f).join(sep)` would make. On error `out` is left as it was.
+    pub fn write_text(&self, user: &Value, out: &mut String) -> Result<(), CellError> {
+        self.write_text_user(UserRef::Whole(user), out)
+    }
+
+    /// [`write_text`](Self::write_text) for a user as the export parsed it.
+    pub(crate) fn write_text_user(
+        &self,
+        user: UserRef<'_>,
+        out: &mut String,
+    ) -> Result<(), CellError> {
+        let start = out.len();
+        let written = match &self.compiled {
+            Compiled::Native(n) => {
+                n.run(|expr, locals| native::write::write(expr, user, locals, out))
+            }
+            _ => self.eval_user(user).map(|cell| cell.write_text(out)),
+        };
+        if written.is_err() {
+            out.truncate(start);
+        }
+        written
+    }
+
     /// [`eval`](Self::eval) for a user as the export parsed it.
     pub(crate) fn eval_user<'u>(&'u self, user: UserRef<'u>) -> Result<Cell<'u>, CellError> {
         match &self.compiled {
             Compiled::Path(p) => p.eval(user),
             Compiled::Native(n) => {
-                const ON_STACK: usize = 4;
-                let val = if n.slots == 0 {
-                    native::eval::eval(&n.expr, user, &mut [])
-                } else if n.slots <= ON_STACK {
-                    let mut locals = [const { JsVal::Undefined }; ON_STACK];
-                    native::eval::eval(&n.expr, user, &mut locals[..n.slots])
-                } else {
-                    native::eval::eval(&n.expr, user, &mut vec![JsVal::Undefined; n.slots])
-                };
-                val.map(cell_from_val)
+                n.run(|expr, locals| native::eval::eval(expr, user, locals)).map(cell_from_val)
             }
             #[cfg(feature = "js")]
             Compiled::Js(j) => j.eval(user, &self.limits),
@@ -374,7 +409,7 @@ impl Column {
 }
 
 /// The cell of a native value.
-fn cell_from_val(v: JsVal<'_>) -> Cell<'_> {
+pub(crate) fn cell_from_val(v: JsVal<'_>) -> Cell<'_> {
     match v {
         JsVal::Undefined => Cell::Undefined,
         JsVal::Null => Cell::Value(Cow::Owned(Value::Null)),

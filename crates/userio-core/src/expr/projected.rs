@@ -54,6 +54,16 @@ impl Projected {
     pub fn eval<'a>(&'a self, column: &'a Column, index: usize) -> Result<Cell<'a>, CellError> {
         column.eval_user(self.projection.user(&self.users[index]))
     }
+
+    /// `column`'s cell text for user `index`, appended to `out`, as a CSV export writes it.
+    pub fn write_text(
+        &self,
+        column: &Column,
+        index: usize,
+        out: &mut String,
+    ) -> Result<(), CellError> {
+        column.write_text_user(self.projection.user(&self.users[index]), out)
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use super::parse::{BinOp, Builtin, Expr, Link, LogOp, Method, UnOp};
 use crate::expr::CellError;
 use crate::expr::number::is_js_space;
-use crate::expr::value::{JsVal, push_joined, relative_index, utf16_len, utf16_slice};
+use crate::expr::value::{Items, JsVal, push_joined, relative_index, utf16_len, utf16_slice};
 use crate::user::UserRef;
 
 type R<'u> = Result<JsVal<'u>, CellError>;
@@ -28,22 +28,14 @@ pub(crate) fn eval<'u>(expr: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u
         Expr::Local(slot) => locals.get(*slot).cloned().unwrap_or(JsVal::Undefined),
         Expr::Array(items) => array(items, user, locals)?,
         Expr::Template(parts, exprs) => template(parts, exprs, user, locals)?,
-        Expr::Chain(base, links) => match &**base {
-            Expr::User => user_chain(links, user, locals)?,
-            _ => chain(eval(base, user, locals)?, links, user, locals)?,
-        },
+        Expr::Chain(base, links) => chain_from(base, links, user, locals)?,
         Expr::Unary(op, e) => unary(*op, e, user, locals)?,
         Expr::Logical(op, a, b) => {
             let left = operand(a, user, locals)?;
-            let take_left = match op {
-                LogOp::And => !left.truthy(),
-                LogOp::Or => left.truthy(),
-                LogOp::Coalesce => !left.is_nullish(),
-            };
-            if take_left { left } else { operand(b, user, locals)? }
+            if takes_left(*op, &left) { left } else { operand(b, user, locals)? }
         }
         Expr::Cond(c, a, b) => {
-            if operand(c, user, locals)?.truthy() {
+            if test(c, user, locals)? {
                 operand(a, user, locals)?
             } else {
                 operand(b, user, locals)?
@@ -61,7 +53,7 @@ pub(crate) fn eval<'u>(expr: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u
 /// [`eval`] for an operand: literals and `user.key…` are read here, without another call
 /// of `eval` (most operands are one of these, and each call costs more than they do).
 #[inline(always)]
-fn operand<'u>(e: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
+pub(super) fn operand<'u>(e: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
     match e {
         Expr::Num(n) => Ok(JsVal::Num(*n)),
         Expr::Str(s) => Ok(JsVal::Str(Cow::Borrowed(s))),
@@ -77,6 +69,50 @@ fn user_chain<'u>(links: &'u [Link], user: UserRef<'u>, locals: &mut [JsVal<'u>]
     let (v, rest) = user.start(links, Link::key);
     let cur = v.map_or(JsVal::Undefined, JsVal::from_json);
     if rest.is_empty() { Ok(cur) } else { chain(cur, rest, user, locals) }
+}
+
+/// `base` followed by `links` (`user.key…` read in place).
+#[inline(always)]
+pub(super) fn chain_from<'u>(
+    base: &'u Expr,
+    links: &'u [Link],
+    user: UserRef<'u>,
+    locals: &mut [JsVal<'u>],
+) -> R<'u> {
+    match base {
+        Expr::User => user_chain(links, user, locals),
+        _ => chain(eval(base, user, locals)?, links, user, locals),
+    }
+}
+
+/// Whether `a op b` (`&&`, `||`, `??`) gives its left operand, whose value is `left`.
+#[inline(always)]
+pub(super) fn takes_left(op: LogOp, left: &JsVal<'_>) -> bool {
+    match op {
+        LogOp::And => !left.truthy(),
+        LogOp::Or => left.truthy(),
+        LogOp::Coalesce => !left.is_nullish(),
+    }
+}
+
+/// `ToBoolean` of `e`'s value; a comparison answers without building a boolean value.
+pub(super) fn test<'u>(
+    e: &'u Expr,
+    user: UserRef<'u>,
+    locals: &mut [JsVal<'u>],
+) -> Result<bool, CellError> {
+    match e {
+        Expr::Binary(op, a, b) => {
+            let x = operand(a, user, locals)?;
+            let y = operand(b, user, locals)?;
+            Ok(match compare(*op, &x, &y) {
+                Some(answer) => answer,
+                None => binary(*op, x, y).truthy(),
+            })
+        }
+        Expr::Unary(UnOp::Not, e) => Ok(!test(e, user, locals)?),
+        _ => Ok(operand(e, user, locals)?.truthy()),
+    }
 }
 
 fn array<'u>(items: &'u [Expr], user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
@@ -165,26 +201,8 @@ fn chain<'u>(
                 call_method(cur, *method, &vals, callee)?
             }
             Link::Map { params, slot, body, .. } => {
-                let items = match &cur {
-                    JsVal::Undefined | JsVal::Null => return Err(read_error(&cur, "map")),
-                    v => match v.items() {
-                        Some(items) => items,
-                        None => return Err(type_error("….map is not a function".into())),
-                    },
-                };
-                let each = |i: usize, item: JsVal<'u>, locals: &mut [JsVal<'u>]| {
-                    if *params >= 1
-                        && let Some(local) = locals.get_mut(*slot)
-                    {
-                        *local = item;
-                    }
-                    if *params >= 2
-                        && let Some(local) = locals.get_mut(*slot + 1)
-                    {
-                        *local = JsVal::Num(i as f64);
-                    }
-                    eval(body, user, locals)
-                };
+                let arrow = Arrow { params: *params, slot: *slot, body };
+                let items = map_items(&cur)?;
                 // `.map(f).join(sep)` with a literal `sep`: join as the items come, with no
                 // array in between. (With a computed `sep`, JavaScript evaluates it after
                 // the map, so which error comes first could differ; those take the general
@@ -192,15 +210,13 @@ fn chain<'u>(
                 if let Some(sep) = links.as_slice().first().and_then(literal_join) {
                     links.next();
                     let mut out = String::new();
-                    for (i, item) in items.enumerate() {
-                        push_joined(&mut out, i, sep, &each(i, item, locals)?);
-                    }
+                    arrow.join_into(items, sep, user, locals, &mut out)?;
                     cur = JsVal::Str(Cow::Owned(out));
                     continue;
                 }
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.enumerate() {
-                    out.push(each(i, item, locals)?);
+                    out.push(arrow.call(i, item, user, locals)?);
                 }
                 JsVal::Arr(Rc::new(out))
             }
@@ -209,8 +225,61 @@ fn chain<'u>(
     Ok(cur)
 }
 
+/// The items `.map` walks; a `TypeError` for anything but an array.
+pub(super) fn map_items<'a, 'u>(cur: &'a JsVal<'u>) -> Result<Items<'a, 'u>, CellError> {
+    match cur {
+        JsVal::Undefined | JsVal::Null => Err(read_error(cur, "map")),
+        v => v.items().ok_or_else(|| type_error("….map is not a function".into())),
+    }
+}
+
+/// The arrow function of a `.map` link.
+pub(super) struct Arrow<'u> {
+    pub(super) params: usize,
+    pub(super) slot: usize,
+    pub(super) body: &'u Expr,
+}
+
+impl<'u> Arrow<'u> {
+    /// The body's value for item `index`, its parameters set in `locals`.
+    fn call(
+        &self,
+        index: usize,
+        item: JsVal<'u>,
+        user: UserRef<'u>,
+        locals: &mut [JsVal<'u>],
+    ) -> R<'u> {
+        if self.params >= 1
+            && let Some(local) = locals.get_mut(self.slot)
+        {
+            *local = item;
+        }
+        if self.params >= 2
+            && let Some(local) = locals.get_mut(self.slot + 1)
+        {
+            *local = JsVal::Num(index as f64);
+        }
+        eval(self.body, user, locals)
+    }
+
+    /// `.map(this).join(sep)`, appended to `out` as the items come.
+    pub(super) fn join_into(
+        &self,
+        items: Items<'_, 'u>,
+        sep: &str,
+        user: UserRef<'u>,
+        locals: &mut [JsVal<'u>],
+        out: &mut String,
+    ) -> Result<(), CellError> {
+        for (i, item) in items.enumerate() {
+            push_joined(out, i, sep, &self.call(i, item, user, locals)?);
+        }
+        Ok(())
+    }
+}
+
 /// The separator of a `.join()` or `.join('literal')` link.
-fn literal_join(link: &Link) -> Option<&str> {
+pub(super) fn literal_join(link: &Link) -> Option<&str> {
     match link {
         Link::Call { method: Method::Join, args, .. } => match args.as_slice() {
             [] => Some(","),
@@ -226,9 +295,27 @@ fn read_error(base: &JsVal<'_>, key: &str) -> CellError {
     type_error(format!("Cannot read properties of {what} (reading '{key}')"))
 }
 
+/// The answer of a comparison operator; `None` for the arithmetic ones.
+#[inline(always)]
+fn compare(op: BinOp, x: &JsVal<'_>, y: &JsVal<'_>) -> Option<bool> {
+    Some(match op {
+        BinOp::Lt => x.less_than(y) == Some(true),
+        BinOp::Gt => y.less_than(x) == Some(true),
+        BinOp::Le => y.less_than(x) == Some(false),
+        BinOp::Ge => x.less_than(y) == Some(false),
+        BinOp::Eq => x.loose_eq(y),
+        BinOp::Ne => !x.loose_eq(y),
+        BinOp::StrictEq => x.strict_eq(y),
+        BinOp::StrictNe => !x.strict_eq(y),
+        BinOp::Add | BinOp::Concat | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => {
+            return None;
+        }
+    })
+}
+
 fn binary<'u>(op: BinOp, x: JsVal<'u>, y: JsVal<'u>) -> JsVal<'u> {
     match op {
-        BinOp::Add => {
+        BinOp::Add | BinOp::Concat => {
             let px = x.into_primitive();
             let py = y.into_primitive();
             if matches!(px, JsVal::Str(_)) || matches!(py, JsVal::Str(_)) {
@@ -253,14 +340,8 @@ fn binary<'u>(op: BinOp, x: JsVal<'u>, y: JsVal<'u>) -> JsVal<'u> {
         BinOp::Mul => JsVal::Num(x.to_num() * y.to_num()),
         BinOp::Div => JsVal::Num(x.to_num() / y.to_num()),
         BinOp::Rem => JsVal::Num(x.to_num() % y.to_num()),
-        BinOp::Lt => JsVal::Bool(x.less_than(&y) == Some(true)),
-        BinOp::Gt => JsVal::Bool(y.less_than(&x) == Some(true)),
-        BinOp::Le => JsVal::Bool(y.less_than(&x) == Some(false)),
-        BinOp::Ge => JsVal::Bool(x.less_than(&y) == Some(false)),
-        BinOp::Eq => JsVal::Bool(x.loose_eq(&y)),
-        BinOp::Ne => JsVal::Bool(!x.loose_eq(&y)),
-        BinOp::StrictEq => JsVal::Bool(x.strict_eq(&y)),
-        BinOp::StrictNe => JsVal::Bool(!x.strict_eq(&y)),
+        // The comparisons.
+        _ => JsVal::Bool(compare(op, &x, &y).unwrap_or(false)),
     }
 }
 

@@ -3,3 +3,4 @@
 
 pub(crate) mod eval;
 pub(crate) mod parse;
+pub(crate) mod write;

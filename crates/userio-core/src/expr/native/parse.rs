@@ -192,6 +192,10 @@ pub(crate) enum Builtin {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum BinOp {
     Add,
+    /// A `+` with an operand that is always a string (a string literal, a template or
+    /// another such `+`), so always a concatenation: `a + ' ' + b`. Evaluated as `Add`;
+    /// the CSV writer appends its pieces in place.
+    Concat,
     Sub,
     Mul,
     Div,
@@ -240,6 +244,11 @@ impl Link {
 }
 
 impl Expr {
+    /// Whether the value is a string whatever the user holds.
+    pub(crate) fn is_string(&self) -> bool {
+        matches!(self, Expr::Str(_) | Expr::Template(..) | Expr::Binary(BinOp::Concat, ..))
+    }
+
     /// Adds the top-level attributes of `user` this expression reads to `out`; false when
     /// it uses `user` other than as `user.name…` (then it needs the whole user).
     pub(crate) fn user_keys<'a>(&'a self, out: &mut Vec<&'a str>) -> bool {
@@ -741,6 +750,10 @@ impl<'s> Parser<'s> {
             };
             self.next();
             let right = self.multiplicative()?;
+            let op = match op {
+                BinOp::Add if left.is_string() || right.is_string() => BinOp::Concat,
+                op => op,
+            };
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
     }

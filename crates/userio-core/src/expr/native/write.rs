@@ -1,0 +1,154 @@
+//! A native expression's cell text, written straight into the caller's buffer.
+//!
+//! The text is exactly what [`eval`] followed by `Cell::write_text` gives; writing it in
+//! place skips what only the value needed: the strings `a + ' ' + b`, templates and
+//! `.map(f).join(sep)` build, the boolean a `? :` tests, the cell. Pieces are written as
+//! they are evaluated; JavaScript evaluates them in the same order, and `ToString` of the
+//! values here can neither fail nor have effects, so the only difference would be the text
+//! written before an error, which the caller drops.
+
+use super::eval::{Arrow, chain_from, eval, literal_join, map_items, operand, takes_left, test};
+use super::parse::{BinOp, Expr, Link};
+use crate::expr::number::push_number;
+use crate::expr::value::JsVal;
+use crate::expr::{CellError, cell_from_val};
+use crate::user::UserRef;
+
+/// Appends the cell text of `expr` for `user` to `out` (partly, on error).
+pub(crate) fn write<'u>(
+    expr: &'u Expr,
+    user: UserRef<'u>,
+    locals: &mut [JsVal<'u>],
+    out: &mut String,
+) -> Result<(), CellError> {
+    match expr {
+        Expr::Str(s) => out.push_str(s),
+        Expr::Logical(op, a, b) => {
+            let left = operand(a, user, locals)?;
+            if takes_left(*op, &left) {
+                write_value(left, out);
+            } else {
+                write(b, user, locals, out)?;
+            }
+        }
+        Expr::Cond(c, a, b) => {
+            let branch = if test(c, user, locals)? { a } else { b };
+            write(branch, user, locals, out)?;
+        }
+        Expr::Binary(BinOp::Concat, ..) | Expr::Template(..) => {
+            push_string(expr, user, locals, out)?;
+        }
+        Expr::Chain(base, links) => match map_join(links) {
+            Some((prefix, Link::Map { params, slot, body, optional }, sep)) => {
+                let cur = chain_from(base, prefix, user, locals)?;
+                if *optional && cur.is_nullish() {
+                    return Ok(()); // `undefined`: an empty cell.
+                }
+                let arrow = Arrow { params: *params, slot: *slot, body };
+                arrow.join_into(map_items(&cur)?, sep, user, locals, out)?;
+            }
+            _ => write_value(chain_from(base, links, user, locals)?, out),
+        },
+        _ => write_value(eval(expr, user, locals)?, out),
+    }
+    Ok(())
+}
+
+/// The cell text of a value.
+#[inline]
+fn write_value(v: JsVal<'_>, out: &mut String) {
+    match v {
+        JsVal::Str(s) => out.push_str(&s),
+        JsVal::Num(n) => push_number(out, n),
+        other => cell_from_val(other).write_text(out),
+    }
+}
+
+/// Appends `ToString` of `e`'s value. A concatenation appends its operands' strings in
+/// turn: `ToString(ToPrimitive(x))` of each, which for these values is `ToString(x)`.
+fn push_string<'u>(
+    e: &'u Expr,
+    user: UserRef<'u>,
+    locals: &mut [JsVal<'u>],
+    out: &mut String,
+) -> Result<(), CellError> {
+    match e {
+        Expr::Str(s) => out.push_str(s),
+        Expr::Binary(BinOp::Concat, a, b) => {
+            push_string(a, user, locals, out)?;
+            push_string(b, user, locals, out)?;
+        }
+        Expr::Template(parts, exprs) => {
+            for (i, part) in parts.iter().enumerate() {
+                out.push_str(part);
+                if let Some(e) = exprs.get(i) {
+                    push_string(e, user, locals, out)?;
+                }
+            }
+        }
+        _ => operand(e, user, locals)?.push_str(out),
+    }
+    Ok(())
+}
+
+/// `links` that end in `.map(f).join('sep')` with no optional link before the map (an
+/// earlier `?.` could end the whole chain early): the links before the map, the map, the
+/// separator.
+fn map_join(links: &[Link]) -> Option<(&[Link], &Link, &str)> {
+    let [prefix @ .., map @ Link::Map { .. }, join] = links else { return None };
+    let sep = literal_join(join)?;
+    let optional = |l: &Link| match l {
+        Link::Get { optional, .. } | Link::Call { optional, .. } | Link::Map { optional, .. } => {
+            *optional
+        }
+    };
+    if prefix.iter().any(optional) {
+        return None;
+    }
+    Some((prefix, map, sep))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::expr::{Column, Tier};
+
+    #[test]
+    fn an_error_after_written_pieces_leaves_the_buffer_as_it_was() {
+        let user = json!({"name": "Ada", "ids": [{"a": {"b": 1}}, {"a": null}]});
+        for source in [
+            "user.name + ' ' + user.missing.x",
+            "`${user.name} ${user.missing.x}`",
+            "user.ids.map(i => i.a.b).join('|')",
+            "user.name ? user.name + user.ids[1].a.b : 'none'",
+        ] {
+            let column = Column::with_tier("c", source, Tier::Native).expect("native");
+            let mut out = String::from("before|");
+            let err = column.write_text(&user, &mut out).expect_err(source);
+            assert!(err.message.starts_with("TypeError"), "{source}: {}", err.message);
+            assert_eq!(out, "before|", "{source}");
+        }
+    }
+
+    #[test]
+    fn pieces_are_written_in_order_with_javascript_strings() {
+        let user = json!({"a": 1, "b": 2, "n": null, "o": {}, "l": [1, [2, 3]]});
+        for (source, text) in [
+            ("user.a + user.b + ' ' + user.a + user.b", "3 12"),
+            (
+                "user.n + '|' + user.missing + '|' + user.o + '|' + user.l",
+                "null|undefined|[object Object]|1,2,3",
+            ),
+            ("`${user.a}-${user.l}`", "1-1,2,3"),
+            ("user.l.map(x => x).join()", "1,2,3"),
+            ("user.missing?.map(x => x).join()", ""),
+        ] {
+            let column = Column::with_tier("c", source, Tier::Native).expect("native");
+            let mut out = String::new();
+            column.write_text(&user, &mut out).expect(source);
+            assert_eq!(out, text, "{source}");
+            assert_eq!(column.eval(&user).expect(source).to_text(), text, "{source}");
+        }
+    }
+}
