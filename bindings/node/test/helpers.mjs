@@ -8,7 +8,14 @@ const require = createRequire(import.meta.url)
 /** The package under test, loaded the way users load it. */
 export const userio = require('../index.js')
 
-/** A fresh temporary folder. */
+const made = []
+process.on('exit', () => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh temporary folder, removed when the test process exits. */
 export function tmpdir() {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'userio-node-'))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'userio-node-'))
+  made.push(dir)
+  return dir
 }
