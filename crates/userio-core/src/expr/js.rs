@@ -9,15 +9,17 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::mem::ManuallyDrop;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
 use boa_engine::error::TryNativeError;
-use boa_engine::property::Attribute;
+use boa_engine::property::{Attribute, PropertyDescriptor};
+use boa_engine::string::JsStrVariant;
 use boa_engine::value::JsVariant;
 use boa_engine::{
-    Context, JsError, JsNativeErrorKind, JsObject, JsValue, Script, Source, js_string,
+    Context, JsError, JsNativeErrorKind, JsObject, JsString, JsValue, Script, Source, js_string,
 };
 use serde_json::Value;
 
@@ -157,6 +159,14 @@ thread_local! {
     static ENGINE: RefCell<Option<ManuallyDrop<Engine>>> = const { RefCell::new(None) };
 }
 
+/// A column compiled on this thread: its call script and the `JsString`s of the attributes
+/// it reads.
+#[derive(Clone)]
+struct Compiled {
+    script: Script,
+    keys: Option<Rc<[(String, JsString)]>>,
+}
+
 enum RunError {
     /// The cell failed; the engine is fine.
     Cell(CellError),
@@ -181,8 +191,10 @@ fn with_engine<T>(f: impl FnOnce(&mut Engine) -> T) -> Result<T, CellError> {
 
 struct Engine {
     ctx: Context,
-    /// Compiled call scripts by program id.
-    programs: HashMap<u64, Script>,
+    /// Compiled columns by program id.
+    programs: HashMap<u64, Compiled>,
+    /// `__userio_user`, made once.
+    user_global: JsString,
     stringify: boa_engine::JsObject,
     /// The value of [`THREW_GLOBAL`].
     threw: JsObject,
@@ -217,12 +229,13 @@ impl Engine {
                 return Err(fail(e, &mut ctx));
             }
         }
-        Ok(Engine { ctx, programs: HashMap::new(), stringify, threw })
+        let user_global = js_string!(USER_GLOBAL);
+        Ok(Engine { ctx, programs: HashMap::new(), user_global, stringify, threw })
     }
 
-    fn script(&mut self, program: &JsProgram) -> Result<Script, RunError> {
-        if let Some(s) = self.programs.get(&program.id) {
-            return Ok(s.clone());
+    fn compiled(&mut self, program: &JsProgram) -> Result<Compiled, RunError> {
+        if let Some(c) = self.programs.get(&program.id) {
+            return Ok(c.clone());
         }
         if self.programs.len() >= MAX_PROGRAMS {
             self.programs.clear();
@@ -246,8 +259,12 @@ impl Engine {
         );
         let script = Script::parse(Source::from_bytes(call.as_bytes()), None, &mut self.ctx)
             .map_err(|e| cell(e, &mut self.ctx))?;
-        self.programs.insert(program.id, script.clone());
-        Ok(script)
+        let keys = program.keys.as_ref().map(|keys| {
+            keys.iter().map(|k| (k.clone(), js_string!(k.as_str()))).collect::<Rc<[_]>>()
+        });
+        let compiled = Compiled { script, keys };
+        self.programs.insert(program.id, compiled.clone());
+        Ok(compiled)
     }
 
     fn run(
@@ -256,20 +273,27 @@ impl Engine {
         user: UserRef<'_>,
         limits: &Limits,
     ) -> Result<Cell<'static>, RunError> {
-        let script = self.script(program)?;
+        let Compiled { script, keys } = self.compiled(program)?;
         let cell_err = |e: JsError, ctx: &mut Context| {
             RunError::Cell(CellError { message: error_message(&e, ctx) })
         };
-        let user_js = match &program.keys {
-            // Hand in only the attributes the source reads.
+        let user_js = match &keys {
+            // Hand in only the attributes the source reads, as data properties (what
+            // `JSON.parse` makes; no setter on the prototype runs).
             Some(keys) if user.is_object() => {
                 let obj = JsObject::with_object_proto(self.ctx.intrinsics());
-                for key in keys {
+                for (key, js_key) in keys.iter() {
                     if let Some(v) = user.get(key) {
                         let v = JsValue::from_json(v, &mut self.ctx)
                             .map_err(|e| cell_err(e, &mut self.ctx))?;
-                        obj.set(js_string!(key.as_str()), v, false, &mut self.ctx)
-                            .map_err(|e| cell_err(e, &mut self.ctx))?;
+                        obj.insert_property(
+                            js_key.clone(),
+                            PropertyDescriptor::builder()
+                                .value(v)
+                                .writable(true)
+                                .enumerable(true)
+                                .configurable(true),
+                        );
                     }
                 }
                 JsValue::from(obj)
@@ -277,9 +301,10 @@ impl Engine {
             _ => JsValue::from_json(user.whole(), &mut self.ctx)
                 .map_err(|e| cell_err(e, &mut self.ctx))?,
         };
+        // The next cell replaces it; nothing else reads it.
         self.ctx
             .global_object()
-            .set(js_string!(USER_GLOBAL), user_js, false, &mut self.ctx)
+            .set(self.user_global.clone(), user_js, false, &mut self.ctx)
             .map_err(|e| cell_err(e, &mut self.ctx))?;
         {
             let rl = self.ctx.runtime_limits_mut();
@@ -313,13 +338,6 @@ impl Engine {
                 }));
             }
         };
-        // Leave no user behind between cells.
-        let _ = self.ctx.global_object().set(
-            js_string!(USER_GLOBAL),
-            JsValue::undefined(),
-            false,
-            &mut self.ctx,
-        );
         self.cell_of(value).map_err(RunError::Cell)
     }
 
@@ -330,7 +348,7 @@ impl Engine {
             JsVariant::Boolean(b) => Cell::Value(std::borrow::Cow::Owned(Value::Bool(b))),
             JsVariant::Integer32(i) => Cell::Number(f64::from(i)),
             JsVariant::Float64(f) => Cell::Number(f),
-            JsVariant::String(s) => Cell::Str(std::borrow::Cow::Owned(s.to_std_string_lossy())),
+            JsVariant::String(s) => Cell::Str(std::borrow::Cow::Owned(to_rust_string(&s))),
             JsVariant::BigInt(_) => {
                 return Err(CellError { message: "TypeError: a BigInt has no cell value".into() });
             }
@@ -352,7 +370,7 @@ impl Engine {
                 match s.as_string() {
                     None => Cell::Undefined,
                     Some(s) => {
-                        let text = s.to_std_string_lossy();
+                        let text = to_rust_string(&s);
                         let json: Value = serde_json::from_str(&text).map_err(|e| CellError {
                             message: format!("the value could not be read back as JSON: {e}"),
                         })?;
@@ -384,6 +402,15 @@ fn run_with_deadline(
                 }
             }
         }
+    }
+}
+
+/// A JavaScript string as UTF-8, a lone surrogate becoming U+FFFD (as
+/// `to_std_string_lossy`, which goes through `Display` one character at a time).
+fn to_rust_string(s: &JsString) -> String {
+    match s.variant() {
+        JsStrVariant::Latin1(bytes) => bytes.iter().copied().map(char::from).collect(),
+        JsStrVariant::Utf16(units) => String::from_utf16_lossy(units),
     }
 }
 
@@ -480,7 +507,25 @@ fn user_keys(source: &str) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::user_keys;
+    use boa_engine::JsString;
+
+    use super::{to_rust_string, user_keys};
+
+    #[test]
+    fn strings_convert_as_the_lossy_display_does() {
+        let lone = [0x61, 0xD83D, 0x62]; // 'a', half of an emoji, 'b'
+        let emoji: Vec<u16> = "x😀é".encode_utf16().collect();
+        for s in [
+            JsString::from("plain ascii"),
+            JsString::from("café"), // Latin-1, not ASCII
+            JsString::from(&emoji[..]),
+            JsString::from(&lone[..]),
+            JsString::from(""),
+        ] {
+            assert_eq!(to_rust_string(&s), s.to_std_string_lossy());
+        }
+        assert_eq!(to_rust_string(&JsString::from(&lone[..])), "a\u{FFFD}b");
+    }
 
     #[test]
     fn keys_read_by_a_source() {
