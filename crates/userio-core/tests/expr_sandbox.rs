@@ -127,3 +127,22 @@ fn a_column_that_throws_for_every_user_keeps_its_own_error() {
     }
     assert_eq!(fine.eval(&u).unwrap().to_text(), "ADA2");
 }
+
+#[test]
+fn guarded_built_ins_keep_their_meaning() {
+    let u = user();
+    for (source, text) in [
+        ("[1, 2, 3].reduce((a, b) => a + b)", "6"),
+        ("String([1, 2, 3].reduce((a, b) => a + b, undefined))", "NaN"),
+        ("[1, 2, 1].lastIndexOf(1)", "2"),
+        ("[1, 2, 1].lastIndexOf(1, undefined)", "0"),
+        ("[1, 2, 3].splice(1).join()", "2,3"),
+        ("[1, 2, 3].map((x, i, a) => x + i + a.length).join('-')", "4-6-8"),
+        ("[3, 1, 2].sort().concat([4], 5).join()", "1,2,3,4,5"),
+        ("Array.from('ab', c => c + c).join()", "aa,bb"),
+        ("'7'.padStart(3, '0') + 'x'.padEnd(2)", "007x "),
+        ("[[].map.length, [].reduce.length, [].fill.length, Array.from.length].join()", "1,1,1,1"),
+    ] {
+        assert_eq!(js(source).eval(&u).expect(source).to_text(), text, "{source}");
+    }
+}

@@ -59,30 +59,44 @@ const THROWN_GLOBAL: &str = "__userio_thrown";
 const PRELUDE: &str = r#"(function () {
   const MAX = 10000000;
   const err = (what) => new RangeError('sandbox limit: ' + what + ' longer than ' + MAX);
-  const guardThis = (proto, names, what) => {
-    for (const name of names) {
+  // `fixed`: methods for which an explicit `undefined` means the same as a missing argument,
+  // so the guard passes three arguments (no rest parameter, no `apply`: about 3,000 fewer
+  // instructions per guarded call in boa 0.22). The others keep `...args`, because there it differs
+  // (`reduce(f)` and `reduce(f, undefined)`, `lastIndexOf(x)` and `lastIndexOf(x, undefined)`).
+  const keepLength = (f, orig) => Object.defineProperty(f, 'length', { value: orig.length });
+  const guardThis = (proto, fixed, variadic, what) => {
+    const define = (name, orig, f) => Object.defineProperty(proto, name,
+      { configurable: true, writable: true, value: keepLength(f, orig) });
+    for (const name of fixed) {
       const orig = proto[name];
       if (typeof orig !== 'function') continue;
-      Object.defineProperty(proto, name, { configurable: true, writable: true, value: {
+      define(name, orig, {
+        [name](a, b, c) { if (this != null && this.length > MAX) throw err(what); return orig.call(this, a, b, c); }
+      }[name]);
+    }
+    for (const name of variadic) {
+      const orig = proto[name];
+      if (typeof orig !== 'function') continue;
+      define(name, orig, {
         [name](...args) { if (this != null && this.length > MAX) throw err(what); return orig.apply(this, args); }
-      }[name] });
+      }[name]);
     }
   };
-  guardThis(Array.prototype, ['fill', 'join', 'map', 'forEach', 'filter', 'reduce', 'reduceRight',
-    'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'indexOf', 'lastIndexOf',
-    'includes', 'flat', 'flatMap', 'toString', 'slice', 'reverse', 'sort', 'toSorted',
-    'toReversed', 'copyWithin', 'concat', 'splice', 'toSpliced', 'with'], 'array');
+  guardThis(Array.prototype, ['fill', 'join', 'map', 'forEach', 'filter', 'some', 'every',
+    'find', 'findIndex', 'findLast', 'findLastIndex', 'indexOf', 'includes', 'flat', 'flatMap',
+    'toString', 'slice', 'reverse', 'sort', 'toSorted', 'toReversed', 'copyWithin', 'with'],
+    ['reduce', 'reduceRight', 'lastIndexOf', 'concat', 'splice', 'toSpliced'], 'array');
   for (const name of ['padStart', 'padEnd']) {
     const orig = String.prototype[name];
-    Object.defineProperty(String.prototype, name, { configurable: true, writable: true, value: {
-      [name](n, ...rest) { if (n > MAX) throw err('string'); return orig.call(this, n, ...rest); }
-    }[name] });
+    Object.defineProperty(String.prototype, name, { configurable: true, writable: true, value: keepLength({
+      [name](n, fill) { if (n > MAX) throw err('string'); return orig.call(this, n, fill); }
+    }[name], orig) });
   }
-  const from = Array.from;
-  Array.from = function from_(items, ...rest) {
+  const from_ = Array.from;
+  Array.from = keepLength(function from(items, mapFn, thisArg) {
     if (items != null && items.length > MAX) throw err('array');
-    return from.call(this, items, ...rest);
-  };
+    return from_.call(this, items, mapFn, thisArg);
+  }, from_);
 })();"#;
 
 impl JsProgram {
