@@ -80,6 +80,31 @@ fn run(column: &Column, users: &[Value], out: &mut String) -> usize {
     errors
 }
 
+/// The column for `tier`, once it has written the same text (or failed) for each of `n`
+/// users as the native tier: a bench must not time cells that fail for some other reason
+/// (as a JS engine that broke after many errors once did, unnoticed).
+fn checked(
+    label: &str,
+    src: &str,
+    tier: Tier,
+    n: usize,
+    write: impl Fn(&Column, usize, &mut String) -> bool,
+) -> Option<Column> {
+    let column = Column::with_tier(label, src, tier).ok()?;
+    let native = Column::with_tier(label, src, Tier::Native).expect("every bench column is native");
+    let (mut a, mut b) = (String::new(), String::new());
+    for i in 0..n {
+        a.clear();
+        b.clear();
+        let (ok_a, ok_b) = (write(&column, i, &mut a), write(&native, i, &mut b));
+        assert!(
+            ok_a == ok_b && a == b,
+            "{src} [{tier}] user #{i}: {a:?} ({ok_a}) vs native {b:?} ({ok_b})"
+        );
+    }
+    Some(column)
+}
+
 fn bench(c: &mut Criterion) {
     let users: Vec<Value> = Generator::new(42, Shape::Profile).take(USERS).collect();
     let mut g = c.benchmark_group("expr");
@@ -96,7 +121,9 @@ fn bench(c: &mut Criterion) {
             })
         });
         for tier in [Tier::Path, Tier::Native, Tier::Js] {
-            let Ok(column) = Column::with_tier(*label, *src, tier) else { continue };
+            let write =
+                |c: &Column, i: usize, out: &mut String| c.write_text(&users[i], out).is_ok();
+            let Some(column) = checked(label, src, tier, users.len(), write) else { continue };
             g.bench_function(BenchmarkId::new(tier.as_str(), label), |b| {
                 b.iter(|| black_box(run(&column, &users, &mut out)))
             });
@@ -120,7 +147,8 @@ fn bench(c: &mut Criterion) {
             })
         });
         for tier in [Tier::Path, Tier::Native, Tier::Js] {
-            let Ok(column) = Column::with_tier(*label, *src, tier) else { continue };
+            let write = |c: &Column, i: usize, out: &mut String| c.write_text(&hot[i], out).is_ok();
+            let Some(column) = checked(label, src, tier, hot.len(), write) else { continue };
             g.bench_function(BenchmarkId::new(tier.as_str(), label), |b| {
                 b.iter(|| black_box(run(&column, hot, &mut out)))
             });
@@ -145,7 +173,9 @@ fn bench(c: &mut Criterion) {
             })
         });
         for tier in [Tier::Path, Tier::Native, Tier::Js] {
-            let Ok(column) = Column::with_tier(*label, *src, tier) else { continue };
+            let write =
+                |c: &Column, i: usize, out: &mut String| projected.write_text(c, i, out).is_ok();
+            let Some(column) = checked(label, src, tier, projected.len(), write) else { continue };
             g.bench_function(BenchmarkId::new(tier.as_str(), label), |b| {
                 b.iter(|| {
                     let mut errors = 0;
