@@ -234,12 +234,13 @@ impl Engine {
             return Err(CellError { message: "JSON.stringify is missing".into() });
         };
         let threw = JsObject::with_null_proto();
-        for (name, value) in
-            [(THREW_GLOBAL, threw.clone().into()), (THROWN_GLOBAL, JsValue::undefined())]
-        {
-            if let Err(e) =
-                ctx.register_global_property(js_string!(name), value, Attribute::WRITABLE)
-            {
+        // The sentinel is read-only: an expression that assigns it must not turn a later
+        // throw into a value.
+        for (name, value, attributes) in [
+            (THREW_GLOBAL, threw.clone().into(), Attribute::empty()),
+            (THROWN_GLOBAL, JsValue::undefined(), Attribute::WRITABLE),
+        ] {
+            if let Err(e) = ctx.register_global_property(js_string!(name), value, attributes) {
                 return Err(fail(e, &mut ctx));
             }
         }
