@@ -150,7 +150,7 @@ fn guarded_built_ins_keep_their_meaning() {
 #[test]
 fn an_expression_cannot_turn_later_errors_into_values() {
     let u = user();
-    let meddles = js("(globalThis.__userio_threw = 'not an error', __userio_thrown = 1, 'x')");
+    let meddles = js("(globalThis.__userio_threw = 'not an error', __userio_threw.e = 1, 'x')");
     assert_eq!(meddles.eval(&u).unwrap().to_text(), "x");
     let throws = js("user.missing.x + Math.max(1, 2)");
     let err = throws.eval(&u).expect_err("still an error");
