@@ -382,17 +382,20 @@ impl Column {
         user: UserRef<'_>,
         out: &mut String,
     ) -> Result<(), CellError> {
-        let start = out.len();
-        let written = match &self.compiled {
+        match &self.compiled {
+            // A path writes nothing before it fails.
+            Compiled::Path(p) => p.eval(user).map(|cell| cell.write_text(out)),
             Compiled::Native(n) => {
-                n.run(|expr, locals| native::write::write(expr, user, locals, out))
+                let start = out.len();
+                let written = n.run(|expr, locals| native::write::write(expr, user, locals, out));
+                if written.is_err() {
+                    out.truncate(start);
+                }
+                written
             }
-            _ => self.eval_user(user).map(|cell| cell.write_text(out)),
-        };
-        if written.is_err() {
-            out.truncate(start);
+            #[cfg(feature = "js")]
+            Compiled::Js(j) => j.eval(user, &self.limits).map(|cell| cell.write_text(out)),
         }
-        written
     }
 
     /// [`eval`](Self::eval) for a user as the export parsed it.
