@@ -172,12 +172,12 @@ thread_local! {
     static ENGINE: RefCell<Option<ManuallyDrop<Engine>>> = const { RefCell::new(None) };
 }
 
-/// A column compiled on this thread: its call script and the `JsString`s of the attributes
-/// it reads.
+/// A column compiled on this thread: its call script and the `JsString`s of
+/// [`JsProgram::keys`], in the same order.
 #[derive(Clone)]
 struct Compiled {
     script: Script,
-    keys: Option<Rc<[(String, JsString)]>>,
+    js_keys: Rc<[JsString]>,
 }
 
 enum RunError {
@@ -272,10 +272,8 @@ impl Engine {
         );
         let script = Script::parse(Source::from_bytes(call.as_bytes()), None, &mut self.ctx)
             .map_err(|e| cell(e, &mut self.ctx))?;
-        let keys = program.keys.as_ref().map(|keys| {
-            keys.iter().map(|k| (k.clone(), js_string!(k.as_str()))).collect::<Rc<[_]>>()
-        });
-        let compiled = Compiled { script, keys };
+        let js_keys = program.keys.iter().flatten().map(|k| js_string!(k.as_str())).collect();
+        let compiled = Compiled { script, js_keys };
         self.programs.insert(program.id, compiled.clone());
         Ok(compiled)
     }
@@ -286,16 +284,16 @@ impl Engine {
         user: UserRef<'_>,
         limits: &Limits,
     ) -> Result<Cell<'static>, RunError> {
-        let Compiled { script, keys } = self.compiled(program)?;
+        let Compiled { script, js_keys } = self.compiled(program)?;
         let cell_err = |e: JsError, ctx: &mut Context| {
             RunError::Cell(CellError { message: error_message(&e, ctx) })
         };
-        let user_js = match &keys {
+        let user_js = match &program.keys {
             // Hand in only the attributes the source reads, as data properties (what
             // `JSON.parse` makes; no setter on the prototype runs).
             Some(keys) if user.is_object() => {
                 let obj = JsObject::with_object_proto(self.ctx.intrinsics());
-                for (key, js_key) in keys.iter() {
+                for (key, js_key) in keys.iter().zip(js_keys.iter()) {
                     if let Some(v) = user.get(key) {
                         let v = JsValue::from_json(v, &mut self.ctx)
                             .map_err(|e| cell_err(e, &mut self.ctx))?;

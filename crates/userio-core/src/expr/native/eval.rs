@@ -27,7 +27,11 @@ pub(crate) fn eval<'u>(expr: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u
         Expr::User => JsVal::from_json(user.whole()),
         Expr::Local(slot) => locals.get(*slot).cloned().unwrap_or(JsVal::Undefined),
         Expr::Array(items) => array(items, user, locals)?,
-        Expr::Template(parts, exprs) => template(parts, exprs, user, locals)?,
+        Expr::Template(..) | Expr::Binary(BinOp::Concat, ..) => {
+            let mut out = String::new();
+            push_string(expr, user, locals, &mut out)?;
+            JsVal::Str(Cow::Owned(out))
+        }
         Expr::Chain(base, links) => chain_from(base, links, user, locals)?,
         Expr::Unary(op, e) => unary(*op, e, user, locals)?,
         Expr::Logical(op, a, b) => {
@@ -123,20 +127,32 @@ fn array<'u>(items: &'u [Expr], user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> 
     Ok(JsVal::Arr(Rc::new(out)))
 }
 
-fn template<'u>(
-    parts: &'u [String],
-    exprs: &'u [Expr],
+/// Appends `ToString` of `e`'s value. A concatenation or a template appends its pieces in
+/// turn, with no string per `+`: `ToString(ToPrimitive(x))` of each, which for these values
+/// is `ToString(x)`.
+pub(super) fn push_string<'u>(
+    e: &'u Expr,
     user: UserRef<'u>,
     locals: &mut [JsVal<'u>],
-) -> R<'u> {
-    let mut out = String::new();
-    for (i, part) in parts.iter().enumerate() {
-        out.push_str(part);
-        if let Some(e) = exprs.get(i) {
-            eval(e, user, locals)?.push_str(&mut out);
+    out: &mut String,
+) -> Result<(), CellError> {
+    match e {
+        Expr::Str(s) => out.push_str(s),
+        Expr::Binary(BinOp::Concat, a, b) => {
+            push_string(a, user, locals, out)?;
+            push_string(b, user, locals, out)?;
         }
+        Expr::Template(parts, exprs) => {
+            for (i, part) in parts.iter().enumerate() {
+                out.push_str(part);
+                if let Some(e) = exprs.get(i) {
+                    push_string(e, user, locals, out)?;
+                }
+            }
+        }
+        _ => operand(e, user, locals)?.push_str(out),
     }
-    Ok(JsVal::Str(Cow::Owned(out)))
+    Ok(())
 }
 
 fn unary<'u>(op: UnOp, e: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
@@ -180,12 +196,7 @@ fn chain<'u>(
 ) -> R<'u> {
     let mut links = links.iter();
     while let Some(link) = links.next() {
-        let optional = match link {
-            Link::Get { optional, .. }
-            | Link::Call { optional, .. }
-            | Link::Map { optional, .. } => *optional,
-        };
-        if optional && cur.is_nullish() {
+        if link.optional() && cur.is_nullish() {
             return Ok(JsVal::Undefined);
         }
         cur = match link {
@@ -315,19 +326,13 @@ fn compare(op: BinOp, x: &JsVal<'_>, y: &JsVal<'_>) -> Option<bool> {
 
 fn binary<'u>(op: BinOp, x: JsVal<'u>, y: JsVal<'u>) -> JsVal<'u> {
     match op {
+        // A `Concat` is evaluated by `push_string`; here only when a condition tests one.
         BinOp::Add | BinOp::Concat => {
             let px = x.into_primitive();
             let py = y.into_primitive();
             if matches!(px, JsVal::Str(_)) || matches!(py, JsVal::Str(_)) {
                 let mut s = match px {
-                    JsVal::Str(Cow::Owned(s)) => s,
-                    JsVal::Str(Cow::Borrowed(b)) => {
-                        // Room for more pieces: `a + ' ' + b` appends in place.
-                        let right = if let JsVal::Str(r) = &py { r.len() } else { 0 };
-                        let mut s = String::with_capacity(2 * (b.len() + right) + 8);
-                        s.push_str(b);
-                        s
-                    }
+                    JsVal::Str(s) => s.into_owned(),
                     other => other.to_str().into_owned(),
                 };
                 py.push_str(&mut s);

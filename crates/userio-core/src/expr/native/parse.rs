@@ -241,6 +241,15 @@ impl Link {
             Link::Call { .. } | Link::Map { .. } => None,
         }
     }
+
+    /// Whether the link is `?.`: on `null` or `undefined` the whole chain is `undefined`.
+    pub(crate) fn optional(&self) -> bool {
+        match self {
+            Link::Get { optional, .. }
+            | Link::Call { optional, .. }
+            | Link::Map { optional, .. } => *optional,
+        }
+    }
 }
 
 impl Expr {

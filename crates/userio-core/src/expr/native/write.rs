@@ -7,7 +7,9 @@
 //! values here can neither fail nor have effects, so the only difference would be the text
 //! written before an error, which the caller drops.
 
-use super::eval::{Arrow, chain_from, eval, literal_join, map_items, operand, takes_left, test};
+use super::eval::{
+    Arrow, chain_from, eval, literal_join, map_items, operand, push_string, takes_left, test,
+};
 use super::parse::{BinOp, Expr, Link};
 use crate::expr::number::push_number;
 use crate::expr::value::JsVal;
@@ -64,45 +66,13 @@ fn write_value(v: JsVal<'_>, out: &mut String) {
     }
 }
 
-/// Appends `ToString` of `e`'s value. A concatenation appends its operands' strings in
-/// turn: `ToString(ToPrimitive(x))` of each, which for these values is `ToString(x)`.
-fn push_string<'u>(
-    e: &'u Expr,
-    user: UserRef<'u>,
-    locals: &mut [JsVal<'u>],
-    out: &mut String,
-) -> Result<(), CellError> {
-    match e {
-        Expr::Str(s) => out.push_str(s),
-        Expr::Binary(BinOp::Concat, a, b) => {
-            push_string(a, user, locals, out)?;
-            push_string(b, user, locals, out)?;
-        }
-        Expr::Template(parts, exprs) => {
-            for (i, part) in parts.iter().enumerate() {
-                out.push_str(part);
-                if let Some(e) = exprs.get(i) {
-                    push_string(e, user, locals, out)?;
-                }
-            }
-        }
-        _ => operand(e, user, locals)?.push_str(out),
-    }
-    Ok(())
-}
-
 /// `links` that end in `.map(f).join('sep')` with no optional link before the map (an
 /// earlier `?.` could end the whole chain early): the links before the map, the map, the
 /// separator.
 fn map_join(links: &[Link]) -> Option<(&[Link], &Link, &str)> {
     let [prefix @ .., map @ Link::Map { .. }, join] = links else { return None };
     let sep = literal_join(join)?;
-    let optional = |l: &Link| match l {
-        Link::Get { optional, .. } | Link::Call { optional, .. } | Link::Map { optional, .. } => {
-            *optional
-        }
-    };
-    if prefix.iter().any(optional) {
+    if prefix.iter().any(Link::optional) {
         return None;
     }
     Some((prefix, map, sep))
