@@ -1,6 +1,7 @@
 //! Query benchmark: parse time per query, match time per user per query on 100,000 generated
 //! profile-shape users (the same users as `gen-users --count 100000 --shape profile`, seed 42),
-//! and a hand-written Rust closure for the same filter.
+//! a hand-written Rust closure for the same filter, and `UserIndex::search` over the same users
+//! (the index built once, its build time reported per user).
 //!
 //! `cargo bench -p userio-core --no-default-features --bench query -- --warm-up-time 1 --measurement-time 3`
 //! prints criterion's figures, then a summary table (ns per user) from a direct timing loop.
@@ -10,7 +11,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput};
 use serde_json::Value;
-use userio_core::query::Query;
+use userio_core::query::{Query, UserIndex};
 use userio_testkit::{Generator, Shape};
 
 const USERS: usize = 100_000;
@@ -77,28 +78,43 @@ fn ns_per(f: impl Fn() -> usize, reps: u32, per: usize) -> (f64, usize) {
 
 fn main() {
     let users: Vec<Value> = Generator::new(42, Shape::Profile).take(USERS).collect();
+    let t = Instant::now();
+    let index = UserIndex::build(&users).expect("the users fit in an index");
+    let build_ns = t.elapsed().as_nanos() as f64 / USERS as f64;
     let mut c = Criterion::default().configure_from_args().sample_size(10);
     for (i, (text, closure)) in cases().into_iter().enumerate() {
         let q = Query::parse(text).expect("benchmark query parses");
+        let matched = users.iter().filter(|u| q.matches(u)).count();
         assert_eq!(
-            users.iter().filter(|u| q.matches(u)).count(),
+            matched,
             users.iter().filter(|u| closure(u)).count(),
             "{text}: the closure must select the same users"
+        );
+        assert!(
+            index.search(&q).iter().eq((0..USERS).filter(|&i| q.matches(&users[i]))),
+            "{text}: the index must select the same users"
         );
         let mut g = c.benchmark_group(format!("query{i}"));
         g.bench_function("parse", |b| b.iter(|| Query::parse(black_box(text))));
         g.throughput(Throughput::Elements(USERS as u64));
         g.bench_function("match", |b| b.iter(|| users.iter().filter(|u| q.matches(u)).count()));
         g.bench_function("closure", |b| b.iter(|| users.iter().filter(|u| closure(u)).count()));
+        g.bench_function("index", |b| b.iter(|| index.search(&q).count()));
         g.finish();
     }
     c.final_summary();
 
     let hot = &users[..1000];
     println!(
-        "\n| query | matches | parse µs | match ns/user | closure ns/user | match / closure | match ns/user, 1,000 users in cache | closure, in cache |"
+        "\nUserIndex: built in {build_ns:.0} ns per user; {} paths, {:.1} MB ({:.0} bytes per user)",
+        index.paths(),
+        index.heap_bytes() as f64 / 1e6,
+        index.heap_bytes() as f64 / USERS as f64
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "\n| query | matches | parse µs | match ns/user | closure ns/user | match / closure | match ns/user, 1,000 users in cache | closure, in cache | index ns/user | match / index |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (text, closure) in cases() {
         let (parse_ns, _) = ns_per(|| Query::parse(black_box(text)).map_or(0, |_| 1), 20_000, 1);
         let q = Query::parse(text).expect("parses");
@@ -106,10 +122,12 @@ fn main() {
         let (h, _) = ns_per(|| users.iter().filter(|u| closure(u)).count(), 10, USERS);
         let (mh, _) = ns_per(|| hot.iter().filter(|u| q.matches(u)).count(), 1000, hot.len());
         let (hh, _) = ns_per(|| hot.iter().filter(|u| closure(u)).count(), 1000, hot.len());
+        let (ix, _) = ns_per(|| index.search(&q).count(), 100, USERS);
         println!(
-            "| `{text}` | {count} | {:.2} | {m:.1} | {h:.1} | {:.2}x | {mh:.1} | {hh:.1} |",
+            "| `{text}` | {count} | {:.2} | {m:.1} | {h:.1} | {:.2}x | {mh:.1} | {hh:.1} | {ix:.2} | {:.0}x |",
             parse_ns / 1000.0,
-            m / h
+            m / h,
+            m / ix
         );
     }
 }

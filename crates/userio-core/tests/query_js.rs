@@ -6,46 +6,13 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use boa_engine::{Context, Source};
 use serde_json::Value;
-use userio_core::query::{DefaultOperator, JS_RUNTIME, LeafValue, Query, QueryOptions};
+use userio_core::query::{JS_RUNTIME, LeafValue, Query, QueryOptions};
 
-fn vectors_dir() -> PathBuf {
-    common::vectors_dir("query")
-}
-
-/// Every parsable (query, options) and every user of the vector files and the corpus.
+/// Every (query, options) and every user of the vector files and the corpus.
 fn corpus() -> (Vec<(String, QueryOptions)>, Vec<Value>) {
-    let mut queries = Vec::new();
-    let mut users = Vec::new();
-    let files = common::json_files("query");
-    for path in files {
-        let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        for case in doc["cases"].as_array().expect("cases") {
-            let and = case["options"]["default_operator"].as_str() == Some("and");
-            let o = QueryOptions {
-                default_operator: if and { DefaultOperator::And } else { DefaultOperator::Or },
-                auth0_check: false,
-            };
-            queries.push((case["query"].as_str().unwrap().to_owned(), o));
-            if let Some(u) = case.get("user") {
-                users.push(u.clone());
-            }
-        }
-    }
-    let dir = vectors_dir().join("lucene-kit");
-    let persons: Vec<Value> =
-        serde_json::from_slice(&std::fs::read(dir.join("lucene-kit-persons.json")).unwrap())
-            .unwrap();
-    users.extend(persons);
-    let text = std::fs::read_to_string(dir.join("lucene-kit-queries.jsonl")).unwrap();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let case: Value = serde_json::from_str(line).unwrap();
-        queries.push((case["query"].as_str().unwrap().to_owned(), QueryOptions::default()));
-    }
-    (queries, users)
+    common::query_corpus()
 }
 
 fn has_regex(q: &Query) -> bool {

@@ -36,10 +36,7 @@ fn eval_leaf(target: &Target, tests: &Tests, user: UserRef<'_>) -> bool {
         Target::EmailDomain => {
             let t = tests.pick(true);
             match user.get("email") {
-                Some(Value::String(e)) => {
-                    let domain = e.rsplit_once('@').map_or("", |(_, d)| d);
-                    t.test(&Value::String(domain.to_owned()))
-                }
+                Some(Value::String(e)) => t.test_scalar(Scalar::Str(email_domain(e))),
                 Some(v) => any_at(v, &["domain".to_owned()], &mut |v| t.test(v)),
                 None => false,
             }
@@ -61,6 +58,11 @@ fn eval_leaf(target: &Target, tests: &Tests, user: UserRef<'_>) -> bool {
             _ => false,
         },
     }
+}
+
+/// Auth0's `email.domain` of a string `email`: what follows the last `@` (empty without one).
+pub(crate) fn email_domain(email: &str) -> &str {
+    email.rsplit_once('@').map_or("", |(_, d)| d)
 }
 
 impl Tests {
@@ -98,13 +100,33 @@ fn any_deep(v: &Value, f: &mut impl FnMut(&Value) -> bool) -> bool {
     }
 }
 
-/// Null, `{}` (and `[]`, which `any_at` never passes on) count as absent.
-fn is_absent(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Object(m) => m.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        _ => false,
+/// One value as a test sees it: what `any_at` hands over (never an array: arrays are passed
+/// through), borrowed from a `serde_json::Value` or from a [`UserIndex`](super::UserIndex)
+/// column. Both engines run the same [`Test::test_scalar`] on it, so they cannot disagree.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scalar<'a> {
+    Str(&'a str),
+    /// A JSON number as `f64` (`None` only for numbers `f64` cannot hold).
+    Num(Option<f64>),
+    Bool(bool),
+    Null,
+    /// An object or array: only whether it is empty matters (for `_exists_`).
+    Container {
+        empty: bool,
+    },
+}
+
+impl<'a> Scalar<'a> {
+    #[inline]
+    pub(crate) fn of(v: &'a Value) -> Scalar<'a> {
+        match v {
+            Value::String(s) => Scalar::Str(s),
+            Value::Number(n) => Scalar::Num(n.as_f64()),
+            Value::Bool(b) => Scalar::Bool(*b),
+            Value::Null => Scalar::Null,
+            Value::Object(m) => Scalar::Container { empty: m.is_empty() },
+            Value::Array(a) => Scalar::Container { empty: a.is_empty() },
+        }
     }
 }
 
@@ -118,34 +140,42 @@ fn lower(s: &str) -> Cow<'_, str> {
 }
 
 impl Test {
+    #[inline]
     fn test(&self, v: &Value) -> bool {
+        self.test_scalar(Scalar::of(v))
+    }
+
+    /// The test on one value. Null, `{}` and `[]` count as absent.
+    #[inline]
+    pub(crate) fn test_scalar(&self, v: Scalar<'_>) -> bool {
         match self {
-            Test::Exists => !is_absent(v),
+            Test::Exists => !matches!(v, Scalar::Null | Scalar::Container { empty: true }),
             Test::Eq { text, ci, num, boolean } => match v {
-                Value::String(s) => {
+                Scalar::Str(s) => {
                     if !*ci {
                         s == text
-                    } else if s.is_ascii() && text.is_ascii() {
+                    } else if s.is_ascii() {
+                        // ASCII lowercases byte for byte (`text` is lowercased already).
                         s.eq_ignore_ascii_case(text)
                     } else {
                         s.to_lowercase() == *text
                     }
                 }
-                Value::Number(n) => num.is_some_and(|x| n.as_f64() == Some(x)),
-                Value::Bool(b) => *boolean == Some(*b),
+                Scalar::Num(n) => num.is_some() && n == *num,
+                Scalar::Bool(b) => *boolean == Some(b),
                 _ => false,
             },
             Test::Wild { m, ci } => match v {
-                Value::String(s) => wild(m, s, *ci),
+                Scalar::Str(s) => wild(m, s, *ci),
                 _ => false,
             },
             Test::Regex(re) => match v {
-                Value::String(s) => re.is_match(s),
+                Scalar::Str(s) => re.is_match(s),
                 _ => false,
             },
             Test::Fuzzy { term, edits, ci } => match v {
-                Value::String(s) => {
-                    let s = if *ci { lower(s) } else { Cow::Borrowed(s.as_str()) };
+                Scalar::Str(s) => {
+                    let s = if *ci { lower(s) } else { Cow::Borrowed(s) };
                     within_edits(term, &s, usize::from(*edits))
                 }
                 _ => false,
@@ -158,10 +188,16 @@ impl Test {
 fn wild(m: &Wild, s: &str, ci: bool) -> bool {
     if ci {
         if let Wild::Prefix(p) = m
-            && s.is_ascii()
+            && p.is_ascii()
         {
-            return s.len() >= p.len()
-                && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+            // Lowercasing maps characters one by one (final sigma aside, which only changes
+            // itself), so when `s` starts with `p.len()` ASCII bytes, `lower(s)` starts with
+            // their ASCII lowercase, whatever follows.
+            match s.as_bytes().get(..p.len()) {
+                Some(head) if head.is_ascii() => return head.eq_ignore_ascii_case(p.as_bytes()),
+                None if s.is_ascii() => return false,
+                _ => {}
+            }
         }
         let l = lower(s);
         return wild(m, &l, false);
@@ -198,10 +234,10 @@ fn within_edits(a: &[char], b: &str, max: usize) -> bool {
     prev[b.len()] <= max
 }
 
-fn in_range(lower: &RangeEnd, upper: &RangeEnd, v: &Value) -> bool {
+fn in_range(lower: &RangeEnd, upper: &RangeEnd, v: Scalar<'_>) -> bool {
     match v {
-        Value::Number(n) => {
-            let Some(x) = n.as_f64() else { return false };
+        Scalar::Num(n) => {
+            let Some(x) = n else { return false };
             let ok = |end: &RangeEnd, is_lower: bool| match end {
                 RangeEnd::Open => true,
                 RangeEnd::Val { num: None, .. } => false,
@@ -212,7 +248,7 @@ fn in_range(lower: &RangeEnd, upper: &RangeEnd, v: &Value) -> bool {
             };
             ok(lower, true) && ok(upper, false)
         }
-        Value::String(s) => {
+        Scalar::Str(s) => {
             let dated = |e: &RangeEnd| match e {
                 RangeEnd::Open => true,
                 RangeEnd::Val { date, .. } => date.is_some(),
@@ -228,7 +264,7 @@ fn in_range(lower: &RangeEnd, upper: &RangeEnd, v: &Value) -> bool {
             let ok = |end: &RangeEnd, is_lower: bool| match end {
                 RangeEnd::Open => true,
                 RangeEnd::Val { text, inclusive, .. } => {
-                    cmp_ok(Some(s.as_str().cmp(text.as_str())), is_lower, *inclusive)
+                    cmp_ok(Some(s.cmp(text.as_str())), is_lower, *inclusive)
                 }
             };
             ok(lower, true) && ok(upper, false)

@@ -23,7 +23,9 @@
 //!   `app_metadata` / `user_metadata`.
 //!
 //! The whole query is compiled once in [`Query::parse`]; [`Query::matches`] allocates nothing
-//! on the common paths.
+//! on the common paths. To run many queries over one set of users, build a [`UserIndex`]
+//! once: it holds the users by attribute path and answers [`UserIndex::search`] exactly as
+//! `matches` would, scanning only the paths the query names.
 
 // The compiled leaf is larger than a boolean node, which is fine for a tree built once per query.
 #![allow(clippy::large_enum_variant)]
@@ -32,6 +34,7 @@ pub mod ast;
 mod compile;
 mod error;
 pub mod grammar;
+mod index;
 mod js;
 mod matcher;
 
@@ -45,6 +48,7 @@ pub use ast::{Bound, Clause, Field, Leaf, LeafValue, Node, Occur, Span, WildPart
 pub use compile::{CASE_INSENSITIVE_FIELDS, MAX_REGEX_LEN, METADATA_FIELDS};
 pub use error::{Auth0Issue, ParseError, Severity};
 pub use grammar::MAX_DEPTH;
+pub use index::{IndexError, Matches, UserIndex};
 pub use js::JS_RUNTIME;
 
 /// The operator between clauses written without one (`a b`).
