@@ -1,7 +1,8 @@
 // Node benchmark for the `userio` package, one run, ratios printed:
 //   1. export of 100,000 users from an array, default columns, CSV: userio vs plain JS
 //   2. the same from a file (JSON array on disk)
-//   3. query filter on the array: userio Query.filter vs liqe (npm), per query
+//   3. query filter on the array: userio Query.filter, and UserIndex.filter after one build,
+//      vs liqe (npm), per query
 //      (median of 5 passes after a warm-up pass; match counts printed, liqe's semantics
 //      differ on `_exists_` and on `*`, see docs/benchmarks.md)
 //
@@ -108,16 +109,22 @@ if (!queriesOnly) {
   ratios.push(`  export from file   plain JS / userio = ${(f2.ms / f1.ms).toFixed(2)}`)
 }
 
+// UserIndex: built once from the array (JSON.stringify + the core's index), then each
+// query's filter scans only the paths it names and returns the same objects.
+const built = time('UserIndex: build from the array (once)', () => new userio.UserIndex(users))
+const index = built.out
+
 console.log('\nquery filter (median of 5 after a warm-up; ms per 100k users)')
-console.log(`${'query'.padEnd(76)} ${'userio'.padStart(9)} ${'liqe'.padStart(9)} ${'closure'.padStart(9)} ${'liqe/userio'.padStart(12)} ${'liqe/closure'.padStart(13)}  matches (userio / liqe / closure)`)
+console.log(`${'query'.padEnd(76)} ${'userio'.padStart(9)} ${'index'.padStart(9)} ${'liqe'.padStart(9)} ${'closure'.padStart(9)} ${'liqe/userio'.padStart(12)} ${'liqe/index'.padStart(11)} ${'liqe/closure'.padStart(13)}  matches (userio / index / liqe / closure)`)
 QUERIES.forEach((text, i) => {
   const query = new userio.Query(text)
   const ast = liqeParse(text)
   const q1 = median('userio', () => query.filter(users).length)
+  const q4 = median('index', () => index.filter(query).length)
   const q2 = median('liqe', () => liqeFilter(ast, users).length)
   const q3 = median('closure', () => users.filter(CLOSURES[i]).length)
   console.log(
-    `${text.padEnd(76)} ${q1.ms.toFixed(1).padStart(9)} ${q2.ms.toFixed(1).padStart(9)} ${q3.ms.toFixed(1).padStart(9)} ${(q2.ms / q1.ms).toFixed(1).padStart(12)} ${(q2.ms / q3.ms).toFixed(1).padStart(13)}  ${q1.out} / ${q2.out} / ${q3.out}`,
+    `${text.padEnd(76)} ${q1.ms.toFixed(1).padStart(9)} ${q4.ms.toFixed(2).padStart(9)} ${q2.ms.toFixed(1).padStart(9)} ${q3.ms.toFixed(1).padStart(9)} ${(q2.ms / q1.ms).toFixed(1).padStart(12)} ${(q2.ms / q4.ms).toFixed(1).padStart(11)} ${(q2.ms / q3.ms).toFixed(1).padStart(13)}  ${q1.out} / ${q4.out} / ${q2.out} / ${q3.out}`,
   )
 })
 if (ratios.length) console.log(`\nratios (> 1: userio faster)\n${ratios.join('\n')}`)

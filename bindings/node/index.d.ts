@@ -103,6 +103,27 @@ export declare class Query {
   toString(): string
 }
 
+/**
+ * Users held by attribute path, for many queries over one array. Built once from the users'
+ * JSON form (a snapshot); each query then scans only the paths it names, with the answers of
+ * {@link Query.matches} on the users as they were when indexed.
+ */
+export declare class UserIndex<T = unknown> {
+  /**
+   * Indexes `users`, in order. Throws {@link OptionsError} for a non-array and
+   * {@link ConversionError} for a value with no JSON form.
+   */
+  constructor(users: T[])
+  /** The number of users indexed. */
+  readonly length: number
+  /** The positions (0-based, ascending) of the users that match `query`. */
+  positions(query: string | Query): Uint32Array
+  /** How many users match `query`. */
+  count(query: string | Query): number
+  /** The users that match `query`, in order: the objects given, not copies. */
+  filter(query: string | Query): T[]
+}
+
 /** How a column is evaluated: attribute path, native fast path, or sandboxed JavaScript. */
 export type Tier = 'path' | 'native' | 'js'
 

@@ -136,6 +136,7 @@ function predicateRuntime() {
 // Not public: the two paths, for the differential tests.
 const JSON_PATH = Symbol.for('userio.query.matchesJson')
 const PREDICATE = Symbol.for('userio.query.predicate')
+const NATIVE_QUERY = Symbol('userio.query.native')
 
 class Query {
   #native
@@ -222,6 +223,10 @@ class Query {
     }
     return out
   }
+  /** The native query, for UserIndex. @internal */
+  [NATIVE_QUERY]() {
+    return this.#native
+  }
   /** What Auth0's user search would refuse or treat differently (with `auth0Check`). */
   auth0Issues() {
     return this.#native.auth0Issues()
@@ -229,6 +234,52 @@ class Query {
   /** The canonical query text; it parses back to the same query. */
   toString() {
     return this.#native.canonical()
+  }
+}
+
+function asQuery(query) {
+  if (query instanceof Query) return query
+  if (typeof query === 'string') return new Query(query)
+  throw new OptionsError(`a query is a string or a Query, not ${typeof query}`, 'invalid_option')
+}
+
+/**
+ * Users held by attribute path, for many queries over one array (userio_core's UserIndex).
+ * Built once from the users' JSON form (a snapshot: later changes to the objects are not
+ * seen); then each query scans only the paths it names. Answers are those of
+ * `Query.matches` on the users as they were when indexed.
+ */
+class UserIndex {
+  #native
+  #users
+  /** Indexes `users` (an array of plain objects), in order. */
+  constructor(users) {
+    if (!Array.isArray(users)) {
+      throw new OptionsError('UserIndex takes an array of users', 'invalid_option')
+    }
+    const r = native.indexUsers(toJson(users))
+    if (isNativeError(r)) throw fromNative(r)
+    this.#native = r
+    this.#users = users.slice()
+  }
+  /** The number of users indexed. */
+  get length() {
+    return this.#native.length
+  }
+  /** The positions (0-based, ascending) of the users that match `query` (text or a Query). */
+  positions(query) {
+    return this.#native.search(asQuery(query)[NATIVE_QUERY]())
+  }
+  /** How many users match `query`. */
+  count(query) {
+    return this.#native.count(asQuery(query)[NATIVE_QUERY]())
+  }
+  /** The users that match `query`, in order (the objects given, not copies). */
+  filter(query) {
+    const hits = this.positions(query)
+    const out = new Array(hits.length)
+    for (let i = 0; i < hits.length; i++) out[i] = this.#users[hits[i]]
+    return out
   }
 }
 
@@ -638,6 +689,7 @@ module.exports = {
   convertExport,
   validate,
   Query,
+  UserIndex,
   Column,
   defaultColumns,
   export: exportUsers,

@@ -47,6 +47,19 @@ export declare class NativeQuery {
   canonical(): string
 }
 
+/**
+ * Users held by attribute path (`userio_core::query::UserIndex`), for many queries over one
+ * set of users.
+ */
+export declare class NativeUserIndex {
+  /** The number of users indexed. */
+  get length(): number
+  /** The positions of the users that match `query`, ascending. */
+  search(query: NativeQuery): Uint32Array
+  /** How many users match `query`. */
+  count(query: NativeQuery): number
+}
+
 /** Builds a client; a bad config comes back as data. */
 export declare function auth0Client(config: NativeAuth0Config): NativeAuth0Client | NativeError
 
@@ -381,6 +394,12 @@ export interface NativeValidateOptions {
  * evaluated once per process (`userio_core::query::JS_RUNTIME`).
  */
 export declare function queryJsRuntime(): string
+
+/**
+ * Indexes the users of a JSON array given as text (`JSON.stringify` output from `index.js`),
+ * in order; a failure comes back as data.
+ */
+export declare function indexUsers(users: string): NativeUserIndex | NativeError
 
 /** Parses `text`; a syntax error (or a bad option) comes back as data. */
 export declare function parseQuery(text: string, opts?: NativeQueryOptions | undefined | null): NativeQuery | NativeError

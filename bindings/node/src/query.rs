@@ -3,10 +3,10 @@
 use napi::bindgen_prelude::{Either, Error, Result, Status, Uint32Array};
 use napi_derive::napi;
 use serde_json::Value;
-use userio_core::query::{DefaultOperator, JS_RUNTIME, Query, QueryOptions, Severity};
+use userio_core::query::{DefaultOperator, JS_RUNTIME, Query, QueryOptions, Severity, UserIndex};
 use userio_core::read::UserReader;
 
-use crate::errors::{NativeError, options_error, query_error, utf16_offset};
+use crate::errors::{NativeError, options_error, query_error, read_error, utf16_offset};
 
 /// A parsed query. Users arrive as JSON text (`JSON.stringify` output from `index.js`).
 #[napi]
@@ -130,5 +130,52 @@ impl NativeQuery {
     #[napi]
     pub fn canonical(&self) -> String {
         self.inner.to_string()
+    }
+}
+
+/// Users held by attribute path (`userio_core::query::UserIndex`), for many queries over one
+/// set of users.
+#[napi]
+pub struct NativeUserIndex {
+    inner: UserIndex,
+}
+
+/// Indexes the users of a JSON array given as text (`JSON.stringify` output from `index.js`),
+/// in order; a failure comes back as data.
+#[napi]
+pub fn index_users(users: String) -> Either<NativeUserIndex, NativeError> {
+    let mut inner = UserIndex::new();
+    let mut reader = UserReader::new(users.as_bytes());
+    while let Some(rec) = reader.next_record() {
+        let user = match rec.and_then(|r| r.parse()) {
+            Ok(user) => user,
+            Err(e) => return Either::B(read_error(&e)),
+        };
+        if let Err(e) = inner.push(&user) {
+            return Either::B(options_error(e.to_string()));
+        }
+    }
+    Either::A(NativeUserIndex { inner })
+}
+
+#[napi]
+impl NativeUserIndex {
+    /// The number of users indexed.
+    #[napi(getter)]
+    pub fn length(&self) -> u32 {
+        self.inner.len() as u32
+    }
+
+    /// The positions of the users that match `query`, ascending.
+    #[napi]
+    pub fn search(&self, query: &NativeQuery) -> Uint32Array {
+        let hits = self.inner.search(&query.inner);
+        Uint32Array::new(hits.iter().map(|i| i as u32).collect())
+    }
+
+    /// How many users match `query`.
+    #[napi]
+    pub fn count(&self, query: &NativeQuery) -> u32 {
+        self.inner.search(&query.inner).count() as u32
     }
 }

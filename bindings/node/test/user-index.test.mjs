@@ -1,0 +1,81 @@
+// UserIndex: users held by attribute path in the core; answers must be Query.matches's.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { userio } from './helpers.mjs'
+
+const { Query, UserIndex, OptionsError, QueryError, ConversionError } = userio
+const QUERY_VECTORS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../tests/vectors/query')
+
+/** Every query of the query vectors, and all their users (plus the lucene-kit corpus). */
+function corpus() {
+  const queries = []
+  const users = []
+  for (const f of fs.readdirSync(QUERY_VECTORS).filter((f) => f.endsWith('.json')).sort()) {
+    for (const c of JSON.parse(fs.readFileSync(path.join(QUERY_VECTORS, f), 'utf8')).cases) {
+      queries.push({ text: c.query, opts: c.options?.default_operator === 'and' ? { defaultOperator: 'and' } : {} })
+      if ('user' in c) users.push(c.user)
+    }
+  }
+  const kit = path.join(QUERY_VECTORS, 'lucene-kit')
+  users.push(...JSON.parse(fs.readFileSync(path.join(kit, 'lucene-kit-persons.json'), 'utf8')))
+  for (const line of fs.readFileSync(path.join(kit, 'lucene-kit-queries.jsonl'), 'utf8').split('\n')) {
+    if (line.trim()) queries.push({ text: JSON.parse(line).query, opts: {} })
+  }
+  return { queries, users }
+}
+
+test('every vector query selects what Query.matches selects, over the whole pool', () => {
+  const { queries, users } = corpus()
+  const index = new UserIndex(users)
+  assert.equal(index.length, users.length)
+  let checked = 0
+  const failures = []
+  for (const { text, opts } of queries) {
+    let q
+    try {
+      q = new Query(text, opts)
+    } catch (e) {
+      assert.ok(e instanceof QueryError)
+      continue
+    }
+    const want = users.filter((u) => q.matches(u))
+    const got = index.filter(q)
+    if (got.length !== want.length || got.some((u, i) => u !== want[i])) failures.push(text)
+    if (index.count(q) !== want.length) failures.push(`${text} (count)`)
+    checked++
+  }
+  assert.ok(checked > 250, `only ${checked} queries parsed`)
+  assert.deepEqual(failures, [])
+})
+
+test('filter returns the objects given; positions and count agree', () => {
+  const users = [{ name: 'Jo', logins_count: 12 }, { name: 'x', blocked: true }, { email: 'a@b.com' }]
+  const index = new UserIndex(users)
+  assert.deepEqual([...index.positions('NOT blocked:true')], [0, 2])
+  assert.ok(index.positions('x:y') instanceof Uint32Array)
+  assert.equal(index.count(new Query('name:jo')), 1)
+  assert.equal(index.filter('logins_count:>10')[0], users[0])
+})
+
+test('the index is a snapshot of the users JSON form', () => {
+  const users = [{ name: 'a', created_at: new Date(0), logins_count: 7n, nickname: undefined }]
+  const index = new UserIndex(users)
+  assert.equal(index.count('created_at:"1970-01-01T00:00:00.000Z" AND logins_count:7'), 1)
+  assert.equal(index.count('_exists_:nickname'), 0)
+  users[0].name = 'b'
+  users.push({ name: 'a' })
+  assert.equal(index.length, 1)
+  assert.deepEqual(index.filter('name:a'), [users[0]])
+})
+
+test('bad input throws the package errors', () => {
+  assert.throws(() => new UserIndex('users.json'), OptionsError)
+  assert.throws(() => new UserIndex([{ n: 2n ** 64n }]), ConversionError)
+  const index = new UserIndex([])
+  assert.equal(index.count('*:*'), 0)
+  assert.throws(() => index.count('a AND'), (e) => e instanceof QueryError && e.code === 'dangling_operator')
+  assert.throws(() => index.filter(42), OptionsError)
+})
