@@ -257,7 +257,7 @@ class UserIndex {
     if (!Array.isArray(users)) {
       throw new OptionsError('UserIndex takes an array of users', 'invalid_option')
     }
-    const r = native.indexUsers(toJson(users))
+    const r = native.indexUsers(Buffer.from(toJson(users), 'utf8'))
     if (isNativeError(r)) throw fromNative(r)
     this.#native = r
     this.#users = users.slice()

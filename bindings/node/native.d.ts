@@ -396,10 +396,11 @@ export interface NativeValidateOptions {
 export declare function queryJsRuntime(): string
 
 /**
- * Indexes the users of a JSON array given as text (`JSON.stringify` output from `index.js`),
+ * Indexes the users of a JSON array given as UTF-8 text (`JSON.stringify` output from
+ * `index.js`, in a `Buffer`: read in place, where a string would be copied and re-encoded),
  * in order; a failure comes back as data.
  */
-export declare function indexUsers(users: string): NativeUserIndex | NativeError
+export declare function indexUsers(users: Buffer): NativeUserIndex | NativeError
 
 /** Parses `text`; a syntax error (or a bad option) comes back as data. */
 export declare function parseQuery(text: string, opts?: NativeQueryOptions | undefined | null): NativeQuery | NativeError

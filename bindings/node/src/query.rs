@@ -1,9 +1,11 @@
 //! `Query`: Lucene queries (Auth0 search v3 semantics) matched on users.
 
-use napi::bindgen_prelude::{Either, Error, Result, Status, Uint32Array};
+use napi::bindgen_prelude::{Buffer, Either, Error, Result, Status, Uint32Array};
 use napi_derive::napi;
 use serde_json::Value;
-use userio_core::query::{DefaultOperator, JS_RUNTIME, Query, QueryOptions, Severity, UserIndex};
+use userio_core::query::{
+    DefaultOperator, IndexError, JS_RUNTIME, Query, QueryOptions, Severity, UserIndex,
+};
 use userio_core::read::UserReader;
 
 use crate::errors::{NativeError, options_error, query_error, read_error, utf16_offset};
@@ -140,19 +142,27 @@ pub struct NativeUserIndex {
     inner: UserIndex,
 }
 
-/// Indexes the users of a JSON array given as text (`JSON.stringify` output from `index.js`),
+/// Indexes the users of a JSON array given as UTF-8 text (`JSON.stringify` output from
+/// `index.js`, in a `Buffer`: read in place, where a string would be copied and re-encoded),
 /// in order; a failure comes back as data.
 #[napi]
-pub fn index_users(users: String) -> Either<NativeUserIndex, NativeError> {
+pub fn index_users(users: Buffer) -> Either<NativeUserIndex, NativeError> {
     let mut inner = UserIndex::new();
-    let mut reader = UserReader::new(users.as_bytes());
+    let mut reader = UserReader::new(&users[..]);
     while let Some(rec) = reader.next_record() {
-        let user = match rec.and_then(|r| r.parse()) {
-            Ok(user) => user,
+        let rec = match rec {
+            Ok(rec) => rec,
             Err(e) => return Either::B(read_error(&e)),
         };
-        if let Err(e) = inner.push(&user) {
-            return Either::B(options_error(e.to_string()));
+        let Ok(text) = std::str::from_utf8(rec.raw) else {
+            return Either::B(options_error(format!("user {}: the text is not UTF-8", rec.index)));
+        };
+        match inner.push_json(text) {
+            Ok(_) => {}
+            Err(IndexError::Json { source, .. }) => {
+                return Either::B(read_error(&rec.json_error(&source)));
+            }
+            Err(e) => return Either::B(options_error(e.to_string())),
         }
     }
     Either::A(NativeUserIndex { inner })

@@ -7,7 +7,7 @@ mod common;
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use userio_core::query::{Query, QueryOptions, UserIndex};
+use userio_core::query::{IndexError, Query, QueryOptions, UserIndex};
 use userio_testkit::{Generator, Shape};
 
 /// The positions `matches` selects.
@@ -22,12 +22,22 @@ fn found(index: &UserIndex, q: &Query) -> Vec<usize> {
     positions
 }
 
+/// The index of `users` made from their JSON text, one `push_json` each.
+fn from_text(users: &[Value]) -> UserIndex {
+    let mut index = UserIndex::new();
+    for (i, u) in users.iter().enumerate() {
+        assert_eq!(index.push_json(&serde_json::to_string(u).unwrap()).unwrap(), i);
+    }
+    index
+}
+
 #[test]
 fn every_vector_and_corpus_query_over_the_whole_pool() {
     let (queries, mut users) = common::query_corpus();
     // Users that are not objects, which `matches` still answers for.
     users.extend([json!(["a", {"name": "jo"}]), json!("jo"), json!(12), json!(null)]);
     let index = UserIndex::build(&users).unwrap();
+    let parsed = from_text(&users);
     assert_eq!(index.len(), users.len());
     let mut checked = 0;
     let mut selecting = 0;
@@ -35,6 +45,7 @@ fn every_vector_and_corpus_query_over_the_whole_pool() {
         let Ok(q) = Query::parse_with(text, options) else { continue };
         let want = expected(&q, &users);
         assert_eq!(found(&index, &q), want, "{text:?}");
+        assert_eq!(found(&parsed, &q), want, "{text:?} (push_json)");
         checked += 1;
         selecting += usize::from(!want.is_empty() && want.len() < users.len());
     }
@@ -46,6 +57,7 @@ fn every_vector_and_corpus_query_over_the_whole_pool() {
 fn generated_profile_users() {
     let users: Vec<Value> = Generator::new(7, Shape::Profile).take(3000).collect();
     let index = UserIndex::build(&users).unwrap();
+    let parsed = from_text(&users);
     for text in [
         "_exists_:user_metadata",
         "email:\"jane.doe42@example.com\"",
@@ -65,6 +77,71 @@ fn generated_profile_users() {
         let q = Query::parse(text).unwrap();
         let want = expected(&q, &users);
         assert_eq!(found(&index, &q), want, "{text:?}");
+        assert_eq!(found(&parsed, &q), want, "{text:?} (push_json)");
+    }
+}
+
+#[test]
+fn push_json_reads_text_as_serde_json_value_does() {
+    let texts = [
+        r#"{"a": 1, "a": 2}"#,
+        r#"{"x": {"a": {"b": "y"}, "a": {"c": "z"}}}"#,
+        r#"{"x": [{"a": "1"}, {"a": "2"}], "email": "p@Q.com"}"#,
+        r#"{"email": "p@q.com", "email": {"domain": "r.com"}}"#,
+        r#"{"\u0061": "esc", "n": 1e2, "m": -0, "big": 18446744073709551615, "f": 0.1}"#,
+        r#"  ["not", {"an": "object"}]"#,
+        r#""a string""#,
+        r#"{}"#,
+    ];
+    let users: Vec<Value> = texts.iter().map(|t| serde_json::from_str(t).unwrap()).collect();
+    let mut index = UserIndex::new();
+    for t in texts {
+        index.push_json(t).unwrap();
+    }
+    for q in [
+        "a:1",
+        "a:2",
+        "x.a.b:y",
+        "x.a.c:z",
+        "_exists_:x.a.b",
+        "x.a:2",
+        "email.domain:q.com",
+        "email.domain:r.com",
+        "a:esc",
+        "n:100",
+        "m:0",
+        "big:>1e19",
+        "f:0.1",
+        "an:object",
+        "_exists_:a",
+        "NOT _exists_:email",
+        "*:esc",
+        "esc",
+    ] {
+        let q = Query::parse(q).unwrap();
+        assert_eq!(found(&index, &q), expected(&q, &users), "{q}");
+    }
+}
+
+#[test]
+fn a_user_that_does_not_parse_leaves_nothing_behind() {
+    let mut index = UserIndex::new();
+    index.push_json(r#"{"name": "a"}"#).unwrap();
+    // The duplicate key first: its fallback would clean up after the others.
+    for bad in
+        [r#"{"name": "b", "name": 1"#, r#"{"name": "b", "x": [1, "#, r#"{"name": "b"} x"#, ""]
+    {
+        match index.push_json(bad) {
+            Err(IndexError::Json { user: 1, source }) => assert!(source.line() >= 1),
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    assert_eq!(index.len(), 1);
+    assert_eq!(index.push_json(r#"{"other": true}"#).unwrap(), 1);
+    for q in ["name:b", "x:1", "_exists_:name"] {
+        let q = Query::parse(q).unwrap();
+        let users = [json!({"name": "a"}), json!({"other": true})];
+        assert_eq!(found(&index, &q), expected(&q, &users), "{q}");
     }
 }
 
@@ -200,9 +277,13 @@ proptest! {
     fn random_users_and_queries(users in proptest::collection::vec(user(), 0..70),
                                 texts in proptest::collection::vec(query(), 1..6)) {
         let index = UserIndex::build(&users).unwrap();
+        let parsed = from_text(&users);
         for text in &texts {
             let Ok(q) = Query::parse_with(text, &QueryOptions::default()) else { continue };
-            prop_assert_eq!(found(&index, &q), expected(&q, &users), "{:?} over {}", text,
+            let want = expected(&q, &users);
+            prop_assert_eq!(&found(&index, &q), &want, "{:?} over {}", text,
+                serde_json::to_string(&users).unwrap());
+            prop_assert_eq!(&found(&parsed, &q), &want, "{:?} over {} (push_json)", text,
                 serde_json::to_string(&users).unwrap());
         }
     }

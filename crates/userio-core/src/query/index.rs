@@ -31,10 +31,20 @@ use super::compile::{CASE_INSENSITIVE_FIELDS, CNode, METADATA_FIELDS, Target, Te
 use super::matcher::{Scalar, email_domain};
 use crate::user::UserRef;
 
+mod json;
+
 /// Why a user could not be added to a [`UserIndex`].
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IndexError {
+    /// [`UserIndex::push_json`] was given text that is not one JSON value.
+    #[error("user {user}: {source}")]
+    Json {
+        /// The user's position (0-based, in the order added).
+        user: usize,
+        /// The parser's error, with the line and column in the user's text.
+        source: serde_json::Error,
+    },
     /// The index numbers users with 32 bits.
     #[error(
         "the index is full: it holds {0} users, the most one index can number; split the users over several indexes"
@@ -82,6 +92,8 @@ pub struct UserIndex {
     email_domains: Column,
     /// Users that are not JSON objects, matched one by one.
     odd: Vec<(u32, Value)>,
+    /// Objects entered so far by [`UserIndex::push_json`] (see `Column::last_object`).
+    objects: u64,
 }
 
 /// The values found at one attribute path, in user order.
@@ -93,6 +105,9 @@ struct Column {
     vals: Vec<Val>,
     /// The strings of `vals`, one after another.
     text: String,
+    /// While [`UserIndex::push_json`] parses: the number of the last object that gave this
+    /// column a value (to find a key written twice in one object).
+    last_object: u64,
 }
 
 /// A [`Scalar`] with its string moved into the column's buffer.
@@ -182,6 +197,7 @@ impl UserIndex {
             children: vec![HashMap::new()],
             email_domains: Column::named("email.domain".to_owned()),
             odd: Vec::new(),
+            objects: 0,
         }
     }
 
