@@ -1,9 +1,9 @@
 //! `userio.Query`: mirrors `userio_core::query`.
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use userio_core::query::{DefaultOperator, Query, QueryOptions, Severity};
+use userio_core::query::{DefaultOperator, Matches, Query, QueryOptions, Severity, UserIndex};
 
 use crate::{errors, pyjson};
 
@@ -104,7 +104,88 @@ impl PyQuery {
     }
 }
 
-/// Registers the query class.
+/// Users held by attribute path, for many queries over one list.
+///
+/// >>> index = UserIndex([{"name": "Jo", "logins_count": 12}, {"name": "Ann"}])
+/// >>> index.positions("logins_count:[10 TO *]")
+/// [0]
+/// >>> index.count('NOT name:jo')
+/// 1
+///
+/// Built once from the users' JSON form (a snapshot: later changes to the dicts are not
+/// seen); each query then scans only the paths it names, with the answers of
+/// :meth:`Query.matches` on the users as they were when indexed. ``query`` arguments are a
+/// :class:`Query` or its text.
+#[pyclass(frozen, module = "userio", name = "UserIndex")]
+pub struct PyUserIndex {
+    inner: UserIndex,
+    users: Py<PyList>,
+}
+
+#[pymethods]
+impl PyUserIndex {
+    #[new]
+    fn new(users: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let py = users.py();
+        let mut inner = UserIndex::new();
+        let kept = PyList::empty(py);
+        for (index, user) in users.try_iter()?.enumerate() {
+            let user = user?;
+            let value = pyjson::to_value(&user, &format!("user {index}"))?;
+            inner.push(&value).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            kept.append(user)?;
+        }
+        Ok(PyUserIndex { inner, users: kept.unbind() })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// The positions (0-based, ascending) of the users that match ``query``.
+    fn positions(&self, query: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
+        Ok(self.search(query)?.iter().collect())
+    }
+
+    /// How many users match ``query``.
+    fn count(&self, query: &Bound<'_, PyAny>) -> PyResult<usize> {
+        Ok(self.search(query)?.count())
+    }
+
+    /// The users that match ``query``, in order: the objects given, not copies.
+    fn filter<'py>(&self, query: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        let py = query.py();
+        let users = self.users.bind(py);
+        let out = PyList::empty(py);
+        for i in self.search(query)?.iter() {
+            out.append(users.get_item(i)?)?;
+        }
+        Ok(out)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<UserIndex of {} users>", self.inner.len())
+    }
+}
+
+impl PyUserIndex {
+    fn search(&self, query: &Bound<'_, PyAny>) -> PyResult<Matches> {
+        if let Ok(q) = query.cast::<PyQuery>() {
+            return Ok(self.inner.search(&q.get().inner));
+        }
+        let Ok(text) = query.extract::<String>() else {
+            return Err(PyTypeError::new_err(format!(
+                "query must be a str or a userio.Query, not {}",
+                query.get_type().name()?
+            )));
+        };
+        let q = Query::parse(&text).map_err(|e| errors::query_error(query.py(), &text, &e))?;
+        Ok(self.inner.search(&q))
+    }
+}
+
+/// Registers the query classes.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyQuery>()
+    m.add_class::<PyQuery>()?;
+    m.add_class::<PyUserIndex>()
 }

@@ -10,7 +10,8 @@ True
 
 - :func:`validate` checks users against Auth0's bulk-import schema and returns a
   :class:`ValidationReport` (every problem, with user index, JSON pointer, line, column).
-- :class:`Query` parses a Lucene query (Auth0 user-search semantics) and matches dicts.
+- :class:`Query` parses a Lucene query (Auth0 user-search semantics) and matches dicts;
+  :class:`UserIndex` holds a list of users by attribute path for many fast queries.
 - :class:`Column` and :func:`default_columns` describe export columns (paths or JavaScript).
 - :func:`export` runs query → sort → columns → CSV / JSON / NDJSON over a file or any
   iterable of dicts.
@@ -46,6 +47,7 @@ from ._userio import (
     ExportProgress,
     ExportSummary,
     Query,
+    UserIndex,
     ValidationReport,
     __version__,
     default_columns,
@@ -68,6 +70,7 @@ __all__ = [
     "ExpressionError",
     "Query",
     "QueryError",
+    "UserIndex",
     "UserioError",
     "ValidationError",
     "ValidationReport",
