@@ -290,6 +290,14 @@ fn query<'a>(ctx: &Ctx<'_>, input: &'a str, depth: usize, field: &Field) -> PRes
         let (rest, node) = clause(ctx, i, depth, field)?;
         end = ctx.off(rest);
         i = rest;
+        if clauses.is_empty() && m != Modifier::Not {
+            // A lone clause that is not a negation is the query itself (as below), without
+            // the clause list.
+            let after = ws(i)?.0;
+            if after.is_empty() || after.starts_with(')') {
+                return Ok((after, node));
+            }
+        }
         add_clause(&mut clauses, conj, m, node, ctx.default_and);
     }
     if clauses.is_empty() {
