@@ -114,6 +114,11 @@ export declare class UserIndex<T = unknown> {
    * {@link ConversionError} for a value with no JSON form.
    */
   constructor(users: T[])
+  /**
+   * `new UserIndex(users)` with the indexing on the libuv thread pool: the event loop stays
+   * free meanwhile (only `JSON.stringify` of the users runs on the calling thread).
+   */
+  static build<T>(users: T[]): Promise<UserIndex<T>>
   /** The number of users indexed. */
   readonly length: number
   /** The positions (0-based, ascending) of the users that match `query`. */

@@ -237,6 +237,21 @@ class Query {
   }
 }
 
+/** The users' JSON text for the native index, after checking they are an array. */
+function indexText(users) {
+  if (!Array.isArray(users)) {
+    throw new OptionsError('UserIndex takes an array of users', 'invalid_option')
+  }
+  return Buffer.from(toJson(users), 'utf8')
+}
+
+/** A native index built by `UserIndex.build`, handed to the constructor. Not exported. */
+class Built {
+  constructor(native) {
+    this.native = native
+  }
+}
+
 function asQuery(query) {
   if (query instanceof Query) return query
   if (typeof query === 'string') return new Query(query)
@@ -252,15 +267,20 @@ function asQuery(query) {
 class UserIndex {
   #native
   #users
-  /** Indexes `users` (an array of plain objects), in order. */
-  constructor(users) {
-    if (!Array.isArray(users)) {
-      throw new OptionsError('UserIndex takes an array of users', 'invalid_option')
-    }
-    const r = native.indexUsers(Buffer.from(toJson(users), 'utf8'))
+  /** Indexes `users` (an array of plain objects), in order, on the calling thread. */
+  constructor(users, built) {
+    const r = built instanceof Built ? built.native : native.indexUsers(indexText(users))
     if (isNativeError(r)) throw fromNative(r)
     this.#native = r
     this.#users = users.slice()
+  }
+  /**
+   * `new UserIndex(users)` with the indexing on the libuv thread pool, so the event loop
+   * stays free meanwhile (only `JSON.stringify` of the users runs on the calling thread).
+   */
+  static async build(users) {
+    const r = await native.indexUsersAsync(indexText(users))
+    return new UserIndex(users, new Built(r))
   }
   /** The number of users indexed. */
   get length() {

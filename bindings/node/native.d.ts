@@ -402,6 +402,9 @@ export declare function queryJsRuntime(): string
  */
 export declare function indexUsers(users: Buffer): NativeUserIndex | NativeError
 
+/** [`index_users`] on the libuv thread pool. */
+export declare function indexUsersAsync(users: Buffer): Promise<NativeUserIndex | NativeError>
+
 /** Parses `text`; a syntax error (or a bad option) comes back as data. */
 export declare function parseQuery(text: string, opts?: NativeQueryOptions | undefined | null): NativeQuery | NativeError
 

@@ -847,6 +847,7 @@ module.exports.defaultColumns = nativeBinding.defaultColumns
 module.exports.exportAsync = nativeBinding.exportAsync
 module.exports.exportSync = nativeBinding.exportSync
 module.exports.indexUsers = nativeBinding.indexUsers
+module.exports.indexUsersAsync = nativeBinding.indexUsersAsync
 module.exports.parseQuery = nativeBinding.parseQuery
 module.exports.queryJsRuntime = nativeBinding.queryJsRuntime
 module.exports.validateBuffer = nativeBinding.validateBuffer

@@ -1,6 +1,7 @@
 //! `Query`: Lucene queries (Auth0 search v3 semantics) matched on users.
 
-use napi::bindgen_prelude::{Buffer, Either, Error, Result, Status, Uint32Array};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Error, Result, Status, Uint32Array};
+use napi::{Env, Task};
 use napi_derive::napi;
 use serde_json::Value;
 use userio_core::query::{
@@ -147,25 +148,56 @@ pub struct NativeUserIndex {
 /// in order; a failure comes back as data.
 #[napi]
 pub fn index_users(users: Buffer) -> Either<NativeUserIndex, NativeError> {
+    match build_index(&users) {
+        Ok(inner) => Either::A(NativeUserIndex { inner }),
+        Err(e) => Either::B(e),
+    }
+}
+
+/// [`index_users`] on the libuv thread pool.
+#[napi(ts_return_type = "Promise<NativeUserIndex | NativeError>")]
+pub fn index_users_async(users: Buffer) -> AsyncTask<IndexTask> {
+    AsyncTask::new(IndexTask { users })
+}
+
+/// An index being built off the main thread.
+pub struct IndexTask {
+    users: Buffer,
+}
+
+impl Task for IndexTask {
+    type Output = std::result::Result<UserIndex, NativeError>;
+    type JsValue = Either<NativeUserIndex, NativeError>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(build_index(&self.users))
+    }
+
+    fn resolve(&mut self, _env: Env, built: Self::Output) -> Result<Self::JsValue> {
+        Ok(match built {
+            Ok(inner) => Either::A(NativeUserIndex { inner }),
+            Err(e) => Either::B(e),
+        })
+    }
+}
+
+fn build_index(users: &[u8]) -> std::result::Result<UserIndex, NativeError> {
     let mut inner = UserIndex::new();
-    let mut reader = UserReader::new(&users[..]);
+    let mut reader = UserReader::new(users);
     while let Some(rec) = reader.next_record() {
-        let rec = match rec {
-            Ok(rec) => rec,
-            Err(e) => return Either::B(read_error(&e)),
-        };
+        let rec = rec.map_err(|e| read_error(&e))?;
         let Ok(text) = std::str::from_utf8(rec.raw) else {
-            return Either::B(options_error(format!("user {}: the text is not UTF-8", rec.index)));
+            return Err(options_error(format!("user {}: the text is not UTF-8", rec.index)));
         };
         match inner.push_json(text) {
             Ok(_) => {}
             Err(IndexError::Json { source, .. }) => {
-                return Either::B(read_error(&rec.json_error(&source)));
+                return Err(read_error(&rec.json_error(&source)));
             }
-            Err(e) => return Either::B(options_error(e.to_string())),
+            Err(e) => return Err(options_error(e.to_string())),
         }
     }
-    Either::A(NativeUserIndex { inner })
+    Ok(inner)
 }
 
 #[napi]

@@ -79,3 +79,26 @@ test('bad input throws the package errors', () => {
   assert.throws(() => index.count('a AND'), (e) => e instanceof QueryError && e.code === 'dangling_operator')
   assert.throws(() => index.filter(42), OptionsError)
 })
+
+test('UserIndex.build indexes off the main thread: a timer fires meanwhile', async () => {
+  const users = []
+  for (let i = 0; i < 100_000; i++) {
+    users.push({ user_id: `auth0|${i}`, email: `user${i}@example.com`, logins_count: i % 50, app_metadata: { plan: 'free', n: i } })
+  }
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 1)
+  let index
+  try {
+    const pending = UserIndex.build(users)
+    const before = ticks
+    index = await pending
+    assert.ok(ticks > before, 'a 1 ms interval fired while the index was built')
+  } finally {
+    clearInterval(timer)
+  }
+  assert.ok(index instanceof UserIndex)
+  assert.equal(index.length, 100_000)
+  assert.equal(index.count('logins_count:[10 TO 19]'), 20_000)
+  await assert.rejects(UserIndex.build('x'), OptionsError)
+  await assert.rejects(UserIndex.build([{ n: 2n ** 64n }]), ConversionError)
+})
