@@ -150,7 +150,7 @@ pub struct NativeUserIndex {
 pub fn index_users(users: Buffer) -> Either<NativeUserIndex, NativeError> {
     match build_index(&users) {
         Ok(inner) => Either::A(NativeUserIndex { inner }),
-        Err(e) => Either::B(e),
+        Err(e) => Either::B(*e),
     }
 }
 
@@ -166,7 +166,7 @@ pub struct IndexTask {
 }
 
 impl Task for IndexTask {
-    type Output = std::result::Result<UserIndex, NativeError>;
+    type Output = std::result::Result<UserIndex, Box<NativeError>>;
     type JsValue = Either<NativeUserIndex, NativeError>;
 
     fn compute(&mut self) -> Result<Self::Output> {
@@ -176,25 +176,26 @@ impl Task for IndexTask {
     fn resolve(&mut self, _env: Env, built: Self::Output) -> Result<Self::JsValue> {
         Ok(match built {
             Ok(inner) => Either::A(NativeUserIndex { inner }),
-            Err(e) => Either::B(e),
+            Err(e) => Either::B(*e),
         })
     }
 }
 
-fn build_index(users: &[u8]) -> std::result::Result<UserIndex, NativeError> {
+fn build_index(users: &[u8]) -> std::result::Result<UserIndex, Box<NativeError>> {
     let mut inner = UserIndex::new();
     let mut reader = UserReader::new(users);
     while let Some(rec) = reader.next_record() {
-        let rec = rec.map_err(|e| read_error(&e))?;
+        let rec = rec.map_err(|e| Box::new(read_error(&e)))?;
         let Ok(text) = std::str::from_utf8(rec.raw) else {
-            return Err(options_error(format!("user {}: the text is not UTF-8", rec.index)));
+            let message = format!("user {}: the text is not UTF-8", rec.index);
+            return Err(Box::new(options_error(message)));
         };
         match inner.push_json(text) {
             Ok(_) => {}
             Err(IndexError::Json { source, .. }) => {
-                return Err(read_error(&rec.json_error(&source)));
+                return Err(Box::new(read_error(&rec.json_error(&source))));
             }
-            Err(e) => return Err(options_error(e.to_string())),
+            Err(e) => return Err(Box::new(options_error(e.to_string()))),
         }
     }
     Ok(inner)
