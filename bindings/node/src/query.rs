@@ -5,7 +5,7 @@ use napi::{Env, Task};
 use napi_derive::napi;
 use serde_json::Value;
 use userio_core::query::{
-    DefaultOperator, IndexError, JS_RUNTIME, Query, QueryOptions, Severity, UserIndex,
+    DefaultOperator, IndexReadError, JS_RUNTIME, Query, QueryOptions, Severity, UserIndex,
 };
 use userio_core::read::UserReader;
 
@@ -182,23 +182,12 @@ impl Task for IndexTask {
 }
 
 fn build_index(users: &[u8]) -> std::result::Result<UserIndex, Box<NativeError>> {
-    let mut inner = UserIndex::new();
-    let mut reader = UserReader::new(users);
-    while let Some(rec) = reader.next_record() {
-        let rec = rec.map_err(|e| Box::new(read_error(&e)))?;
-        let Ok(text) = std::str::from_utf8(rec.raw) else {
-            let message = format!("user {}: the text is not UTF-8", rec.index);
-            return Err(Box::new(options_error(message)));
-        };
-        match inner.push_json(text) {
-            Ok(_) => {}
-            Err(IndexError::Json { source, .. }) => {
-                return Err(Box::new(read_error(&rec.json_error(&source))));
-            }
-            Err(e) => return Err(Box::new(options_error(e.to_string()))),
-        }
-    }
-    Ok(inner)
+    UserIndex::from_reader(users).map_err(|e| {
+        Box::new(match e {
+            IndexReadError::Read(e) => read_error(&e),
+            IndexReadError::Index(e) => options_error(e.to_string()),
+        })
+    })
 }
 
 #[napi]

@@ -7,7 +7,7 @@ mod common;
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use userio_core::query::{IndexError, Query, QueryOptions, UserIndex};
+use userio_core::query::{IndexError, IndexReadError, Query, QueryOptions, UserIndex};
 use userio_testkit::{Generator, Shape};
 
 /// The positions `matches` selects.
@@ -157,6 +157,31 @@ fn a_user_indexed_then_dropped_still_matches() {
     let m = index.search(&q);
     assert!(m.contains(127) && !m.contains(128) && !m.contains(10_000));
     assert!(index.heap_bytes() > 130 * 8);
+}
+
+#[test]
+fn from_reader_indexes_an_array_or_ndjson_and_places_bad_records() {
+    let users = [json!({"name": "Jo"}), json!({"name": "Ann", "blocked": true})];
+    let q = Query::parse("NOT blocked:true").unwrap();
+    for text in [
+        serde_json::to_string_pretty(&users).unwrap(),
+        users.iter().map(|u| format!("{u}\n")).collect::<String>(),
+    ] {
+        let index = UserIndex::from_reader(text.as_bytes()).unwrap();
+        assert_eq!((index.len(), found(&index, &q)), (2, vec![0]));
+    }
+    let bad = "{\"name\": \"a\"}\n{\"name\": \"b\",\n \"x\": tru}\n";
+    match UserIndex::from_reader(bad.as_bytes()) {
+        Err(IndexReadError::Read(e)) => {
+            assert_eq!((e.code(), e.index, e.position.line), ("json_invalid", Some(1), 3), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let latin1: &[u8] = b"{\"name\": \"\xe9\"}\n";
+    match UserIndex::from_reader(latin1) {
+        Err(IndexReadError::Read(e)) => assert_eq!(e.index, Some(0), "{e}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 fn key() -> impl Strategy<Value = String> {

@@ -33,6 +33,8 @@ use crate::user::UserRef;
 
 mod json;
 
+pub use json::IndexReadError;
+
 /// Why a user could not be added to a [`UserIndex`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

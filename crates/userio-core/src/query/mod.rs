@@ -48,7 +48,7 @@ pub use ast::{Bound, Clause, Field, Leaf, LeafValue, Node, Occur, Span, WildPart
 pub use compile::{CASE_INSENSITIVE_FIELDS, MAX_REGEX_LEN, METADATA_FIELDS};
 pub use error::{Auth0Issue, ParseError, Severity};
 pub use grammar::MAX_DEPTH;
-pub use index::{IndexError, Matches, UserIndex};
+pub use index::{IndexError, IndexReadError, Matches, UserIndex};
 pub use js::JS_RUNTIME;
 
 /// The operator between clauses written without one (`a b`).

@@ -9,15 +9,60 @@
 //!   entries already written for that user are removed first;
 //! - on any error nothing of the user stays in the index.
 
+use std::fmt;
+use std::io::Read;
+
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
-use std::fmt;
 
 use super::{Column, IndexError, UserIndex, Val};
 use crate::de::Str;
 use crate::query::matcher::{Scalar, email_domain};
+use crate::read::{ReadError, UserReader};
+
+/// Why an input of users could not be indexed ([`UserIndex::from_reader`]).
+#[derive(Debug, thiserror::Error)]
+pub enum IndexReadError {
+    /// The input could not be read or a user is not valid JSON: with the user's index and
+    /// the byte, line and column in the whole input.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The users do not fit in one index.
+    #[error(transparent)]
+    Index(IndexError),
+}
 
 impl UserIndex {
+    /// Indexes every user of a JSON array or NDJSON input (read as [`UserReader`] reads it:
+    /// layout detected, records streamed), in order, with [`push_json`](Self::push_json).
+    ///
+    /// ```
+    /// use userio_core::query::{Query, UserIndex};
+    ///
+    /// let ndjson = "{\"name\": \"Jo\"}\n{\"name\": \"Ann\", \"blocked\": true}\n";
+    /// let index = UserIndex::from_reader(ndjson.as_bytes())?;
+    /// assert_eq!(index.search(&Query::parse("NOT blocked:true")?).count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_reader(input: impl Read) -> Result<UserIndex, IndexReadError> {
+        let mut index = UserIndex::new();
+        let mut reader = UserReader::new(input);
+        while let Some(rec) = reader.next_record() {
+            let rec = rec?;
+            let pushed = match std::str::from_utf8(rec.raw) {
+                Ok(text) => index.push_json(text),
+                // `parse` reports where the bad byte is.
+                Err(_) => index.push(&rec.parse()?),
+            };
+            match pushed {
+                Ok(_) => {}
+                Err(IndexError::Json { source, .. }) => return Err(rec.json_error(&source).into()),
+                Err(e) => return Err(IndexReadError::Index(e)),
+            }
+        }
+        Ok(index)
+    }
+
     /// Adds the user written as JSON `text` after the others and returns its position: the
     /// same as [`push`](Self::push) of the parsed value, about twice as fast, since no
     /// `serde_json::Value` is built. A syntax error is [`IndexError::Json`], and leaves the
