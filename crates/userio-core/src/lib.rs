@@ -21,7 +21,8 @@ The crate is made of small modules with one job each:
 - [`read`]: streams users out of a JSON array or NDJSON (optionally gzip) file, one raw
   record at a time, with the byte offset, line and column of each record.
 - [`schema`]: validates users against Auth0's bulk-import schema and plans import chunks.
-- [`query`]: parses Lucene queries (Auth0 search v3 semantics) and matches them on users.
+- [`query`]: parses Lucene queries (Auth0 search v3 semantics) and matches them on users,
+  one at a time or, for many queries over one set, through a [`query::UserIndex`].
 - [`expr`]: column sources: attribute paths, a native fast path and sandboxed JavaScript.
 - [`export`]: query → sort → columns → CSV / JSON / NDJSON, streaming, bounded memory.
 - [`convert`]: CSV → import file, Auth0 export → import file, metadata flattening.
