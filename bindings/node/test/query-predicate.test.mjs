@@ -4,31 +4,11 @@
 // JSON.stringify changes or rejects.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { userio } from './helpers.mjs'
+import { userio, queryCorpus as corpus } from './helpers.mjs'
 
 const { Query, ConversionError } = userio
 const PREDICATE = Symbol.for('userio.query.predicate')
 const JSON_PATH = Symbol.for('userio.query.matchesJson')
-const VECTORS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../tests/vectors/query')
-
-function corpus() {
-  const queries = []
-  const users = []
-  for (const file of fs.readdirSync(VECTORS).filter((f) => f.endsWith('.json')).sort()) {
-    for (const c of JSON.parse(fs.readFileSync(path.join(VECTORS, file), 'utf8')).cases) {
-      queries.push({ text: c.query, opts: { defaultOperator: c.options?.default_operator } })
-      if ('user' in c) users.push(c.user)
-    }
-  }
-  users.push(...JSON.parse(fs.readFileSync(path.join(VECTORS, 'lucene-kit/lucene-kit-persons.json'), 'utf8')))
-  for (const line of fs.readFileSync(path.join(VECTORS, 'lucene-kit/lucene-kit-queries.jsonl'), 'utf8').split('\n')) {
-    if (line.trim()) queries.push({ text: JSON.parse(line).query, opts: {} })
-  }
-  return { queries, users }
-}
 
 test('predicate == JSON path on every query vector, over every vector user', () => {
   const { queries, users } = corpus()

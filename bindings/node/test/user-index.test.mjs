@@ -1,31 +1,9 @@
 // UserIndex: users held by attribute path in the core; answers must be Query.matches's.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { userio } from './helpers.mjs'
+import { userio, queryCorpus as corpus } from './helpers.mjs'
 
 const { Query, UserIndex, OptionsError, QueryError, ConversionError } = userio
-const QUERY_VECTORS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../tests/vectors/query')
-
-/** Every query of the query vectors, and all their users (plus the lucene-kit corpus). */
-function corpus() {
-  const queries = []
-  const users = []
-  for (const f of fs.readdirSync(QUERY_VECTORS).filter((f) => f.endsWith('.json')).sort()) {
-    for (const c of JSON.parse(fs.readFileSync(path.join(QUERY_VECTORS, f), 'utf8')).cases) {
-      queries.push({ text: c.query, opts: c.options?.default_operator === 'and' ? { defaultOperator: 'and' } : {} })
-      if ('user' in c) users.push(c.user)
-    }
-  }
-  const kit = path.join(QUERY_VECTORS, 'lucene-kit')
-  users.push(...JSON.parse(fs.readFileSync(path.join(kit, 'lucene-kit-persons.json'), 'utf8')))
-  for (const line of fs.readFileSync(path.join(kit, 'lucene-kit-queries.jsonl'), 'utf8').split('\n')) {
-    if (line.trim()) queries.push({ text: JSON.parse(line).query, opts: {} })
-  }
-  return { queries, users }
-}
 
 test('every vector query selects what Query.matches selects, over the whole pool', () => {
   const { queries, users } = corpus()
