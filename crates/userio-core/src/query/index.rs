@@ -98,6 +98,10 @@ pub struct UserIndex {
     objects: u64,
 }
 
+/// The longest string value an index holds (its length is kept in 32 bits); small in unit
+/// tests, so that going past it can be tested.
+const MAX_STRING_BYTES: usize = if cfg!(test) { 16 } else { u32::MAX as usize };
+
 /// The values found at one attribute path, in user order.
 #[derive(Debug, Clone, Default)]
 struct Column {
@@ -130,11 +134,11 @@ impl Column {
     fn push(&mut self, user: u32, v: Scalar<'_>) -> Result<(), IndexError> {
         let val = match v {
             Scalar::Str(s) => {
-                let len = u32::try_from(s.len()).map_err(|_| IndexError::StringTooLong {
-                    user: user as usize,
-                    path: self.path.clone(),
-                    bytes: s.len(),
-                })?;
+                if s.len() > MAX_STRING_BYTES {
+                    let (path, bytes) = (self.path.clone(), s.len());
+                    return Err(IndexError::StringTooLong { user: user as usize, path, bytes });
+                }
+                let len = s.len() as u32;
                 let start = self.text.len() as u64;
                 self.text.push_str(s);
                 Val::Str { start, len }
@@ -172,6 +176,16 @@ impl Column {
             }
             if test.test_scalar(self.scalar(v)) {
                 bits.set(user as usize);
+            }
+        }
+    }
+
+    /// Removes the last entries, those of user `id`.
+    fn pop_user(&mut self, id: u32) {
+        while self.users.last() == Some(&id) {
+            self.users.pop();
+            if let Some(Val::Str { start, .. }) = self.vals.pop() {
+                self.text.truncate(start as usize);
             }
         }
     }
@@ -223,15 +237,29 @@ impl UserIndex {
         let id = u32::try_from(pos).map_err(|_| IndexError::TooManyUsers(pos))?;
         match user {
             Value::Object(m) => {
-                if let Some(Value::String(email)) = m.get("email") {
-                    self.email_domains.push(id, Scalar::Str(email_domain(email)))?;
+                let email = match m.get("email") {
+                    Some(Value::String(email)) => Some(email_domain(email)),
+                    _ => None,
+                };
+                let added = email
+                    .map_or(Ok(()), |domain| self.email_domains.push(id, Scalar::Str(domain)))
+                    .and_then(|()| self.add(0, user, id));
+                if let Err(e) = added {
+                    self.remove_user(id);
+                    return Err(e);
                 }
-                self.add(0, user, id)?;
             }
             other => self.odd.push((id, other.clone())),
         }
         self.users += 1;
         Ok(pos)
+    }
+
+    /// Removes the entries of user `id`, the last one written (after a failed `push`).
+    fn remove_user(&mut self, id: u32) {
+        for col in self.columns.iter_mut().chain(std::iter::once(&mut self.email_domains)) {
+            col.pop_user(id);
+        }
     }
 
     /// Adds `v`, found at column `col`'s path, for user `id`: arrays pass their items on to
@@ -511,6 +539,30 @@ mod tests {
         let expected: Vec<usize> = (0..3).filter(|&i| q.matches(&users[i])).collect();
         assert_eq!(index.search(&q).iter().collect::<Vec<_>>(), expected);
         assert_eq!(positions(&index, "NOT name:jo"), [1]);
+    }
+
+    #[test]
+    fn a_user_past_a_limit_leaves_nothing_behind() {
+        let long = "x".repeat(MAX_STRING_BYTES + 1);
+        let bad = json!({"email": "a@b.c", "a": ["short", {"b": "short"}], "z": long});
+        let mut index = UserIndex::new();
+        index.push(&json!({"a": "first"})).unwrap();
+        let text = bad.to_string();
+        for result in [index.push(&bad), index.push_json(&text)] {
+            match result {
+                Err(IndexError::StringTooLong { user: 1, path, bytes }) => {
+                    assert_eq!((path.as_str(), bytes), ("z", MAX_STRING_BYTES + 1));
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(index.len(), 1);
+        }
+        assert_eq!(index.push(&json!({"a": "second"})).unwrap(), 1);
+        assert_eq!(
+            positions(&index, "a:short OR a.b:short OR email.domain:b.c"),
+            Vec::<usize>::new()
+        );
+        assert_eq!(positions(&index, "_exists_:a"), [0, 1]);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::io::Read;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::{Column, IndexError, UserIndex, Val};
+use super::{IndexError, UserIndex, Val};
 use crate::de::Str;
 use crate::query::matcher::{Scalar, email_domain};
 use crate::read::{ReadError, UserReader};
@@ -104,24 +104,6 @@ impl UserIndex {
         let user: Value =
             serde_json::from_str(text).map_err(|source| IndexError::Json { user: pos, source })?;
         self.push(&user)
-    }
-
-    /// Removes the entries of user `id`, the last one written.
-    fn remove_user(&mut self, id: u32) {
-        for col in self.columns.iter_mut().chain(std::iter::once(&mut self.email_domains)) {
-            col.pop_user(id);
-        }
-    }
-}
-
-impl Column {
-    fn pop_user(&mut self, id: u32) {
-        while self.users.last() == Some(&id) {
-            self.users.pop();
-            if let Some(Val::Str { start, .. }) = self.vals.pop() {
-                self.text.truncate(start as usize);
-            }
-        }
     }
 }
 
