@@ -38,6 +38,8 @@ enum Command {
     Export(cmd::export::Args),
     /// Print the users matching a Lucene query (Auth0 search syntax) as NDJSON.
     Query(cmd::query::Args),
+    /// Count the users matching each of several queries (the file is indexed once).
+    Count(cmd::count::Args),
 }
 
 /// What a command reports back to `main`, mapped to the exit code.
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Connections(args) => cmd::connections::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Query(args) => cmd::query::run(args),
+        Command::Count(args) => cmd::count::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 
 pub mod connections;
 pub mod convert;
+pub mod count;
 pub mod export;
 pub mod import;
 pub mod output;
