@@ -1,11 +1,14 @@
-//! `userio count FILE QUERY...`: how many users match each query. The file is read once into
-//! a `UserIndex` (users held by attribute path), then every query runs on the index.
+//! `userio count FILE QUERY...`: how many users match each query. The file is streamed once;
+//! each user is parsed once and every query runs on it, so memory does not grow with the
+//! file (a `UserIndex` would hold every user, ~1.4 KB each, and pays off only when the
+//! queries are not all known up front).
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
-use userio_core::query::{DefaultOperator, IndexReadError, Query, QueryOptions, UserIndex};
+use userio_core::query::{DefaultOperator, Query, QueryOptions};
+use userio_core::read::UserReader;
 
 use crate::Outcome;
 
@@ -40,13 +43,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     let input = userio_core::read::open(&args.file)
         .with_context(|| format!("cannot open {}", args.file.display()))?;
-    let index = UserIndex::from_reader(input).map_err(|e| match e {
-        IndexReadError::Read(e) => anyhow::Error::new(e),
-        IndexReadError::Index(e) => anyhow::Error::new(e),
-    })?;
+    let mut reader = UserReader::new(input);
+    let mut counts = vec![0u64; queries.len()];
+    while let Some(record) = reader.next_record() {
+        let user = record?.parse()?;
+        for (count, q) in counts.iter_mut().zip(&queries) {
+            *count += u64::from(q.matches(&user));
+        }
+    }
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for (q, text) in queries.iter().zip(&args.queries) {
-        writeln!(out, "{}\t{text}", index.search(q).count())?;
+    for (count, text) in counts.iter().zip(&args.queries) {
+        writeln!(out, "{count}\t{text}")?;
     }
     out.flush()?;
     Ok(Outcome::Success)
