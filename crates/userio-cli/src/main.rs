@@ -38,7 +38,7 @@ enum Command {
     Export(cmd::export::Args),
     /// Print the users matching a Lucene query (Auth0 search syntax) as NDJSON.
     Query(cmd::query::Args),
-    /// Count the users matching each of several queries (the file is indexed once).
+    /// Count the users matching each of several queries, in one streaming pass.
     Count(cmd::count::Args),
 }
 
