@@ -1,13 +1,15 @@
-//! Differential test of `UserIndex::search`: it must select exactly the users
-//! `Query::matches` selects, on every query of `tests/vectors/query/` and of the lucene-kit
-//! corpus over the whole pool of their users, on generated profile users, and on random
-//! users and queries.
+//! Differential tests of `UserIndex::search`, `Query::matches_record` and `QuerySet`: they
+//! must select
+//! exactly the users `Query::matches` selects, on every query of `tests/vectors/query/` and
+//! of the lucene-kit corpus over the whole pool of their users, on generated profile users,
+//! and on random users and queries.
 
 mod common;
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use userio_core::query::{IndexError, IndexReadError, Query, QueryOptions, UserIndex};
+use userio_core::query::{IndexError, IndexReadError, Query, QueryOptions, QuerySet, UserIndex};
+use userio_core::read::{InputFormat, ReadLimits, UserReader};
 use userio_testkit::{Generator, Shape};
 
 /// The positions `matches` selects.
@@ -20,6 +22,24 @@ fn found(index: &UserIndex, q: &Query) -> Vec<usize> {
     let positions: Vec<usize> = m.iter().collect();
     assert_eq!(m.count(), positions.len());
     positions
+}
+
+/// The positions `matches_record` selects, reading `users` as NDJSON.
+fn from_records(q: &Query, users: &[Value]) -> Vec<usize> {
+    if users.is_empty() {
+        return Vec::new(); // an empty input is a read error
+    }
+    let text: String = users.iter().map(|u| format!("{u}\n")).collect();
+    let mut reader =
+        UserReader::with_options(text.as_bytes(), InputFormat::Ndjson, ReadLimits::default());
+    let mut out = Vec::new();
+    while let Some(rec) = reader.next_record() {
+        let rec = rec.unwrap();
+        if q.matches_record(&rec).unwrap() {
+            out.push(rec.index as usize);
+        }
+    }
+    out
 }
 
 /// The index of `users` made from their JSON text, one `push_json` each.
@@ -46,11 +66,37 @@ fn every_vector_and_corpus_query_over_the_whole_pool() {
         let want = expected(&q, &users);
         assert_eq!(found(&index, &q), want, "{text:?}");
         assert_eq!(found(&parsed, &q), want, "{text:?} (push_json)");
+        assert_eq!(from_records(&q, &users), want, "{text:?} (matches_record)");
         checked += 1;
         selecting += usize::from(!want.is_empty() && want.len() < users.len());
     }
     assert!(checked > 250, "only {checked} queries parsed");
     assert!(selecting > 150, "only {selecting} queries select some but not all users");
+}
+
+#[test]
+fn query_sets_over_the_whole_pool() {
+    let (texts, users) = common::query_corpus();
+    let queries: Vec<Query> =
+        texts.iter().filter_map(|(t, o)| Query::parse_with(t, o).ok()).collect();
+    let ndjson: String = users.iter().map(|u| format!("{u}\n")).collect();
+    // Sets of 5 consecutive queries: some read only paths, some read whole users.
+    for chunk in queries.chunks(5) {
+        let set = QuerySet::new(chunk.to_vec());
+        let mut reader = UserReader::new(ndjson.as_bytes());
+        let mut got = vec![Vec::new(); chunk.len()];
+        while let Some(rec) = reader.next_record() {
+            let rec = rec.unwrap();
+            for (i, hit) in set.matches_record(&rec).unwrap().into_iter().enumerate() {
+                if hit {
+                    got[i].push(rec.index as usize);
+                }
+            }
+        }
+        for (q, got) in chunk.iter().zip(got) {
+            assert_eq!(got, expected(q, &users), "{q} in a set");
+        }
+    }
 }
 
 #[test]
@@ -78,7 +124,17 @@ fn generated_profile_users() {
         let want = expected(&q, &users);
         assert_eq!(found(&index, &q), want, "{text:?}");
         assert_eq!(found(&parsed, &q), want, "{text:?} (push_json)");
+        assert_eq!(from_records(&q, &users), want, "{text:?} (matches_record)");
     }
+}
+
+#[test]
+fn matches_record_reports_a_bad_record_as_parse_does() {
+    let text = "{\"name\": \"a\", \"x\": [1, tru]}\n";
+    let mut reader = UserReader::new(text.as_bytes());
+    let rec = reader.next_record().unwrap().unwrap();
+    let q = Query::parse("name:a").unwrap();
+    assert_eq!(q.matches_record(&rec).unwrap_err(), rec.parse().unwrap_err());
 }
 
 #[test]
@@ -310,6 +366,8 @@ proptest! {
                 serde_json::to_string(&users).unwrap());
             prop_assert_eq!(&found(&parsed, &q), &want, "{:?} over {} (push_json)", text,
                 serde_json::to_string(&users).unwrap());
+            prop_assert_eq!(&from_records(&q, &users), &want, "{:?} over {} (matches_record)",
+                text, serde_json::to_string(&users).unwrap());
         }
     }
 }

@@ -1,13 +1,13 @@
 //! `userio count FILE QUERY...`: how many users match each query. The file is streamed once;
-//! each user is parsed once and every query runs on it, so memory does not grow with the
-//! file (a `UserIndex` would hold every user, ~1.4 KB each, and pays off only when the
-//! queries are not all known up front).
+//! each user is parsed once, only the attributes the queries read (`QuerySet`), and every
+//! query runs on it, so memory does not grow with the file. (A `UserIndex` would hold every
+//! user, ~1.4 KB each; it pays off when the queries are not all known up front.)
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
-use userio_core::query::{DefaultOperator, Query, QueryOptions};
+use userio_core::query::{DefaultOperator, Query, QueryOptions, QuerySet};
 use userio_core::read::UserReader;
 
 use crate::Outcome;
@@ -43,12 +43,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     let input = userio_core::read::open(&args.file)
         .with_context(|| format!("cannot open {}", args.file.display()))?;
+    let set = QuerySet::new(queries);
     let mut reader = UserReader::new(input);
-    let mut counts = vec![0u64; queries.len()];
+    let mut counts = vec![0u64; args.queries.len()];
     while let Some(record) = reader.next_record() {
-        let user = record?.parse()?;
-        for (count, q) in counts.iter_mut().zip(&queries) {
-            *count += u64::from(q.matches(&user));
+        // One parse per user, of the attributes the queries read.
+        let hits = set.matches_record(&record?)?;
+        for (count, hit) in counts.iter_mut().zip(hits) {
+            *count += u64::from(hit);
         }
     }
     let mut out = BufWriter::new(std::io::stdout().lock());

@@ -57,12 +57,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut matched: u64 = 0;
     while let Some(record) = reader.next_record() {
         let record = record?;
-        let user = record.parse()?;
-        if query.matches(&user) {
+        // Parses only the attributes the query reads.
+        if query.matches_record(&record)? {
             matched += 1;
             if !args.count {
                 if record.raw.contains(&b'\n') {
-                    serde_json::to_writer(&mut out, &user)?;
+                    // A record over several lines (from a pretty array): one line for NDJSON.
+                    serde_json::to_writer(&mut out, &record.parse()?)?;
                 } else {
                     out.write_all(record.raw)?;
                 }

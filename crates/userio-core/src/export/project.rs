@@ -49,6 +49,17 @@ impl Projection {
         Some(Projection { keys })
     }
 
+    /// What `queries` read together, or `None` when one of them may read any attribute.
+    pub(crate) fn of_queries<'q>(
+        queries: impl IntoIterator<Item = &'q Query>,
+    ) -> Option<Projection> {
+        let mut keys = Keys::default();
+        for q in queries {
+            q.user_keys()?.into_iter().for_each(|k| keys.add(k));
+        }
+        Some(Projection { keys })
+    }
+
     /// The wanted keys, sorted.
     #[cfg(test)]
     pub(super) fn keys(&self) -> Vec<&str> {

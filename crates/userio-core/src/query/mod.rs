@@ -42,6 +42,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::export::project::{self, Projection};
+use crate::read::{ReadError, Record};
 use crate::user::UserRef;
 
 pub use ast::{Bound, Clause, Field, Leaf, LeafValue, Node, Occur, Span, WildPart};
@@ -77,6 +79,8 @@ pub struct Query {
     root: Node,
     compiled: compile::CNode,
     auth0: Vec<Auth0Issue>,
+    /// The top-level attributes [`Query::matches_record`] parses (`None`: all of them).
+    projection: Option<Projection>,
 }
 
 impl Query {
@@ -90,7 +94,9 @@ impl Query {
         let root = grammar::parse(text, options.default_operator == DefaultOperator::And)?;
         let compiled = compile::compile(&root, text)?;
         let auth0 = if options.auth0_check { compile::auth0_issues(&root) } else { Vec::new() };
-        Ok(Query { text: text.to_owned(), root, compiled, auth0 })
+        let mut query = Query { text: text.to_owned(), root, compiled, auth0, projection: None };
+        query.projection = Projection::of_queries([&query]);
+        Ok(query)
     }
 
     /// True when `user` matches.
@@ -98,7 +104,17 @@ impl Query {
         self.compiled.eval(UserRef::Whole(user))
     }
 
-    /// [`matches`](Self::matches) for a user as the export parsed it.
+    /// [`matches`](Self::matches) for a user read as raw JSON (a [`Record`] of a
+    /// [`UserReader`](crate::read::UserReader)), parsing only the top-level attributes the
+    /// query reads: the others are checked as JSON and skipped. The answer is `matches`'s on
+    /// the parsed user, and a record that is not valid JSON is the same [`ReadError`] as
+    /// [`Record::parse`]'s.
+    pub fn matches_record(&self, record: &Record<'_>) -> Result<bool, ReadError> {
+        let parsed = project::parse(self.projection.as_ref(), record)?;
+        Ok(self.matches_user(parsed.user()))
+    }
+
+    /// [`matches`](Self::matches) for a user as the export (or a [`QuerySet`]) parsed it.
     pub(crate) fn matches_user(&self, user: UserRef<'_>) -> bool {
         self.compiled.eval(user)
     }
@@ -124,6 +140,44 @@ impl Query {
     pub(crate) fn user_keys(&self) -> Option<Vec<&str>> {
         let mut keys = Vec::new();
         self.compiled.user_keys(&mut keys).then_some(keys)
+    }
+}
+
+/// Several queries matched on each user with one parse, of the attributes any of them reads.
+///
+/// ```
+/// use userio_core::query::{Query, QuerySet};
+/// use userio_core::read::UserReader;
+///
+/// let set = QuerySet::new(vec![Query::parse("name:jo*")?, Query::parse("NOT blocked:true")?]);
+/// let mut reader = UserReader::new(&b"{\"name\": \"John\", \"blocked\": true}\n"[..]);
+/// let record = reader.next_record().unwrap()?;
+/// assert_eq!(set.matches_record(&record)?, [true, false]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct QuerySet {
+    queries: Vec<Query>,
+    projection: Option<Projection>,
+}
+
+impl QuerySet {
+    /// The set of `queries`, in order.
+    pub fn new(queries: Vec<Query>) -> QuerySet {
+        let projection = Projection::of_queries(&queries);
+        QuerySet { queries, projection }
+    }
+
+    /// The queries, in order.
+    pub fn queries(&self) -> &[Query] {
+        &self.queries
+    }
+
+    /// Whether each query matches the user in `record` (in the queries' order): what
+    /// [`Query::matches`] gives on the parsed user, with one parse for all of them.
+    pub fn matches_record(&self, record: &Record<'_>) -> Result<Vec<bool>, ReadError> {
+        let parsed = project::parse(self.projection.as_ref(), record)?;
+        Ok(self.queries.iter().map(|q| q.matches_user(parsed.user())).collect())
     }
 }
 
