@@ -6,6 +6,11 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+/// Whether the JSON `text` is an object (its first non-whitespace character is `{`).
+pub(crate) fn is_object_text(text: &str) -> bool {
+    text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{')
+}
+
 /// A JSON string, borrowed from the input when it has no escapes.
 #[derive(Debug)]
 pub(crate) struct Str<'a>(pub(crate) Cow<'a, str>);

@@ -28,11 +28,12 @@ pub(crate) struct Projection {
 }
 
 impl Projection {
-    /// What the export reads, or `None` when it may read any attribute (`user` used whole,
-    /// JavaScript that reads more than `user.name`-style attributes, a bare query term, `*:`).
-    pub(crate) fn of(
+    /// What the columns, the queries and the sort read together, or `None` when one of them
+    /// may read any attribute (`user` used whole, JavaScript that reads more than
+    /// `user.name`-style attributes, a bare query term, `*:`).
+    pub(crate) fn of<'q>(
         columns: &[Column],
-        query: Option<&Query>,
+        queries: impl IntoIterator<Item = &'q Query>,
         sort: Option<&SortPath>,
     ) -> Option<Projection> {
         let mut keys = Keys::default();
@@ -40,22 +41,11 @@ impl Projection {
         for c in columns {
             c.user_keys()?.into_iter().for_each(&mut add);
         }
-        if let Some(q) = query {
+        for q in queries {
             q.user_keys()?.into_iter().for_each(&mut add);
         }
         if let Some(s) = sort {
             add(s.root()?);
-        }
-        Some(Projection { keys })
-    }
-
-    /// What `queries` read together, or `None` when one of them may read any attribute.
-    pub(crate) fn of_queries<'q>(
-        queries: impl IntoIterator<Item = &'q Query>,
-    ) -> Option<Projection> {
-        let mut keys = Keys::default();
-        for q in queries {
-            q.user_keys()?.into_iter().for_each(|k| keys.add(k));
         }
         Some(Projection { keys })
     }
@@ -93,7 +83,7 @@ pub(crate) fn parse<'p>(
         return rec.parse().map(Parsed::Whole);
     };
     match projection {
-        Some(p) if text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{') => {
+        Some(p) if crate::de::is_object_text(text) => {
             p.parse_projected(rec, text).map(|f| Parsed::Fields(&p.keys, f))
         }
         _ => serde_json::from_str(text).map(Parsed::Whole).map_err(|e| rec.json_error(&e)),

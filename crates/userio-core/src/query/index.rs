@@ -167,13 +167,9 @@ impl Column {
         }
     }
 
-    /// Sets in `bits` the users with an entry that passes `test` (containers skipped when
-    /// `scalars_only`).
-    fn mark(&self, test: &Test, scalars_only: bool, bits: &mut Bits) {
+    /// Sets in `bits` the users with an entry that passes `test`.
+    fn mark(&self, test: &Test, bits: &mut Bits) {
         for (&user, &v) in self.users.iter().zip(&self.vals) {
-            if scalars_only && matches!(v, Val::Container { .. }) {
-                continue;
-            }
             if test.test_scalar(self.scalar(v)) {
                 bits.set(user as usize);
             }
@@ -236,15 +232,8 @@ impl UserIndex {
         let pos = self.users;
         let id = u32::try_from(pos).map_err(|_| IndexError::TooManyUsers(pos))?;
         match user {
-            Value::Object(m) => {
-                let email = match m.get("email") {
-                    Some(Value::String(email)) => Some(email_domain(email)),
-                    _ => None,
-                };
-                let added = email
-                    .map_or(Ok(()), |domain| self.email_domains.push(id, Scalar::Str(domain)))
-                    .and_then(|()| self.add(0, user, id));
-                if let Err(e) = added {
+            Value::Object(_) => {
+                if let Err(e) = self.add(0, user, id, false) {
                     self.remove_user(id);
                     return Err(e);
                 }
@@ -263,24 +252,36 @@ impl UserIndex {
     }
 
     /// Adds `v`, found at column `col`'s path, for user `id`: arrays pass their items on to
-    /// the same column, objects are one entry and open a child column per key.
-    fn add(&mut self, col: usize, v: &Value, id: u32) -> Result<(), IndexError> {
+    /// the same column, objects are one entry and open a child column per key. `email`: `v`
+    /// is the top-level `email` itself (not an item of it).
+    fn add(&mut self, col: usize, v: &Value, id: u32, email: bool) -> Result<(), IndexError> {
         match v {
             Value::Array(items) => {
                 for item in items {
-                    self.add(col, item, id)?;
+                    self.add(col, item, id, false)?;
                 }
             }
             Value::Object(m) => {
-                self.columns[col].push(id, Scalar::Container { empty: m.is_empty() })?;
+                self.put(col, id, Scalar::Container { empty: m.is_empty() }, false)?;
                 for (key, child) in m {
                     let c = self.child(col, key);
-                    self.add(c, child, id)?;
+                    self.add(c, child, id, col == 0 && key == "email")?;
                 }
             }
-            scalar => self.columns[col].push(id, Scalar::of(scalar))?,
+            scalar => self.put(col, id, Scalar::of(scalar), email)?,
         }
         Ok(())
+    }
+
+    /// Records `v` at column `col` for user `id`; for the top-level `email` (`email`), also
+    /// its domain (Auth0's `email.domain`). Both builders, `push` and `push_json`, go
+    /// through here.
+    fn put(&mut self, col: usize, id: u32, v: Scalar<'_>, email: bool) -> Result<(), IndexError> {
+        self.columns[col].push(id, v)?;
+        match v {
+            Scalar::Str(s) if email => self.email_domains.push(id, Scalar::Str(email_domain(s))),
+            _ => Ok(()),
+        }
     }
 
     /// The column for `key` below `col`, made on first use.
@@ -361,22 +362,22 @@ impl UserIndex {
         match target {
             Target::Path(segs) => {
                 if let Some(col) = self.find(segs) {
-                    self.columns[col].mark(tests.pick(false), false, &mut bits);
+                    self.columns[col].mark(tests.pick(false), &mut bits);
                 }
             }
             Target::EmailDomain => {
                 let test = tests.pick(true);
-                self.email_domains.mark(test, false, &mut bits);
+                self.email_domains.mark(test, &mut bits);
                 if let Some(col) = self.find(&["email", "domain"]) {
                     // Below an `email` that is not a string (an object, or an array of them).
-                    self.columns[col].mark(test, false, &mut bits);
+                    self.columns[col].mark(test, &mut bits);
                 }
             }
             Target::Default => {
                 for (key, &col) in &self.children[0] {
                     if !METADATA_FIELDS.contains(&&**key) {
                         let test = tests.pick(CASE_INSENSITIVE_FIELDS.contains(&&**key));
-                        self.columns[col].mark(test, false, &mut bits);
+                        self.columns[col].mark(test, &mut bits);
                     }
                 }
             }
@@ -390,12 +391,13 @@ impl UserIndex {
         bits
     }
 
-    /// Marks the users with a scalar at `col` or below that passes `test` (`*:`), as the
-    /// matcher's deep walk does: it hands objects to no test. (No test `*:` can hold passes on
-    /// an object today, since `_exists_:*` does not parse; skipping them keeps the two engines
-    /// the same should that change.)
+    /// Marks the users with a value at `col` or below that passes `test` (`*:`). The
+    /// matcher's deep walk hands objects to no test; here their entries are tested too, which
+    /// is the same because every test `*:` can hold fails on an object (only `_exists_`
+    /// passes one, and `_exists_:*` does not parse; the property test in
+    /// `tests/query_index.rs` generates it, so a grammar that accepted it would be caught).
     fn mark_below(&self, col: usize, test: &Test, bits: &mut Bits) {
-        self.columns[col].mark(test, true, bits);
+        self.columns[col].mark(test, bits);
         for &c in self.children[col].values() {
             self.mark_below(c, test, bits);
         }

@@ -39,6 +39,7 @@ mod js;
 mod matcher;
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -79,8 +80,9 @@ pub struct Query {
     root: Node,
     compiled: compile::CNode,
     auth0: Vec<Auth0Issue>,
-    /// The top-level attributes [`Query::matches_record`] parses (`None`: all of them).
-    projection: Option<Projection>,
+    /// The top-level attributes [`Query::matches_record`] parses (`None`: all of them), worked
+    /// out on its first use rather than on every parse.
+    projection: OnceLock<Option<Projection>>,
 }
 
 impl Query {
@@ -94,9 +96,8 @@ impl Query {
         let root = grammar::parse(text, options.default_operator == DefaultOperator::And)?;
         let compiled = compile::compile(&root, text)?;
         let auth0 = if options.auth0_check { compile::auth0_issues(&root) } else { Vec::new() };
-        let mut query = Query { text: text.to_owned(), root, compiled, auth0, projection: None };
-        query.projection = Projection::of_queries([&query]);
-        Ok(query)
+        let projection = OnceLock::new();
+        Ok(Query { text: text.to_owned(), root, compiled, auth0, projection })
     }
 
     /// True when `user` matches.
@@ -110,7 +111,8 @@ impl Query {
     /// the parsed user, and a record that is not valid JSON is the same [`ReadError`] as
     /// [`Record::parse`]'s.
     pub fn matches_record(&self, record: &Record<'_>) -> Result<bool, ReadError> {
-        let parsed = project::parse(self.projection.as_ref(), record)?;
+        let projection = self.projection.get_or_init(|| Projection::of(&[], [self], None));
+        let parsed = project::parse(projection.as_ref(), record)?;
         Ok(self.matches_user(parsed.user()))
     }
 
@@ -164,7 +166,7 @@ pub struct QuerySet {
 impl QuerySet {
     /// The set of `queries`, in order.
     pub fn new(queries: Vec<Query>) -> QuerySet {
-        let projection = Projection::of_queries(&queries);
+        let projection = Projection::of(&[], &queries, None);
         QuerySet { queries, projection }
     }
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::{IndexError, UserIndex, Val};
 use crate::de::Str;
-use crate::query::matcher::{Scalar, email_domain};
+use crate::query::matcher::Scalar;
 use crate::read::{ReadError, UserReader};
 
 /// Why an input of users could not be indexed ([`UserIndex::from_reader`]).
@@ -70,7 +70,7 @@ impl UserIndex {
     pub fn push_json(&mut self, text: &str) -> Result<usize, IndexError> {
         let pos = self.users;
         let id = u32::try_from(pos).map_err(|_| IndexError::TooManyUsers(pos))?;
-        if !text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{') {
+        if !crate::de::is_object_text(text) {
             return self.push_parsed(text, pos);
         }
         let mut builder = Builder { index: self, id, failure: None };
@@ -79,23 +79,15 @@ impl UserIndex {
             .deserialize(&mut de)
             .and_then(|()| de.end());
         let failure = builder.failure.take();
-        match (parsed, failure) {
-            (Ok(()), _) => {
-                self.users += 1;
-                Ok(pos)
-            }
-            (Err(_), Some(Failure::DuplicateKey)) => {
-                self.remove_user(id);
-                self.push_parsed(text, pos)
-            }
-            (Err(_), Some(Failure::Index(e))) => {
-                self.remove_user(id);
-                Err(e)
-            }
-            (Err(source), None) => {
-                self.remove_user(id);
-                Err(IndexError::Json { user: pos, source })
-            }
+        let Err(source) = parsed else {
+            self.users += 1;
+            return Ok(pos);
+        };
+        self.remove_user(id);
+        match failure {
+            Some(Failure::DuplicateKey) => self.push_parsed(text, pos),
+            Some(Failure::Index(e)) => Err(e),
+            None => Err(IndexError::Json { user: pos, source }),
         }
     }
 
@@ -132,11 +124,7 @@ struct At<'b, 'i> {
 impl At<'_, '_> {
     fn push<E: de::Error>(self, v: Scalar<'_>) -> Result<(), E> {
         let b = self.b;
-        let mut pushed = b.index.columns[self.col].push(b.id, v);
-        if let (true, Scalar::Str(s), Ok(())) = (self.email, v, &pushed) {
-            pushed = b.index.email_domains.push(b.id, Scalar::Str(email_domain(s)));
-        }
-        pushed.map_err(|e| {
+        b.index.put(self.col, b.id, v, self.email).map_err(|e| {
             b.failure = Some(Failure::Index(e));
             E::custom("index limit")
         })
@@ -194,6 +182,7 @@ impl<'de> Visitor<'de> for At<'_, '_> {
         // `last_object` is this object's number was already given a value by it.
         b.index.objects += 1;
         let object = b.index.objects;
+        let mut first = true;
         while let Some(Str(key)) = map.next_key()? {
             let child = b.index.child(col, &key);
             let seen = &mut b.index.columns[child].last_object;
@@ -202,7 +191,10 @@ impl<'de> Visitor<'de> for At<'_, '_> {
                 return Err(de::Error::custom("duplicate key"));
             }
             *seen = object;
-            b.index.columns[col].vals[entry] = Val::Container { empty: false };
+            if first {
+                b.index.columns[col].vals[entry] = Val::Container { empty: false };
+                first = false;
+            }
             let email = col == 0 && key == "email";
             map.next_value_seed(At { b: &mut *b, col: child, email })?;
         }
