@@ -92,8 +92,8 @@ impl NativeQuery {
         let mut hits = Vec::new();
         let mut i: u32 = 0;
         while let Some(rec) = reader.next_record() {
-            let user = rec.and_then(|r| r.parse()).map_err(|e| bad_json(&e))?;
-            if self.inner.matches(&user) {
+            let hit = rec.and_then(|r| self.inner.matches_record(&r)).map_err(|e| bad_json(&e))?;
+            if hit {
                 hits.push(i);
             }
             i += 1;

@@ -18,12 +18,12 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyIterator, PyList, PyString, PyType};
 use userio_core::export::{ExportError, Exporter, Format, Progress, Summary};
 use userio_core::expr::Column;
-use userio_core::query::Query;
 
 use crate::errors;
 use crate::expr::PyColumn;
 use crate::pyjson;
-use crate::query::PyQuery;
+use crate::pyjson::type_name;
+use crate::query::extract_query;
 use crate::schema;
 
 /// Counts at the end of an export (what :func:`export` returns when given ``output``).
@@ -313,7 +313,7 @@ pub fn export<'py>(
     };
     let mut exporter = Exporter::new(columns).format(format);
     if let Some(q) = query {
-        exporter = exporter.query(extract_query(py, q)?);
+        exporter = exporter.query(extract_query(py, q)?.into_owned());
     }
     if let Some(path) = sort {
         exporter = exporter.sort_by(path, descending);
@@ -548,16 +548,6 @@ pub(crate) fn extract_target(
     Ok(Target::Object { file: output.clone().unbind(), text })
 }
 
-fn extract_query(py: Python<'_>, q: &Bound<'_, PyAny>) -> PyResult<Query> {
-    if let Ok(q) = q.cast::<PyQuery>() {
-        return Ok(q.get().inner.clone());
-    }
-    let text: String = q.extract().map_err(|_| {
-        PyTypeError::new_err(format!("query must be a str or a userio.Query, not {}", type_name(q)))
-    })?;
-    Query::parse(&text).map_err(|e| errors::query_error(py, &text, &e))
-}
-
 fn extract_columns(py: Python<'_>, c: &Bound<'_, PyAny>) -> PyResult<Vec<Column>> {
     let make = |name: String, source: String| {
         Column::new(name, source).map_err(|e| errors::expr_error(py, &e))
@@ -580,10 +570,6 @@ fn extract_columns(py: Python<'_>, c: &Bound<'_, PyAny>) -> PyResult<Vec<Column>
         }
     }
     Ok(out)
-}
-
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_owned())
 }
 
 /// Registers the export function and its summary class.

@@ -1,5 +1,7 @@
 //! `userio.Query`: mirrors `userio_core::query`.
 
+use std::borrow::Cow;
+
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -170,18 +172,25 @@ impl PyUserIndex {
 
 impl PyUserIndex {
     fn search(&self, query: &Bound<'_, PyAny>) -> PyResult<Matches> {
-        if let Ok(q) = query.cast::<PyQuery>() {
-            return Ok(self.inner.search(&q.get().inner));
-        }
-        let Ok(text) = query.extract::<String>() else {
-            return Err(PyTypeError::new_err(format!(
-                "query must be a str or a userio.Query, not {}",
-                query.get_type().name()?
-            )));
-        };
-        let q = Query::parse(&text).map_err(|e| errors::query_error(query.py(), &text, &e))?;
-        Ok(self.inner.search(&q))
+        let query = extract_query(query.py(), query)?;
+        Ok(self.inner.search(&query))
     }
+}
+
+/// A query argument: a :class:`Query` (borrowed) or its text (parsed; a bad one raises
+/// :class:`QueryError`, another type ``TypeError``).
+pub(crate) fn extract_query<'q>(
+    py: Python<'_>,
+    q: &'q Bound<'_, PyAny>,
+) -> PyResult<Cow<'q, Query>> {
+    if let Ok(q) = q.cast::<PyQuery>() {
+        return Ok(Cow::Borrowed(&q.get().inner));
+    }
+    let text: String = q.extract().map_err(|_| {
+        let what = pyjson::type_name(q);
+        PyTypeError::new_err(format!("query must be a str or a userio.Query, not {what}"))
+    })?;
+    Query::parse(&text).map(Cow::Owned).map_err(|e| errors::query_error(py, &text, &e))
 }
 
 /// Registers the query classes.
