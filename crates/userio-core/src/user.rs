@@ -12,17 +12,41 @@
 //! so `whole` on `Fields` is a fallback kept for correctness, not a path the export takes.
 
 use std::cell::OnceCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value};
 
 /// Top-level attribute names, each with a slot number.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Keys {
     /// `by_len[n]`: the slots of the keys of `n` bytes, so that a key is compared only with
     /// same-length keys.
     by_len: Vec<Vec<usize>>,
     /// The keys, by slot.
     names: Vec<String>,
+    /// Which set of names this is, for [`SlotCache`]: a fresh number after every change
+    /// (a clone keeps it, as it has the same slots); 0 for none (never cached).
+    id: u64,
+}
+
+impl PartialEq for Keys {
+    fn eq(&self, other: &Keys) -> bool {
+        self.names == other.names
+    }
+}
+
+impl Eq for Keys {}
+
+/// Bits of a [`SlotCache`] entry that hold the slot; the rest hold the [`Keys`] id.
+const SLOT_BITS: u32 = 24;
+
+/// The next [`Keys`] id, or 0 once ids would no longer fit beside a slot in a
+/// [`SlotCache`] entry (about 10¹² sets of keys; from then on nothing is cached, which is
+/// only slower).
+fn next_keys_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    if id < 1 << (64 - SLOT_BITS) { id } else { 0 }
 }
 
 impl Keys {
@@ -34,6 +58,7 @@ impl Keys {
             }
             self.by_len[key.len()].push(self.names.len());
             self.names.push(key.to_owned());
+            self.id = next_keys_id();
         }
     }
 
@@ -51,6 +76,26 @@ impl Keys {
     /// The keys, in slot order.
     pub(crate) fn names(&self) -> &[String] {
         &self.names
+    }
+}
+
+/// A reader's memory of where its top-level attribute is among the last [`Keys`] it met,
+/// so that users parsed by the same projection are read by slot, with no key compared.
+/// One atomic word (the keys' id and the slot), so a column shared by threads reading
+/// different projections only ever misses.
+#[derive(Debug, Default)]
+pub(crate) struct SlotCache(AtomicU64);
+
+/// Caches are equal whatever they hold: they are not part of what a reader means.
+impl PartialEq for SlotCache {
+    fn eq(&self, _: &SlotCache) -> bool {
+        true
+    }
+}
+
+impl Clone for SlotCache {
+    fn clone(&self) -> SlotCache {
+        SlotCache(AtomicU64::new(self.0.load(Ordering::Relaxed)))
     }
 }
 
@@ -91,8 +136,28 @@ impl<'u> UserRef<'u> {
         }
     }
 
+    /// [`get`](Self::get), remembering in `cache` the slot of `key` among these keys.
+    #[inline(always)]
+    pub(crate) fn get_cached(self, key: &str, cache: &SlotCache) -> Option<&'u Value> {
+        match self {
+            UserRef::Whole(v) => v.as_object()?.get(key),
+            UserRef::Fields(keys, fields) => {
+                let entry = cache.0.load(Ordering::Relaxed);
+                let slot = if keys.id != 0 && entry >> SLOT_BITS == keys.id {
+                    (entry & ((1 << SLOT_BITS) - 1)) as usize
+                } else {
+                    let slot = keys.slot(key)?;
+                    if keys.id != 0 && slot < 1 << SLOT_BITS {
+                        cache.0.store(keys.id << SLOT_BITS | slot as u64, Ordering::Relaxed);
+                    }
+                    slot
+                };
+                fields.values.get(slot)?.as_ref()
+            }
+        }
+    }
+
     /// Whether the user is an object (parsed fields always are).
-    #[cfg(feature = "js")]
     #[inline]
     pub(crate) fn is_object(self) -> bool {
         match self {
@@ -170,5 +235,38 @@ mod tests {
         }
         assert_eq!(projected.whole(), &user);
         assert_eq!(UserRef::from(&json!([1])).get("email"), None);
+    }
+
+    /// One reader (one cache) meets users parsed by projections with the key in different
+    /// slots, as a column shared by two exports does.
+    #[test]
+    fn a_slot_cache_answers_for_whichever_keys_it_meets() {
+        let user = json!({"a": 1, "b": 2, "c": 3});
+        let parsed = |order: &[&str]| {
+            let mut keys = Keys::default();
+            order.iter().for_each(|k| keys.add(k));
+            let mut fields = Fields::new(&keys);
+            for k in order {
+                fields.set(keys.slot(k).unwrap(), user[k].clone());
+            }
+            (keys, fields)
+        };
+        let (ab, ab_fields) = parsed(&["a", "b"]);
+        let (ba, ba_fields) = parsed(&["b", "a"]);
+        let (mut grown, grown_fields) = parsed(&["c"]);
+        let cache = SlotCache::default();
+        for _ in 0..2 {
+            for (keys, fields) in [(&ab, &ab_fields), (&ba, &ba_fields)] {
+                let at = UserRef::Fields(keys, fields);
+                assert_eq!(at.get_cached("a", &cache), Some(&json!(1)));
+            }
+        }
+        // A changed set of keys is another set: it gets a new id.
+        let old_id = grown.id;
+        grown.add("a");
+        assert_ne!(grown.id, old_id);
+        let cache = SlotCache::default();
+        assert_eq!(UserRef::Fields(&grown, &grown_fields).get_cached("c", &cache), Some(&json!(3)));
+        assert_eq!(UserRef::from(&user).get_cached("c", &cache), Some(&json!(3)));
     }
 }

@@ -195,6 +195,33 @@ const cases = [
   ['user.app_metadata.roles.map(r => r)', N], ["user.logins_count.split(',')", N],
   ["user.name.join(',')", N], ["user.app_metadata?.roles?.toUpperCase()", N], ['null.x', N],
   ['user.identities.map(i => i.provider.toUpperCase())', N], ['user.user_metadata.nested.deep.x', P],
+  // The shapes a native column's cells are written by (native/plan.rs): a number on either
+  // side of a comparison, negated tests, tests that are not comparisons, `||`/`&&`/`??`
+  // with a path on the left, concatenations of paths of every type, and
+  // `.map(x => x.a.b).join(sep)` on arrays, non-arrays, nulls and missing values.
+  ["10 < user.logins_count ? 'many' : 'few'", N], ["0 === user.logins_count ? 'none' : 'some'", N],
+  ["7 >= user.logins_count ? 'le7' : 'gt7'", N], ["user.logins_count != 12 ? 'ne' : 'eq'", N],
+  ["!(user.logins_count >= 5) ? 'low' : 'high'", N], ["!!user.name ? 'named' : 'anon'", N],
+  ["!user.app_metadata?.roles?.length ? 'no roles' : 'roles'", N],
+  ["user.logins_count - 7 ? 'not 7' : 'is 7'", N], ["5 + user.logins_count > 16 ? 'big' : 'small'", N],
+  ["user.logins_count > '3' ? 'gt' : 'le'", N], ["user.name > 'M' ? 'late' : 'early'", N],
+  ["user.app_metadata.plan ? 'plan' : 'no plan'", N], ["user.missing.x ? 'a' : 'b'", N],
+  ["user.email_verified ? user.email : 'unverified'", N],
+  ["user.logins_count > 3 ? user.name : user.logins_count", N],
+  ["user.app_metadata?.plan ?? 'none'", N], ["user.app_metadata.plan && user.name", N],
+  ["user.missing?.x || 'default'", N], ["user.user_metadata.nested.deep || 'shallow'", N],
+  ["'<' + user.app_metadata.roles + '>'", N], ["user.name + user.logins_count + '!'", N],
+  ["'[' + user.nickname + '|' + user.email_verified + '|' + user.missing + ']'", N],
+  ["`${user.app_metadata}|${user.missing}|${user.user_metadata.nested.deep.x}`", N],
+  ["'id:' + user.identities[0].provider", N], ["'x' + user.app_metadata?.score", N],
+  ["(user.app_metadata?.roles || []).map(r => r).join('+')", N],
+  ["user.identities?.map(i => i?.provider).join()", N],
+  ["(user.identities ?? []).map(i => i.connection).join(' ')", N],
+  ["user.app_metadata.roles.map(r => r.length).join()", N],
+  ["(user.app_metadata?.tags || []).map(t => t.length).join(';')", N],
+  ["user.name.map(x => x).join()", N], ["user.missing.map(i => i).join()", N],
+  ["(user.identities || []).map(i => i.missing.x).join()", N],
+  ["user.app_metadata?.list?.map(n => n).join('')", N],
   // JavaScript tier.
   ["Math.max(user.logins_count || 0, 10)", J], ["Object.keys(user.app_metadata || {}).length", J],
   ["Object.keys(user).sort().join(',')", J], ["user.email?.replace(/@.*/, '')", J],

@@ -66,12 +66,16 @@ pub(super) fn operand<'u>(e: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u
     }
 }
 
-/// `user` followed by `links`: on parsed fields, straight from the attribute the first link
-/// names.
+/// `user` followed by `links`: on an object, straight from the attribute the first link
+/// names (by slot, on parsed fields).
 #[inline(always)]
 fn user_chain<'u>(links: &'u [Link], user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
-    let (v, rest) = user.start(links, Link::key);
-    let cur = v.map_or(JsVal::Undefined, JsVal::from_json);
+    let (cur, rest) = match links.split_first() {
+        Some((Link::Get { key, cache, .. }, rest)) if user.is_object() => {
+            (user.get_cached(key, cache).map_or(JsVal::Undefined, JsVal::from_json), rest)
+        }
+        _ => (JsVal::from_json(user.whole()), links),
+    };
     if rest.is_empty() { Ok(cur) } else { chain(cur, rest, user, locals) }
 }
 
@@ -301,14 +305,34 @@ pub(super) fn literal_join(link: &Link) -> Option<&str> {
     }
 }
 
-fn read_error(base: &JsVal<'_>, key: &str) -> CellError {
+/// The `TypeError` of reading `key` of `null` or `undefined` (`base`), made with one
+/// allocation: some columns fail this way for many users.
+pub(super) fn read_error(base: &JsVal<'_>, key: &str) -> CellError {
     let what = if matches!(base, JsVal::Null) { "null" } else { "undefined" };
-    type_error(format!("Cannot read properties of {what} (reading '{key}')"))
+    let head = "TypeError: Cannot read properties of ";
+    let pieces = [head, what, " (reading '", key, "')"];
+    let mut message = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        message.push_str(piece);
+    }
+    CellError { message }
 }
 
 /// The answer of a comparison operator; `None` for the arithmetic ones.
 #[inline(always)]
-fn compare(op: BinOp, x: &JsVal<'_>, y: &JsVal<'_>) -> Option<bool> {
+pub(super) fn compare(op: BinOp, x: &JsVal<'_>, y: &JsVal<'_>) -> Option<bool> {
+    if let (JsVal::Num(a), JsVal::Num(b)) = (x, y) {
+        // IEEE comparisons are JavaScript's on numbers: false with NaN, -0 equal to 0.
+        return Some(match op {
+            BinOp::Lt => a < b,
+            BinOp::Gt => a > b,
+            BinOp::Le => a <= b,
+            BinOp::Ge => a >= b,
+            BinOp::Eq | BinOp::StrictEq => a == b,
+            BinOp::Ne | BinOp::StrictNe => a != b,
+            _ => return None,
+        });
+    }
     Some(match op {
         BinOp::Lt => x.less_than(y) == Some(true),
         BinOp::Gt => y.less_than(x) == Some(true),
@@ -324,7 +348,7 @@ fn compare(op: BinOp, x: &JsVal<'_>, y: &JsVal<'_>) -> Option<bool> {
     })
 }
 
-fn binary<'u>(op: BinOp, x: JsVal<'u>, y: JsVal<'u>) -> JsVal<'u> {
+pub(super) fn binary<'u>(op: BinOp, x: JsVal<'u>, y: JsVal<'u>) -> JsVal<'u> {
     match op {
         // A `Concat` is evaluated by `push_string`; here only when a condition tests one.
         BinOp::Add | BinOp::Concat => {

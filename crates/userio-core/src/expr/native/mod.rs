@@ -3,4 +3,5 @@
 
 pub(crate) mod eval;
 pub(crate) mod parse;
+pub(crate) mod plan;
 pub(crate) mod write;

@@ -4,6 +4,8 @@
 //! first construct it does not handle); the column then goes to the JavaScript tier, which
 //! also reports real syntax errors.
 
+use crate::user::SlotCache;
+
 /// Why a source is not in the native subset.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct NotNative {
@@ -228,20 +230,12 @@ pub(crate) enum UnOp {
 /// One link of an optional chain: `.name`, `[key]`, `.method(args)`, `.map(arrow)`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Link {
-    Get { key: String, optional: bool },
+    Get { key: String, optional: bool, cache: SlotCache },
     Call { method: Method, args: Vec<Expr>, optional: bool, callee: String },
     Map { params: usize, slot: usize, body: Box<Expr>, optional: bool },
 }
 
 impl Link {
-    /// The property a `.key` / `["key"]` link reads.
-    pub(crate) fn key(&self) -> Option<&str> {
-        match self {
-            Link::Get { key, .. } => Some(key),
-            Link::Call { .. } | Link::Map { .. } => None,
-        }
-    }
-
     /// Whether the link is `?.`: on `null` or `undefined` the whole chain is `undefined`.
     pub(crate) fn optional(&self) -> bool {
         match self {
@@ -879,7 +873,7 @@ impl<'s> Parser<'s> {
                         if PROTOTYPE_NAMES.contains(&key.as_str()) {
                             return Err(not(at, format!("reading `{key}` (a prototype member)")));
                         }
-                        links.push(Link::Get { key, optional });
+                        links.push(Link::Get { key, optional, cache: SlotCache::default() });
                     }
                 }
                 None => {

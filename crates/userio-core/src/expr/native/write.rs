@@ -57,8 +57,8 @@ pub(crate) fn write<'u>(
 }
 
 /// The cell text of a value.
-#[inline]
-fn write_value(v: JsVal<'_>, out: &mut String) {
+#[inline(always)]
+pub(super) fn write_value(v: JsVal<'_>, out: &mut String) {
     match v {
         JsVal::Str(s) => out.push_str(&s),
         JsVal::Num(n) => push_number(out, n),
@@ -69,7 +69,7 @@ fn write_value(v: JsVal<'_>, out: &mut String) {
 /// `links` that end in `.map(f).join('sep')` with no optional link before the map (an
 /// earlier `?.` could end the whole chain early): the links before the map, the map, the
 /// separator.
-fn map_join(links: &[Link]) -> Option<(&[Link], &Link, &str)> {
+pub(super) fn map_join(links: &[Link]) -> Option<(&[Link], &Link, &str)> {
     let [prefix @ .., map @ Link::Map { .. }, join] = links else { return None };
     let sep = literal_join(join)?;
     if prefix.iter().any(Link::optional) {

@@ -1,0 +1,382 @@
+//! The shapes columns mostly have, lowered from the tree once per column so that a CSV
+//! export writes their cells without walking it.
+//!
+//! [`Plan::of`] recognises: an attribute path (`user.a.b`), a concatenation or template of
+//! literals and values, `a || b` (and `&&`, `??`), `c ? a : b` and
+//! `base.map(x => x.a.b).join('sep')`. Each becomes one node that does its whole job in
+//! straight-line code: a path walks the JSON in place (the first attribute by slot on
+//! projected users), a comparison of numbers compares them. Anything else, and any part of
+//! these the shapes do not cover, is written by the tree walk ([`write`]), so the text is
+//! always the tree's: the plan only changes how fast it is found. The expression corpus
+//! (`tests/vectors/expr/`) checks every column written both ways against JavaScript.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::eval::{binary, compare, eval, map_items, read_error, takes_left};
+use super::parse::{BinOp, Expr, Link, LogOp, UnOp};
+use super::write::{map_join, write, write_value};
+use crate::expr::CellError;
+use crate::expr::value::{JsVal, push_joined};
+use crate::user::{SlotCache, UserRef};
+
+type R<'u> = Result<JsVal<'u>, CellError>;
+
+/// How a native column writes its cell text.
+#[derive(Debug, Clone)]
+pub(crate) enum Plan {
+    /// Literal text.
+    Text(Box<str>),
+    /// A value's cell text.
+    Value(Get),
+    /// `ToString` of each piece, in turn: `a + ' ' + b`, templates.
+    Concat(Vec<Piece>),
+    /// `a || b`, `a && b`, `a ?? b`: the left value's text, or the right side's.
+    Logical(LogOp, Get, Box<Plan>),
+    /// `c ? a : b`.
+    Cond(Test, Box<Plan>, Box<Plan>),
+    /// `c ? 'text' : 'other text'`: one of two texts, picked by the test alone.
+    Choose(Test, [Box<str>; 2]),
+    /// `base.map(x => x.a.b).join('sep')`: each item's path, joined as JavaScript joins.
+    MapJoin { base: Get, optional: bool, item: Vec<Step>, sep: Box<str> },
+    /// Anything else: the tree walk.
+    Tree(Expr),
+}
+
+/// A value an operand reads. Not recursive, so that reading one is inlined.
+#[derive(Debug, Clone)]
+pub(crate) enum Get {
+    Num(f64),
+    Str(Box<str>),
+    Path(UserPath),
+    /// `path || other` (`&&`, `??`): `(user.identities || [])`.
+    Logical(LogOp, UserPath, Box<Expr>),
+    Tree(Expr),
+}
+
+/// One piece of a concatenation.
+#[derive(Debug, Clone)]
+pub(crate) enum Piece {
+    Text(Box<str>),
+    Value(Get),
+}
+
+/// The condition of a `? :`: a check, negated by an odd number of `!`. Not recursive, so
+/// that testing it is inlined.
+#[derive(Debug, Clone)]
+pub(crate) struct Test {
+    check: Check,
+    negated: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Check {
+    /// `user.a.b op number`, or `number op user.a.b` when `swapped`: `user.logins_count > 10`.
+    PathNum {
+        op: BinOp,
+        path: UserPath,
+        num: f64,
+        swapped: bool,
+    },
+    /// Any binary operator: comparisons answer directly, the others by their value.
+    Binary(BinOp, Get, Get),
+    Truthy(Get),
+}
+
+/// One `.key` / `?.key` / `["key"]` read.
+#[derive(Debug, Clone)]
+pub(crate) struct Step {
+    key: Box<str>,
+    optional: bool,
+}
+
+/// `user.a.b…`: reads only, no calls. The first attribute is found by slot on projected
+/// users (see [`SlotCache`]).
+#[derive(Debug, Clone)]
+pub(crate) struct UserPath {
+    /// At least one.
+    steps: Vec<Step>,
+    first: SlotCache,
+}
+
+impl Plan {
+    /// The plan of a column's whole expression.
+    pub(crate) fn of(expr: &Expr) -> Plan {
+        match expr {
+            Expr::Str(s) => Plan::Text(s.as_str().into()),
+            Expr::Logical(op, a, b) => Plan::Logical(*op, Get::of(a), Box::new(Plan::of(b))),
+            Expr::Cond(c, a, b) => match (Plan::of(a), Plan::of(b)) {
+                (Plan::Text(a), Plan::Text(b)) => Plan::Choose(Test::of(c), [a, b]),
+                (a, b) => Plan::Cond(Test::of(c), Box::new(a), Box::new(b)),
+            },
+            Expr::Binary(BinOp::Concat, ..) | Expr::Template(..) => {
+                let mut pieces = Vec::new();
+                concat_pieces(expr, &mut pieces);
+                Plan::Concat(pieces)
+            }
+            Expr::Chain(base, links) => {
+                if let Some(path) = UserPath::of(base, links) {
+                    return Plan::Value(Get::Path(path));
+                }
+                Plan::map_join(base, links).unwrap_or_else(|| Plan::Tree(expr.clone()))
+            }
+            _ => Plan::Tree(expr.clone()),
+        }
+    }
+
+    /// `base.links` when they end in `.map(x => x.a.b).join('sep')`.
+    fn map_join(base: &Expr, links: &[Link]) -> Option<Plan> {
+        let (prefix, Link::Map { params: 1, slot, body, optional }, sep) = map_join(links)? else {
+            return None;
+        };
+        let item = match &**body {
+            Expr::Local(s) if s == slot => Vec::new(),
+            Expr::Chain(head, links) if matches!(**head, Expr::Local(s) if s == *slot) => {
+                steps(links)?
+            }
+            _ => return None,
+        };
+        let base = if prefix.is_empty() {
+            Get::of(base)
+        } else {
+            Get::of(&Expr::Chain(Box::new(base.clone()), prefix.to_vec()))
+        };
+        Some(Plan::MapJoin { base, optional: *optional, item, sep: sep.into() })
+    }
+
+    /// Appends the cell text for `user` (partly, on error). The error is boxed so that the
+    /// result is one word, returned in a register: this is called once per cell.
+    pub(crate) fn write<'u>(
+        &'u self,
+        user: UserRef<'u>,
+        locals: &mut [JsVal<'u>],
+        out: &mut String,
+    ) -> Result<(), Box<CellError>> {
+        match self {
+            Plan::Text(s) => out.push_str(s),
+            Plan::Value(get) => write_value(get.get(user, locals)?, out),
+            Plan::Concat(pieces) => {
+                for piece in pieces {
+                    match piece {
+                        Piece::Text(s) => out.push_str(s),
+                        Piece::Value(get) => match get.get(user, locals)? {
+                            JsVal::Str(s) => out.push_str(&s),
+                            v => v.push_str(out),
+                        },
+                    }
+                }
+            }
+            Plan::Logical(op, a, b) => {
+                let left = a.get(user, locals)?;
+                if takes_left(*op, &left) {
+                    write_value(left, out);
+                } else {
+                    b.write(user, locals, out)?;
+                }
+            }
+            Plan::Choose(c, texts) => {
+                let [yes, no] = texts;
+                out.push_str(if c.test(user, locals)? { yes } else { no });
+            }
+            Plan::Cond(c, a, b) => match &**(if c.test(user, locals)? { a } else { b }) {
+                Plan::Text(s) => out.push_str(s),
+                branch => branch.write(user, locals, out)?,
+            },
+            Plan::MapJoin { base, optional, item, sep } => {
+                let cur = base.get(user, locals)?;
+                if *optional && cur.is_nullish() {
+                    return Ok(()); // `undefined`: an empty cell.
+                }
+                if let JsVal::Json(Value::Array(items)) = cur {
+                    for (i, v) in items.iter().enumerate() {
+                        push_joined(out, i, sep, &walk_value(v, item)?);
+                    }
+                } else {
+                    for (i, v) in map_items(&cur)?.enumerate() {
+                        push_joined(out, i, sep, &walk(v, item)?);
+                    }
+                }
+            }
+            Plan::Tree(expr) => write(expr, user, locals, out)?,
+        }
+        Ok(())
+    }
+}
+
+/// The pieces `push_string` appends for `e`, in its order.
+fn concat_pieces(e: &Expr, out: &mut Vec<Piece>) {
+    match e {
+        Expr::Str(s) => out.push(Piece::Text(s.as_str().into())),
+        Expr::Binary(BinOp::Concat, a, b) => {
+            concat_pieces(a, out);
+            concat_pieces(b, out);
+        }
+        Expr::Template(parts, exprs) => {
+            for (i, part) in parts.iter().enumerate() {
+                out.push(Piece::Text(part.as_str().into()));
+                if let Some(e) = exprs.get(i) {
+                    concat_pieces(e, out);
+                }
+            }
+        }
+        _ => out.push(Piece::Value(Get::of(e))),
+    }
+}
+
+impl Get {
+    fn of(e: &Expr) -> Get {
+        match e {
+            Expr::Num(n) => Get::Num(*n),
+            Expr::Str(s) => Get::Str(s.as_str().into()),
+            Expr::Chain(base, links) => match UserPath::of(base, links) {
+                Some(path) => Get::Path(path),
+                None => Get::Tree(e.clone()),
+            },
+            Expr::Logical(op, a, b) => match &**a {
+                Expr::Chain(base, links) => match UserPath::of(base, links) {
+                    Some(path) => Get::Logical(*op, path, b.clone()),
+                    None => Get::Tree(e.clone()),
+                },
+                _ => Get::Tree(e.clone()),
+            },
+            _ => Get::Tree(e.clone()),
+        }
+    }
+
+    /// The value for `user`.
+    #[inline(always)]
+    fn get<'u>(&'u self, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
+        match self {
+            Get::Num(n) => Ok(JsVal::Num(*n)),
+            Get::Str(s) => Ok(JsVal::Str(Cow::Borrowed(s))),
+            Get::Path(path) => path.get(user),
+            Get::Logical(op, a, b) => {
+                let left = a.get(user)?;
+                if takes_left(*op, &left) { Ok(left) } else { eval(b, user, locals) }
+            }
+            Get::Tree(e) => eval(e, user, locals),
+        }
+    }
+}
+
+impl Test {
+    fn of(e: &Expr) -> Test {
+        let check = match e {
+            Expr::Binary(op, a, b) => match (Get::of(a), Get::of(b)) {
+                (Get::Path(path), Get::Num(num)) => {
+                    Check::PathNum { op: *op, path, num, swapped: false }
+                }
+                (Get::Num(num), Get::Path(path)) => {
+                    Check::PathNum { op: *op, path, num, swapped: true }
+                }
+                (a, b) => Check::Binary(*op, a, b),
+            },
+            Expr::Unary(UnOp::Not, e) => {
+                let inner = Test::of(e);
+                return Test { negated: !inner.negated, ..inner };
+            }
+            _ => Check::Truthy(Get::of(e)),
+        };
+        Test { check, negated: false }
+    }
+
+    /// `ToBoolean` of the condition (as `eval::test`).
+    #[inline(never)]
+    fn test<'u>(&'u self, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> Result<bool, CellError> {
+        let answer = match &self.check {
+            Check::PathNum { op, path, num, swapped } => {
+                let v = path.get(user)?;
+                let n = JsVal::Num(*num);
+                if *swapped { binary_test(*op, n, v) } else { binary_test(*op, v, n) }
+            }
+            Check::Binary(op, a, b) => {
+                let x = a.get(user, locals)?;
+                let y = b.get(user, locals)?;
+                binary_test(*op, x, y)
+            }
+            Check::Truthy(get) => get.get(user, locals)?.truthy(),
+        };
+        Ok(answer != self.negated)
+    }
+}
+
+/// `ToBoolean(x op y)`; a comparison answers without building a boolean value.
+#[inline(always)]
+fn binary_test<'u>(op: BinOp, x: JsVal<'u>, y: JsVal<'u>) -> bool {
+    match compare(op, &x, &y) {
+        Some(answer) => answer,
+        None => binary(op, x, y).truthy(),
+    }
+}
+
+/// The steps of `links` when they are all reads.
+fn steps(links: &[Link]) -> Option<Vec<Step>> {
+    links
+        .iter()
+        .map(|link| match link {
+            Link::Get { key, optional, .. } => {
+                Some(Step { key: key.as_str().into(), optional: *optional })
+            }
+            Link::Call { .. } | Link::Map { .. } => None,
+        })
+        .collect()
+}
+
+impl UserPath {
+    /// `base.links` when `base` is `user` and every link is a read.
+    fn of(base: &Expr, links: &[Link]) -> Option<UserPath> {
+        if !matches!(base, Expr::User) || links.is_empty() {
+            return None;
+        }
+        Some(UserPath { steps: steps(links)?, first: SlotCache::default() })
+    }
+
+    /// The value at the end of the path.
+    #[inline(always)]
+    fn get<'u>(&'u self, user: UserRef<'u>) -> R<'u> {
+        let Some((first, rest)) = self.steps.split_first() else { return Ok(JsVal::Undefined) };
+        if !user.is_object() {
+            return walk(JsVal::from_json(user.whole()), &self.steps);
+        }
+        match user.get_cached(&first.key, &self.first) {
+            Some(v) if rest.is_empty() => Ok(JsVal::from_json(v)),
+            Some(v) => walk_value(v, rest),
+            None => walk(JsVal::Undefined, rest),
+        }
+    }
+}
+
+/// `steps` read from a JSON value: object members in place, anything else as JavaScript
+/// reads it ([`walk`]).
+#[inline]
+fn walk_value<'u>(mut v: &'u Value, steps: &'u [Step]) -> R<'u> {
+    for (i, step) in steps.iter().enumerate() {
+        match v {
+            Value::Object(map) => match map.get(&*step.key) {
+                Some(next) => v = next,
+                None => return walk(JsVal::Undefined, &steps[i + 1..]),
+            },
+            _ => return walk(JsVal::from_json(v), &steps[i..]),
+        }
+    }
+    Ok(JsVal::from_json(v))
+}
+
+/// `steps` read from `cur` as the tree's chains read them: `?.` on `null` or `undefined`
+/// ends the path with `undefined`, a read of them is a `TypeError`.
+fn walk<'u>(mut cur: JsVal<'u>, steps: &'u [Step]) -> R<'u> {
+    if let JsVal::Json(v @ Value::Object(_)) = cur {
+        return walk_value(v, steps);
+    }
+    for step in steps {
+        if step.optional && cur.is_nullish() {
+            return Ok(JsVal::Undefined);
+        }
+        cur = match cur.get(&step.key) {
+            Some(v) => v,
+            None => return Err(read_error(&cur, &step.key)),
+        };
+    }
+    Ok(cur)
+}
