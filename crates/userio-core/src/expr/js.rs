@@ -14,7 +14,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
+use boa_engine::builtins::object::OrdinaryObject;
 use boa_engine::error::TryNativeError;
+use boa_engine::object::ObjectInitializer;
+use boa_engine::object::builtins::JsArray;
 use boa_engine::property::{Attribute, PropertyDescriptor};
 use boa_engine::string::JsStrVariant;
 use boa_engine::value::JsVariant;
@@ -292,11 +295,10 @@ impl Engine {
             // Hand in only the attributes the source reads, as data properties (what
             // `JSON.parse` makes; no setter on the prototype runs).
             Some(keys) if user.is_object() => {
-                let obj = JsObject::with_object_proto(self.ctx.intrinsics());
+                let obj = new_object(&mut self.ctx);
                 for (key, js_key) in keys.iter().zip(js_keys.iter()) {
                     if let Some(v) = user.get(key) {
-                        let v = JsValue::from_json(v, &mut self.ctx)
-                            .map_err(|e| cell_err(e, &mut self.ctx))?;
+                        let v = to_js(v, &mut self.ctx);
                         obj.insert_property(
                             js_key.clone(),
                             PropertyDescriptor::builder()
@@ -309,8 +311,7 @@ impl Engine {
                 }
                 JsValue::from(obj)
             }
-            _ => JsValue::from_json(user.whole(), &mut self.ctx)
-                .map_err(|e| cell_err(e, &mut self.ctx))?,
+            _ => to_js(user.whole(), &mut self.ctx),
         };
         // The next cell replaces it; nothing else reads it.
         self.ctx
@@ -411,6 +412,47 @@ fn run_with_deadline(
 
 /// A JavaScript string as UTF-8, a lone surrogate becoming U+FFFD (as
 /// `to_std_string_lossy`, which goes through `Display` one character at a time).
+/// A JSON value as `JSON.parse` gives it (as boa's `JsValue::from_json`), but with objects
+/// of shared shapes: users' objects mostly have the same keys in the same order, so they
+/// share one shape per layout, which is cheaper to build and lets boa's property caches
+/// work on `i.provider`-style reads (`from_json` gives each object a shape of its own).
+fn to_js(json: &Value, ctx: &mut Context) -> JsValue {
+    match json {
+        Value::Null => JsValue::null(),
+        Value::Bool(b) => JsValue::new(*b),
+        // As `from_json`: an `i32` when the number is one, else an `f64`.
+        Value::Number(n) => match n.as_i64().and_then(|i| i32::try_from(i).ok()) {
+            Some(i) => JsValue::new(i),
+            None => JsValue::new(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => JsValue::from(JsString::from(s.as_str())),
+        Value::Array(items) => {
+            let items: Vec<JsValue> = items.iter().map(|v| to_js(v, ctx)).collect();
+            JsArray::from_iter(items, ctx).into()
+        }
+        Value::Object(map) => {
+            let obj = new_object(ctx);
+            for (key, value) in map {
+                let value = to_js(value, ctx);
+                obj.insert_property(
+                    JsString::from(key.as_str()),
+                    PropertyDescriptor::builder()
+                        .value(value)
+                        .writable(true)
+                        .enumerable(true)
+                        .configurable(true),
+                );
+            }
+            obj.into()
+        }
+    }
+}
+
+/// An empty ordinary object (`{}`), of the shared root shape.
+fn new_object(ctx: &mut Context) -> JsObject {
+    ObjectInitializer::with_native_data(OrdinaryObject, ctx).build()
+}
+
 fn to_rust_string(s: &JsString) -> String {
     match s.variant() {
         JsStrVariant::Latin1(bytes) => bytes.iter().copied().map(char::from).collect(),
