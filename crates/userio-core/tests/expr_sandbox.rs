@@ -58,6 +58,7 @@ fn runaway_allocation_is_stopped() {
     trips(&js("'x'.repeat(1e9)"), "loop");
     trips(&js("Array(1e9).fill(0).length"), "sandbox limit");
     trips(&js("Array.from({ length: 1e9 }).length"), "sandbox limit");
+    trips(&js("Array.prototype.join.call({ length: 2e7 }, '-').length"), "sandbox limit");
     trips(&js("''.padStart(1e9, 'x').length"), "sandbox limit");
     trips(&js("(() => { const a = []; for (;;) a.push(a.length); })()"), "loop");
 }
@@ -142,6 +143,9 @@ fn guarded_built_ins_keep_their_meaning() {
         ("Array.from('ab', c => c + c).join()", "aa,bb"),
         ("'7'.padStart(3, '0') + 'x'.padEnd(2)", "007x "),
         ("[[].map.length, [].reduce.length, [].fill.length, Array.from.length].join()", "1,1,1,1"),
+        ("[[].map.name, [].join.name, typeof [].map.prototype].join()", "map,join,undefined"),
+        ("[1].concat(2, 3, 4, [5]).join()", "1,2,3,4,5"),
+        ("Array.prototype.map.call('ab', c => c + '!').join()", "a!,b!"),
     ] {
         assert_eq!(js(source).eval(&u).expect(source).to_text(), text, "{source}");
     }
