@@ -152,6 +152,24 @@ fn guarded_built_ins_keep_their_meaning() {
 }
 
 #[test]
+fn an_expression_cannot_change_the_user_later_cells_see() {
+    let read = js("[user.name, Math.max(user.logins_count, 0)].join()");
+    for meddling in [
+        "(Object.defineProperty(globalThis, '__userio_user', \
+           { get() { return { name: 'Eve', logins_count: 9 } }, set() {}, configurable: true }), 'x')",
+        "(Object.freeze(globalThis), 'x')",
+        "(delete globalThis.__userio_user, 'x')",
+    ] {
+        let u = user();
+        assert_eq!(js(meddling).eval(&u).expect(meddling).to_text(), "x");
+        for name in ["Bob", "Cy"] {
+            let other = json!({"name": name, "logins_count": 1});
+            assert_eq!(read.eval(&other).unwrap().to_text(), format!("{name},1"), "{meddling}");
+        }
+    }
+}
+
+#[test]
 fn an_expression_cannot_turn_later_errors_into_values() {
     let u = user();
     let meddles = js("(globalThis.__userio_threw = 'not an error', __userio_threw.e = 1, 'x')");

@@ -244,9 +244,16 @@ impl Engine {
             .eval(Source::from_bytes(program.wrapped.as_bytes()))
             .map_err(|e| cell(e, &mut self.ctx))?;
         let name = format!("__userio_column_{}", program.id);
-        self.ctx
-            .register_global_property(js_string!(name.as_str()), func, Attribute::empty())
-            .map_err(|e| cell(e, &mut self.ctx))?;
+        // Read-only, and put in place directly: a global object an earlier expression froze
+        // or made non-extensible still gets it.
+        self.ctx.global_object().insert_property(
+            js_string!(name.as_str()),
+            PropertyDescriptor::builder()
+                .value(func)
+                .writable(false)
+                .enumerable(false)
+                .configurable(false),
+        );
         // The throw is caught inside the script: boa 0.22 leaves a few values on its stack
         // for each exception that leaves a script, and after some hundreds of them every
         // run fails with "maximum stack size". Limits (not catchable) still leave as errors.
@@ -293,11 +300,17 @@ impl Engine {
             }
             _ => to_js(user.whole(), &mut self.ctx),
         };
-        // The next cell replaces it; nothing else reads it.
-        self.ctx
-            .global_object()
-            .set(self.user_global.clone(), user_js, false, &mut self.ctx)
-            .map_err(|e| cell_err(e, &mut self.ctx))?;
+        // The next cell replaces it; nothing else reads it. Put in place directly, not by
+        // [[Set]]: whatever an earlier expression made of the global (an accessor, a frozen
+        // global object) the script reads this user, and it costs less.
+        self.ctx.global_object().insert_property(
+            self.user_global.clone(),
+            PropertyDescriptor::builder()
+                .value(user_js)
+                .writable(true)
+                .enumerable(true)
+                .configurable(true),
+        );
         {
             let rl = self.ctx.runtime_limits_mut();
             rl.set_loop_iteration_limit(limits.loop_iterations);
@@ -472,8 +485,6 @@ fn run_with_deadline(
     }
 }
 
-/// A JavaScript string as UTF-8, a lone surrogate becoming U+FFFD (as
-/// `to_std_string_lossy`, which goes through `Display` one character at a time).
 /// A JSON value as `JSON.parse` gives it (as boa's `JsValue::from_json`), but with objects
 /// of shared shapes: users' objects mostly have the same keys in the same order, so they
 /// share one shape per layout, which is cheaper to build and lets boa's property caches
@@ -515,6 +526,8 @@ fn new_object(ctx: &mut Context) -> JsObject {
     ObjectInitializer::with_native_data(OrdinaryObject, ctx).build()
 }
 
+/// A JavaScript string as UTF-8, a lone surrogate becoming U+FFFD (as
+/// `to_std_string_lossy`, which goes through `Display` one character at a time).
 fn to_rust_string(s: &JsString) -> String {
     match s.variant() {
         JsStrVariant::Latin1(bytes) => bytes.iter().copied().map(char::from).collect(),
