@@ -394,7 +394,7 @@ impl Column {
                 let written = n.run(|_, locals| n.plan.write(user, locals, out));
                 written.map_err(|e| {
                     out.truncate(start);
-                    *e
+                    e
                 })
             }
             _ => self.write_text_other(user, out),

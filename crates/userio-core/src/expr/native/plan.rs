@@ -145,14 +145,13 @@ impl Plan {
         Some(Plan::MapJoin { base, optional: *optional, item, sep: sep.into() })
     }
 
-    /// Appends the cell text for `user` (partly, on error). The error is boxed so that the
-    /// result is one word, returned in a register: this is called once per cell.
+    /// Appends the cell text for `user` (partly, on error).
     pub(crate) fn write<'u>(
         &'u self,
         user: UserRef<'u>,
         locals: &mut [JsVal<'u>],
         out: &mut String,
-    ) -> Result<(), Box<CellError>> {
+    ) -> Result<(), CellError> {
         match self {
             Plan::Text(s) => out.push_str(s),
             Plan::Value(get) => write_value(get.get(user, locals)?, out),
