@@ -397,17 +397,17 @@ impl Column {
                     e
                 })
             }
+            // A path writes nothing before it fails.
+            Compiled::Path(p) => p.eval(user).map(|cell| cell.write_text(out)),
             _ => self.write_text_other(user, out),
         }
     }
 
-    /// [`write_text_user`](Self::write_text_user) for paths and JavaScript.
+    /// [`write_text_user`](Self::write_text_user) for JavaScript.
     #[inline(never)]
     fn write_text_other(&self, user: UserRef<'_>, out: &mut String) -> Result<(), CellError> {
         match &self.compiled {
-            // A path writes nothing before it fails.
-            Compiled::Path(p) => p.eval(user).map(|cell| cell.write_text(out)),
-            Compiled::Native(_) => self.write_text_user(user, out),
+            Compiled::Path(_) | Compiled::Native(_) => self.write_text_user(user, out),
             #[cfg(feature = "js")]
             Compiled::Js(j) => j.eval(user, &self.limits).map(|cell| cell.write_text(out)),
         }

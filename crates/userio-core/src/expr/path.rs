@@ -12,13 +12,15 @@ use super::json::array_index;
 use super::native::parse::is_prototype_name;
 use super::value::JsVal;
 use super::{Cell, CellError};
-use crate::user::UserRef;
+use crate::user::{SlotCache, UserRef};
 
 /// A parsed path: the property keys after `user`, and whether `user.` was written.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Path {
     pub keys: Vec<String>,
     pub bare: bool,
+    /// Where the first key is among projected users' attributes.
+    first: SlotCache,
 }
 
 const NOT_PATH_HEADS: &[&str] = &[
@@ -137,7 +139,7 @@ pub(crate) fn parse(src: &str) -> Option<Path> {
     if keys.iter().any(|k| is_prototype_name(k)) {
         return None;
     }
-    Some(Path { keys, bare })
+    Some(Path { keys, bare, first: SlotCache::default() })
 }
 
 impl Path {
@@ -163,7 +165,12 @@ impl Path {
 
     /// Resolves the path on `user`.
     pub(crate) fn eval<'u>(&self, user: UserRef<'u>) -> Result<Cell<'u>, CellError> {
-        let (cur, rest) = user.start(&self.keys, |k| Some(k));
+        let (cur, rest) = match (user, self.keys.split_first()) {
+            (UserRef::Fields(..), Some((first, rest))) => {
+                (user.get_cached(first, &self.first), rest)
+            }
+            _ => (Some(user.whole()), &self.keys[..]),
+        };
         let Some(mut cur) = cur else { return self.missing(0) };
         for (i, key) in self.keys.iter().enumerate().skip(self.keys.len() - rest.len()) {
             let next = match cur {
