@@ -392,25 +392,29 @@ impl Column {
             Compiled::Native(n) => {
                 let start = out.len();
                 let written = n.run(|_, locals| n.plan.write(user, locals, out));
-                written.map_err(|e| {
+                if written.is_err() {
                     out.truncate(start);
-                    e
-                })
+                }
+                written
             }
             // A path writes nothing before it fails.
             Compiled::Path(p) => p.eval(user).map(|cell| cell.write_text(out)),
-            _ => self.write_text_other(user, out),
+            #[cfg(feature = "js")]
+            Compiled::Js(j) => self.write_text_js(j, user, out),
         }
     }
 
-    /// [`write_text_user`](Self::write_text_user) for JavaScript.
+    /// [`write_text_user`](Self::write_text_user) for JavaScript, kept out of the callers'
+    /// loops.
+    #[cfg(feature = "js")]
     #[inline(never)]
-    fn write_text_other(&self, user: UserRef<'_>, out: &mut String) -> Result<(), CellError> {
-        match &self.compiled {
-            Compiled::Path(_) | Compiled::Native(_) => self.write_text_user(user, out),
-            #[cfg(feature = "js")]
-            Compiled::Js(j) => j.eval(user, &self.limits).map(|cell| cell.write_text(out)),
-        }
+    fn write_text_js(
+        &self,
+        j: &js::JsProgram,
+        user: UserRef<'_>,
+        out: &mut String,
+    ) -> Result<(), CellError> {
+        j.eval(user, &self.limits).map(|cell| cell.write_text(out))
     }
 
     /// [`eval`](Self::eval) for a user as the export parsed it.
