@@ -158,6 +158,7 @@ impl<'u> UserRef<'u> {
     }
 
     /// Whether the user is an object (parsed fields always are).
+    #[cfg(feature = "js")]
     #[inline]
     pub(crate) fn is_object(self) -> bool {
         match self {
@@ -177,11 +178,27 @@ impl<'u> UserRef<'u> {
         steps: &'s [S],
         key: impl Fn(&S) -> Option<&str>,
     ) -> (Option<&'u Value>, &'s [S]) {
+        self.start_cached(steps, key, None)
+    }
+
+    /// [`start`](Self::start), finding the first attribute by the slot `cache` remembers
+    /// (see [`get_cached`](Self::get_cached)) when there is one.
+    #[inline(always)]
+    pub(crate) fn start_cached<'s, S>(
+        self,
+        steps: &'s [S],
+        key: impl Fn(&S) -> Option<&str>,
+        cache: Option<&SlotCache>,
+    ) -> (Option<&'u Value>, &'s [S]) {
         if let UserRef::Fields(..) = self
             && let Some((first, rest)) = steps.split_first()
             && let Some(k) = key(first)
         {
-            return (self.get(k), rest);
+            let found = match cache {
+                Some(cache) => self.get_cached(k, cache),
+                None => self.get(k),
+            };
+            return (found, rest);
         }
         (Some(self.whole()), steps)
     }

@@ -286,14 +286,7 @@ impl Engine {
                 for (key, js_key) in keys.iter().zip(js_keys.iter()) {
                     if let Some(v) = user.get(key) {
                         let v = to_js(v, &mut self.ctx);
-                        obj.insert_property(
-                            js_key.clone(),
-                            PropertyDescriptor::builder()
-                                .value(v)
-                                .writable(true)
-                                .enumerable(true)
-                                .configurable(true),
-                        );
+                        obj.insert_property(js_key.clone(), data_property(v));
                     }
                 }
                 JsValue::from(obj)
@@ -303,14 +296,7 @@ impl Engine {
         // The next cell replaces it; nothing else reads it. Put in place directly, not by
         // [[Set]]: whatever an earlier expression made of the global (an accessor, a frozen
         // global object) the script reads this user, and it costs less.
-        self.ctx.global_object().insert_property(
-            self.user_global.clone(),
-            PropertyDescriptor::builder()
-                .value(user_js)
-                .writable(true)
-                .enumerable(true)
-                .configurable(true),
-        );
+        self.ctx.global_object().insert_property(self.user_global.clone(), data_property(user_js));
         {
             let rl = self.ctx.runtime_limits_mut();
             rl.set_loop_iteration_limit(limits.loop_iterations);
@@ -461,7 +447,8 @@ fn guarded_call(
 
 /// The `RangeError` of a guarded built-in over [`MAX_BUILT_LENGTH`] (the prelude's words).
 fn array_limit_error() -> JsError {
-    JsNativeError::range().with_message("sandbox limit: array longer than 10000000").into()
+    let message = format!("sandbox limit: array longer than {MAX_BUILT_LENGTH}");
+    JsNativeError::range().with_message(message).into()
 }
 
 fn run_with_deadline(
@@ -507,18 +494,21 @@ fn to_js(json: &Value, ctx: &mut Context) -> JsValue {
             let obj = new_object(ctx);
             for (key, value) in map {
                 let value = to_js(value, ctx);
-                obj.insert_property(
-                    JsString::from(key.as_str()),
-                    PropertyDescriptor::builder()
-                        .value(value)
-                        .writable(true)
-                        .enumerable(true)
-                        .configurable(true),
-                );
+                obj.insert_property(JsString::from(key.as_str()), data_property(value));
             }
             obj.into()
         }
     }
+}
+
+/// A writable, enumerable, configurable data property (what `JSON.parse` makes).
+fn data_property(value: JsValue) -> PropertyDescriptor {
+    PropertyDescriptor::builder()
+        .value(value)
+        .writable(true)
+        .enumerable(true)
+        .configurable(true)
+        .build()
 }
 
 /// An empty ordinary object (`{}`), of the shared root shape.

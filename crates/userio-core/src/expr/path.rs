@@ -165,12 +165,7 @@ impl Path {
 
     /// Resolves the path on `user`.
     pub(crate) fn eval<'u>(&self, user: UserRef<'u>) -> Result<Cell<'u>, CellError> {
-        let (cur, rest) = match (user, self.keys.split_first()) {
-            (UserRef::Fields(..), Some((first, rest))) => {
-                (user.get_cached(first, &self.first), rest)
-            }
-            _ => (Some(user.whole()), &self.keys[..]),
-        };
+        let (cur, rest) = user.start_cached(&self.keys, |k| Some(k), Some(&self.first));
         let Some(mut cur) = cur else { return self.missing(0) };
         for (i, key) in self.keys.iter().enumerate().skip(self.keys.len() - rest.len()) {
             let next = match cur {

@@ -66,16 +66,16 @@ pub(super) fn operand<'u>(e: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u
     }
 }
 
-/// `user` followed by `links`: on an object, straight from the attribute the first link
-/// names (by slot, on parsed fields).
+/// `user` followed by `links`: on parsed fields, straight from the attribute the first link
+/// names (by its remembered slot).
 #[inline(always)]
 fn user_chain<'u>(links: &'u [Link], user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
-    let (cur, rest) = match links.split_first() {
-        Some((Link::Get { key, cache, .. }, rest)) if user.is_object() => {
-            (user.get_cached(key, cache).map_or(JsVal::Undefined, JsVal::from_json), rest)
-        }
-        _ => (JsVal::from_json(user.whole()), links),
+    let cache = match links.first() {
+        Some(Link::Get { cache, .. }) => Some(cache),
+        _ => None,
     };
+    let (v, rest) = user.start_cached(links, Link::key, cache);
+    let cur = v.map_or(JsVal::Undefined, JsVal::from_json);
     if rest.is_empty() { Ok(cur) } else { chain(cur, rest, user, locals) }
 }
 

@@ -236,6 +236,14 @@ pub(crate) enum Link {
 }
 
 impl Link {
+    /// The property a `.key` / `["key"]` link reads.
+    pub(crate) fn key(&self) -> Option<&str> {
+        match self {
+            Link::Get { key, .. } => Some(key),
+            Link::Call { .. } | Link::Map { .. } => None,
+        }
+    }
+
     /// Whether the link is `?.`: on `null` or `undefined` the whole chain is `undefined`.
     pub(crate) fn optional(&self) -> bool {
         match self {

@@ -6,7 +6,7 @@
 //! `base.map(x => x.a.b).join('sep')`. Each becomes one node that does its whole job in
 //! straight-line code: a path walks the JSON in place (the first attribute by slot on
 //! projected users), a comparison of numbers compares them. Anything else, and any part of
-//! these the shapes do not cover, is written by the tree walk ([`write`]), so the text is
+//! these the shapes do not cover, is evaluated by the tree walk ([`eval`]), so the text is
 //! always the tree's: the plan only changes how fast it is found. The expression corpus
 //! (`tests/vectors/expr/`) checks every column written both ways against JavaScript.
 
@@ -14,9 +14,9 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::eval::{binary, compare, eval, map_items, read_error, takes_left};
+use super::eval::{Arrow, binary, compare, eval, map_items, read_error, takes_left};
 use super::parse::{BinOp, Expr, Link, LogOp, UnOp};
-use super::write::{map_join, write, write_value};
+use super::write::{map_join, write_value};
 use crate::expr::CellError;
 use crate::expr::value::{JsVal, push_joined};
 use crate::user::{SlotCache, UserRef};
@@ -38,10 +38,20 @@ pub(crate) enum Plan {
     Cond(Test, Box<Plan>, Box<Plan>),
     /// `c ? 'text' : 'other text'`: one of two texts, picked by the test alone.
     Choose(Test, [Box<str>; 2]),
-    /// `base.map(x => x.a.b).join('sep')`: each item's path, joined as JavaScript joins.
-    MapJoin { base: Get, optional: bool, item: Vec<Step>, sep: Box<str> },
+    /// `base.map(f).join('sep')`: each item's value, joined as JavaScript joins, with no
+    /// array in between.
+    MapJoin { base: Get, optional: bool, item: Item, sep: Box<str> },
     /// Anything else: the tree walk.
     Tree(Expr),
+}
+
+/// What a `.map` arrow gives for an item.
+#[derive(Debug, Clone)]
+pub(crate) enum Item {
+    /// `x => x.a.b` (`x => x`: no steps), read in place.
+    Path(Vec<Step>),
+    /// Any other arrow, evaluated by the tree.
+    Arrow { params: usize, slot: usize, body: Expr },
 }
 
 /// A value an operand reads. Not recursive, so that reading one is inlined.
@@ -91,6 +101,13 @@ pub(crate) struct Step {
     optional: bool,
 }
 
+impl Step {
+    /// The property read, for [`UserRef::start_cached`].
+    fn key(&self) -> Option<&str> {
+        Some(&self.key)
+    }
+}
+
 /// `user.a.b…`: reads only, no calls. The first attribute is found by slot on projected
 /// users (see [`SlotCache`]).
 #[derive(Debug, Clone)]
@@ -125,18 +142,25 @@ impl Plan {
         }
     }
 
-    /// `base.links` when they end in `.map(x => x.a.b).join('sep')`.
+    /// `base.links` when they end in `.map(f).join('sep')` (see `write::map_join`).
     fn map_join(base: &Expr, links: &[Link]) -> Option<Plan> {
-        let (prefix, Link::Map { params: 1, slot, body, optional }, sep) = map_join(links)? else {
+        let (prefix, Link::Map { params, slot, body, optional }, sep) = map_join(links)? else {
             return None;
         };
-        let item = match &**body {
-            Expr::Local(s) if s == slot => Vec::new(),
-            Expr::Chain(head, links) if matches!(**head, Expr::Local(s) if s == *slot) => {
-                steps(links)?
+        let path = match &**body {
+            Expr::Local(s) if s == slot && *params == 1 => Some(Vec::new()),
+            Expr::Chain(head, links)
+                if *params == 1 && matches!(**head, Expr::Local(s) if s == *slot) =>
+            {
+                steps(links)
             }
-            _ => return None,
+            _ => None,
         };
+        let item = path.map(Item::Path).unwrap_or_else(|| Item::Arrow {
+            params: *params,
+            slot: *slot,
+            body: (**body).clone(),
+        });
         let base = if prefix.is_empty() {
             Get::of(base)
         } else {
@@ -187,17 +211,24 @@ impl Plan {
                 if *optional && cur.is_nullish() {
                     return Ok(()); // `undefined`: an empty cell.
                 }
-                if let JsVal::Json(Value::Array(items)) = cur {
-                    for (i, v) in items.iter().enumerate() {
-                        push_joined(out, i, sep, &walk_value(v, item)?);
+                match (item, &cur) {
+                    (Item::Path(steps), JsVal::Json(Value::Array(items))) => {
+                        for (i, v) in items.iter().enumerate() {
+                            push_joined(out, i, sep, &walk_value(v, steps)?);
+                        }
                     }
-                } else {
-                    for (i, v) in map_items(&cur)?.enumerate() {
-                        push_joined(out, i, sep, &walk(v, item)?);
+                    (Item::Path(steps), _) => {
+                        for (i, v) in map_items(&cur)?.enumerate() {
+                            push_joined(out, i, sep, &walk(v, steps)?);
+                        }
+                    }
+                    (Item::Arrow { params, slot, body }, _) => {
+                        let arrow = Arrow { params: *params, slot: *slot, body };
+                        arrow.join_into(map_items(&cur)?, sep, user, locals, out)?;
                     }
                 }
             }
-            Plan::Tree(expr) => write(expr, user, locals, out)?,
+            Plan::Tree(expr) => write_value(eval(expr, user, locals)?, out),
         }
         Ok(())
     }
@@ -334,14 +365,10 @@ impl UserPath {
     /// The value at the end of the path.
     #[inline(always)]
     fn get<'u>(&'u self, user: UserRef<'u>) -> R<'u> {
-        let Some((first, rest)) = self.steps.split_first() else { return Ok(JsVal::Undefined) };
-        if !user.is_object() {
-            return walk(JsVal::from_json(user.whole()), &self.steps);
-        }
-        match user.get_cached(&first.key, &self.first) {
-            Some(v) if rest.is_empty() => Ok(JsVal::from_json(v)),
-            Some(v) => walk_value(v, rest),
-            None => walk(JsVal::Undefined, rest),
+        match user.start_cached(&self.steps, Step::key, Some(&self.first)) {
+            (Some(v), []) => Ok(JsVal::from_json(v)),
+            (Some(v), rest) => walk_value(v, rest),
+            (None, rest) => walk(JsVal::Undefined, rest),
         }
     }
 }

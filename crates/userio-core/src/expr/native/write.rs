@@ -1,60 +1,18 @@
-//! A native expression's cell text, written straight into the caller's buffer.
+//! A native expression's cell text, written straight into the caller's buffer (by
+//! [`Plan::write`](super::plan::Plan::write), with the helpers here).
 //!
-//! The text is exactly what [`eval`] followed by `Cell::write_text` gives; writing it in
+//! The text is exactly what `eval` followed by `Cell::write_text` gives; writing it in
 //! place skips what only the value needed: the strings `a + ' ' + b`, templates and
 //! `.map(f).join(sep)` build, the boolean a `? :` tests, the cell. Pieces are written as
 //! they are evaluated; JavaScript evaluates them in the same order, and `ToString` of the
 //! values here can neither fail nor have effects, so the only difference would be the text
 //! written before an error, which the caller drops.
 
-use super::eval::{
-    Arrow, chain_from, eval, literal_join, map_items, operand, push_string, takes_left, test,
-};
-use super::parse::{BinOp, Expr, Link};
+use super::eval::literal_join;
+use super::parse::Link;
+use crate::expr::cell_from_val;
 use crate::expr::number::push_number;
 use crate::expr::value::JsVal;
-use crate::expr::{CellError, cell_from_val};
-use crate::user::UserRef;
-
-/// Appends the cell text of `expr` for `user` to `out` (partly, on error).
-pub(crate) fn write<'u>(
-    expr: &'u Expr,
-    user: UserRef<'u>,
-    locals: &mut [JsVal<'u>],
-    out: &mut String,
-) -> Result<(), CellError> {
-    match expr {
-        Expr::Str(s) => out.push_str(s),
-        Expr::Logical(op, a, b) => {
-            let left = operand(a, user, locals)?;
-            if takes_left(*op, &left) {
-                write_value(left, out);
-            } else {
-                write(b, user, locals, out)?;
-            }
-        }
-        Expr::Cond(c, a, b) => {
-            let branch = if test(c, user, locals)? { a } else { b };
-            write(branch, user, locals, out)?;
-        }
-        Expr::Binary(BinOp::Concat, ..) | Expr::Template(..) => {
-            push_string(expr, user, locals, out)?;
-        }
-        Expr::Chain(base, links) => match map_join(links) {
-            Some((prefix, Link::Map { params, slot, body, optional }, sep)) => {
-                let cur = chain_from(base, prefix, user, locals)?;
-                if *optional && cur.is_nullish() {
-                    return Ok(()); // `undefined`: an empty cell.
-                }
-                let arrow = Arrow { params: *params, slot: *slot, body };
-                arrow.join_into(map_items(&cur)?, sep, user, locals, out)?;
-            }
-            _ => write_value(chain_from(base, links, user, locals)?, out),
-        },
-        _ => write_value(eval(expr, user, locals)?, out),
-    }
-    Ok(())
-}
 
 /// The cell text of a value.
 #[inline(always)]
