@@ -5,6 +5,9 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+use crate::user::Need;
 
 /// Whether the JSON `text` is an object (its first non-whitespace character is `{`).
 pub(crate) fn is_object_text(text: &str) -> bool {
@@ -80,5 +83,71 @@ impl<'de> Visitor<'de> for Walk {
             map.next_value_seed(self)?;
         }
         Ok(())
+    }
+}
+
+/// Reads a JSON value as `Value` does (the same checks, depth limit and error positions),
+/// keeping of an object only `members`, each read for its own [`Need`]; the other members
+/// are checked and skipped ([`Walk`]). Any other value is kept whole, exactly as `Value`
+/// reads it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Part<'n>(pub(crate) &'n [(String, Need)]);
+
+impl<'de> DeserializeSeed<'de> for Part<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Part<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Number(i.into()))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(Value::Number(u.into()))
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(f).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut kept = Map::new();
+        while let Some(Str(key)) = map.next_key()? {
+            match self.0.iter().find(|(m, _)| *m == *key) {
+                Some((_, Need::Whole)) => {
+                    kept.insert(key.into_owned(), map.next_value()?);
+                }
+                Some((_, Need::Members(members))) => {
+                    kept.insert(key.into_owned(), map.next_value_seed(Part(members))?);
+                }
+                None => map.next_value_seed(Walk)?,
+            }
+        }
+        Ok(Value::Object(kept))
     }
 }

@@ -16,7 +16,35 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value};
 
-/// Top-level attribute names, each with a slot number.
+/// What the readers of a value need of it: all of it, or, when it is an object, only some
+/// of its members (each with its own need). A reader that only follows `user.a.b` needs
+/// `b` of `a`, not the rest of `a`; values that are not objects are always kept whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Need {
+    Whole,
+    Members(Vec<(String, Need)>),
+}
+
+impl Need {
+    /// Adds a reader of the value at `path` below this one (`[]`: of this value, whole).
+    fn add(&mut self, path: &[&str]) {
+        let Some((key, rest)) = path.split_first() else {
+            *self = Need::Whole;
+            return;
+        };
+        let Need::Members(members) = self else { return };
+        match members.iter_mut().find(|(m, _)| m == key) {
+            Some((_, need)) => need.add(rest),
+            None => {
+                let mut need = Need::Members(Vec::new());
+                need.add(rest);
+                members.push(((*key).to_owned(), need));
+            }
+        }
+    }
+}
+
+/// Top-level attribute names, each with a slot number and what its readers need of it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Keys {
     /// `by_len[n]`: the slots of the keys of `n` bytes, so that a key is compared only with
@@ -24,6 +52,8 @@ pub(crate) struct Keys {
     by_len: Vec<Vec<usize>>,
     /// The keys, by slot.
     names: Vec<String>,
+    /// What the readers need of each attribute, by slot.
+    needs: Vec<Need>,
     /// Which set of names this is, for [`SlotCache`]: a fresh number after every change
     /// (a clone keeps it, as it has the same slots); 0 for none (never cached).
     id: u64,
@@ -31,7 +61,7 @@ pub(crate) struct Keys {
 
 impl PartialEq for Keys {
     fn eq(&self, other: &Keys) -> bool {
-        self.names == other.names
+        self.names == other.names && self.needs == other.needs
     }
 }
 
@@ -50,16 +80,35 @@ fn next_keys_id() -> u64 {
 }
 
 impl Keys {
-    /// Adds `key` (once).
+    /// Adds `key` (once), read whole.
     pub(crate) fn add(&mut self, key: &str) {
-        if self.slot(key).is_none() {
-            if self.by_len.len() <= key.len() {
-                self.by_len.resize(key.len() + 1, Vec::new());
+        self.add_path(&[key]);
+    }
+
+    /// Adds a reader of the value at `path` (at least one key): its first key is an
+    /// attribute, read whole when `path` is just that, else only along the rest of `path`
+    /// (merged with what other readers need of it).
+    pub(crate) fn add_path(&mut self, path: &[&str]) {
+        let Some((key, rest)) = path.split_first() else { return };
+        let slot = match self.slot(key) {
+            Some(slot) => slot,
+            None => {
+                if self.by_len.len() <= key.len() {
+                    self.by_len.resize(key.len() + 1, Vec::new());
+                }
+                self.by_len[key.len()].push(self.names.len());
+                self.names.push((*key).to_owned());
+                self.needs.push(Need::Members(Vec::new()));
+                self.id = next_keys_id();
+                self.names.len() - 1
             }
-            self.by_len[key.len()].push(self.names.len());
-            self.names.push(key.to_owned());
-            self.id = next_keys_id();
-        }
+        };
+        self.needs[slot].add(rest);
+    }
+
+    /// What the readers need of the attribute in `slot`.
+    pub(crate) fn need(&self, slot: usize) -> &Need {
+        &self.needs[slot]
     }
 
     /// The slot of `key`, if it is one of these keys.
@@ -99,6 +148,24 @@ impl Clone for SlotCache {
     }
 }
 
+/// `map[key]`. Objects of up to [`SMALL_OBJECT`] members (most of a user's nested objects)
+/// are searched in order, which costs less than hashing the key; larger ones by hash.
+/// Either way the answer is the same: an object's keys are unique.
+#[inline]
+pub(crate) fn member<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() <= SMALL_OBJECT {
+        // The first bytes first: most keys differ there, and comparing them needs no call.
+        let same =
+            |k: &str| k.len() == key.len() && k.bytes().next() == key.bytes().next() && k == key;
+        map.iter().find_map(|(k, v)| same(k).then_some(v))
+    } else {
+        map.get(key)
+    }
+}
+
+/// The most members [`member`] searches in order.
+const SMALL_OBJECT: usize = 8;
+
 /// Some top-level attributes of a user object: `values[slot]` for each of [`Keys`].
 #[derive(Debug, Default)]
 pub(crate) struct Fields {
@@ -131,7 +198,7 @@ impl<'u> UserRef<'u> {
     #[inline]
     pub(crate) fn get(self, key: &str) -> Option<&'u Value> {
         match self {
-            UserRef::Whole(v) => v.as_object()?.get(key),
+            UserRef::Whole(v) => member(v.as_object()?, key),
             UserRef::Fields(keys, fields) => fields.values[keys.slot(key)?].as_ref(),
         }
     }
@@ -140,7 +207,7 @@ impl<'u> UserRef<'u> {
     #[inline(always)]
     pub(crate) fn get_cached(self, key: &str, cache: &SlotCache) -> Option<&'u Value> {
         match self {
-            UserRef::Whole(v) => v.as_object()?.get(key),
+            UserRef::Whole(v) => member(v.as_object()?, key),
             UserRef::Fields(keys, fields) => {
                 let entry = cache.0.load(Ordering::Relaxed);
                 let slot = if keys.id != 0 && entry >> SLOT_BITS == keys.id {

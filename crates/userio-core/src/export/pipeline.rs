@@ -75,7 +75,7 @@ impl Plan {
 
     /// The attributes parsed from each user (`None`: all of them).
     #[cfg(test)]
-    pub(super) fn projection_keys(&self) -> Option<Vec<&str>> {
+    pub(super) fn projection_keys(&self) -> Option<Vec<String>> {
         self.projection.as_ref().map(|p| p.keys())
     }
 }

@@ -13,11 +13,11 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
-use crate::de::{Str, Walk};
+use crate::de::{Part, Str, Walk};
 use crate::expr::Column;
 use crate::query::Query;
 use crate::read::{ReadError, Record};
-use crate::user::{Fields, Keys, UserRef};
+use crate::user::{Fields, Keys, Need, UserRef};
 
 use super::sort::SortPath;
 
@@ -37,10 +37,10 @@ impl Projection {
         sort: Option<&SortPath>,
     ) -> Option<Projection> {
         let mut keys = Keys::default();
-        let mut add = |k: &str| keys.add(k);
         for c in columns {
-            c.user_keys()?.into_iter().for_each(&mut add);
+            c.user_paths()?.iter().for_each(|path| keys.add_path(path));
         }
+        let mut add = |k: &str| keys.add(k);
         for q in queries {
             q.user_keys()?.into_iter().for_each(&mut add);
         }
@@ -50,10 +50,30 @@ impl Projection {
         Some(Projection { keys })
     }
 
-    /// The wanted keys, sorted.
+    /// The wanted keys, sorted, each followed by the members wanted when not all of it is
+    /// (`app_metadata{name,roles}`).
     #[cfg(test)]
-    pub(super) fn keys(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> = self.keys.names().iter().map(String::as_str).collect();
+    pub(super) fn keys(&self) -> Vec<String> {
+        fn describe(name: &str, need: &Need, out: &mut String) {
+            out.push_str(name);
+            if let Need::Members(members) = need {
+                out.push('{');
+                for (i, (m, need)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    describe(m, need, out);
+                }
+                out.push('}');
+            }
+        }
+        let mut keys: Vec<String> = (self.keys.names().iter().enumerate())
+            .map(|(slot, name)| {
+                let mut out = String::new();
+                describe(name, self.keys.need(slot), &mut out);
+                out
+            })
+            .collect();
         keys.sort_unstable();
         keys
     }
@@ -129,10 +149,74 @@ impl<'de> Visitor<'de> for Projected<'_> {
         let mut out = Fields::new(keys);
         while let Some(Str(key)) = map.next_key()? {
             match keys.slot(&key) {
-                Some(slot) => out.set(slot, map.next_value()?),
+                Some(slot) => match keys.need(slot) {
+                    Need::Whole => out.set(slot, map.next_value()?),
+                    Need::Members(members) => out.set(slot, map.next_value_seed(Part(members))?),
+                },
                 None => map.next_value_seed(Walk)?,
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::read::Record;
+
+    fn parsed(columns: &[(&str, &str)], text: &str) -> (Vec<String>, Vec<Option<Value>>) {
+        let columns: Vec<Column> =
+            columns.iter().map(|(n, s)| Column::new(*n, *s).unwrap()).collect();
+        let projection = Projection::of(&columns, None, None).unwrap();
+        let rec = Record { index: 0, position: Default::default(), raw: text.as_bytes() };
+        let Parsed::Fields(keys, fields) = parse(Some(&projection), &rec).unwrap() else {
+            panic!("not projected")
+        };
+        let user = UserRef::Fields(keys, &fields);
+        let values = keys.names().iter().map(|k| user.get(k).cloned()).collect();
+        (projection.keys(), values)
+    }
+
+    #[test]
+    fn a_reader_of_user_a_b_keeps_only_b_of_a() {
+        let text = r#"{"email":"x","app_metadata":{"plan":"pro","name":"N","roles":["a"],"name":"M","deep":{"x":1,"y":[2]}}}"#;
+        let (keys, values) = parsed(&[("N", "user.app_metadata.name"), ("E", "user.email")], text);
+        assert_eq!(keys, ["app_metadata{name}", "email"]);
+        // A repeated member: the last value, as in a `Map`.
+        assert_eq!(values[0], Some(json!({"name": "M"})));
+        let (keys, values) = parsed(
+            &[("N", "user.app_metadata?.deep.y.length"), ("R", "user.app_metadata.roles[0]")],
+            text,
+        );
+        assert_eq!(keys, ["app_metadata{deep{y{length}},roles{0}}"]);
+        // Arrays are kept whole, whatever is read of them.
+        assert_eq!(values[0], Some(json!({"deep": {"y": [2]}, "roles": ["a"]})));
+    }
+
+    #[test]
+    fn a_whole_reader_of_an_attribute_keeps_all_of_it() {
+        let text = r#"{"app_metadata":{"plan":"pro","name":"N"}}"#;
+        for other in [
+            "user.app_metadata",
+            "JSON.stringify(user.app_metadata)",
+            "user.app_metadata.toString()",
+        ] {
+            let (keys, values) = parsed(&[("N", "user.app_metadata.name"), ("W", other)], text);
+            assert_eq!(keys, ["app_metadata"], "{other}");
+            assert_eq!(values[0], Some(json!({"plan": "pro", "name": "N"})), "{other}");
+        }
+    }
+
+    #[test]
+    fn values_that_are_not_objects_are_kept_whole() {
+        for v in [r#""text""#, "[1,{\"name\":2}]", "12.5", "-3", "true", "null", "{}"] {
+            let text = format!(r#"{{"app_metadata":{v}}}"#);
+            let (_, values) = parsed(&[("N", "user.app_metadata.name.first")], &text);
+            let whole: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(values[0].as_ref(), whole.get("app_metadata"), "{v}");
+        }
     }
 }

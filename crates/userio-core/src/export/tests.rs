@@ -288,6 +288,7 @@ fn projection_does_not_change_results() {
         plan.projection_keys().map(|k| k.join(","))
     };
     assert_eq!(keys(&variants[0]), Some("email,logins_count".into()));
+    assert_eq!(keys(&variants[1]), Some("app_metadata{plan},email,logins_count".into()));
     assert_eq!(keys(&variants[2]), Some("email".into()));
     assert_eq!(keys(&variants[3]), None, "JSON.stringify(user) reads the whole user");
     assert_eq!(keys(&variants[4]), None, "a bare term reads every top-level attribute");

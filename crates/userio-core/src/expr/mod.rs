@@ -145,7 +145,10 @@ struct NativeProgram {
     expr: native::parse::Expr,
     /// How a CSV export writes the cells (the same text as `expr`'s value).
     plan: native::plan::Plan,
+    /// Locals the tree needs: one per arrow parameter.
     slots: usize,
+    /// Locals the plan needs: `slots`, or none when it never walks the tree.
+    plan_slots: usize,
 }
 
 impl NativeProgram {
@@ -153,15 +156,30 @@ impl NativeProgram {
     /// there are few).
     #[inline(always)]
     fn run<'u, T>(&'u self, f: impl FnOnce(&'u native::parse::Expr, &mut [JsVal<'u>]) -> T) -> T {
-        const ON_STACK: usize = 4;
-        if self.slots == 0 {
-            f(&self.expr, &mut [])
-        } else if self.slots <= ON_STACK {
-            let mut locals = [const { JsVal::Undefined }; ON_STACK];
-            f(&self.expr, &mut locals[..self.slots])
-        } else {
-            f(&self.expr, &mut vec![JsVal::Undefined; self.slots])
-        }
+        with_locals(self.slots, |locals| f(&self.expr, locals))
+    }
+
+    /// Calls `f` with the plan and the locals it needs.
+    #[inline(always)]
+    fn run_plan<'u, T>(
+        &'u self,
+        f: impl FnOnce(&'u native::plan::Plan, &mut [JsVal<'u>]) -> T,
+    ) -> T {
+        with_locals(self.plan_slots, |locals| f(&self.plan, locals))
+    }
+}
+
+/// Calls `f` with `n` locals, all `undefined` (on the stack when there are few).
+#[inline(always)]
+fn with_locals<'u, T>(n: usize, f: impl FnOnce(&mut [JsVal<'u>]) -> T) -> T {
+    const ON_STACK: usize = 4;
+    if n == 0 {
+        f(&mut [])
+    } else if n <= ON_STACK {
+        let mut locals = [const { JsVal::Undefined }; ON_STACK];
+        f(&mut locals[..n])
+    } else {
+        f(&mut vec![JsVal::Undefined; n])
     }
 }
 
@@ -232,7 +250,8 @@ impl Column {
                 #[cfg(feature = "js")]
                 js::JsProgram::compile(&js_source).map_err(|(o, m)| err(m, o.min(source.len())))?;
                 let plan = native::plan::Plan::of(&expr);
-                Compiled::Native(Arc::new(NativeProgram { expr, plan, slots }))
+                let plan_slots = if plan.uses_locals() { slots } else { 0 };
+                Compiled::Native(Arc::new(NativeProgram { expr, plan, slots, plan_slots }))
             }
             (Some(Tier::Native), _) => {
                 let e = native::parse::parse(&js_source).err();
@@ -337,20 +356,24 @@ impl Column {
         &self.source
     }
 
-    /// The top-level attributes of the user this column reads, or `None` when it may read
-    /// any (`user` used whole, or JavaScript that is not only `user.name` reads). Exports
-    /// parse only these.
-    pub(crate) fn user_keys(&self) -> Option<Vec<&str>> {
-        let mut keys = Vec::new();
+    /// The paths of the user this column reads (`user.app_metadata.name`: `[app_metadata,
+    /// name]`, the value there whole and `app_metadata` only for `name`), or `None` when it
+    /// may read anything (`user` used whole, or JavaScript that is not only `user.name`
+    /// reads). Exports parse only these. JavaScript reads whole top-level attributes.
+    pub(crate) fn user_paths(&self) -> Option<Vec<Vec<&str>>> {
+        let mut paths = Vec::new();
         let known = match &self.compiled {
-            Compiled::Path(p) => p.keys.first().map(|k| keys.push(k.as_str())).is_some(),
-            Compiled::Native(n) => n.expr.user_keys(&mut keys),
+            Compiled::Path(p) => {
+                paths.push(p.keys.iter().map(String::as_str).collect());
+                !p.keys.is_empty()
+            }
+            Compiled::Native(n) => n.expr.user_paths(&mut paths),
             #[cfg(feature = "js")]
             Compiled::Js(j) => {
-                j.user_keys().map(|ks| keys.extend(ks.iter().map(String::as_str))).is_some()
+                j.user_keys().map(|ks| paths.extend(ks.iter().map(|k| vec![k.as_str()]))).is_some()
             }
         };
-        known.then_some(keys)
+        known.then_some(paths)
     }
 
     /// The tier chosen when the column was built.
@@ -391,7 +414,7 @@ impl Column {
         match &self.compiled {
             Compiled::Native(n) => {
                 let start = out.len();
-                let written = n.run(|_, locals| n.plan.write(user, locals, out));
+                let written = n.run_plan(|plan, locals| plan.write(user, locals, out));
                 if written.is_err() {
                     out.truncate(start);
                 }

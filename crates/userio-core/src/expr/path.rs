@@ -12,7 +12,7 @@ use super::json::array_index;
 use super::native::parse::is_prototype_name;
 use super::value::JsVal;
 use super::{Cell, CellError};
-use crate::user::{SlotCache, UserRef};
+use crate::user::{SlotCache, UserRef, member};
 
 /// A parsed path: the property keys after `user`, and whether `user.` was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,7 +169,7 @@ impl Path {
         let Some(mut cur) = cur else { return self.missing(0) };
         for (i, key) in self.keys.iter().enumerate().skip(self.keys.len() - rest.len()) {
             let next = match cur {
-                Value::Object(map) => map.get(key),
+                Value::Object(map) => member(map, key),
                 Value::Array(items) => match array_index(key) {
                     Some(ix) => items.get(ix as usize),
                     None => return self.slow(cur, i),

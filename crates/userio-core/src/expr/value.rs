@@ -9,6 +9,8 @@ use serde_json::Value;
 use super::json::{array_index, object_into, quote_into};
 use super::number::{push_number, string_to_number};
 
+use crate::user::member;
+
 /// A JavaScript value during native evaluation. Objects and arrays from the user are
 /// borrowed; arrays built by the expression are owned.
 #[derive(Debug, Clone)]
@@ -200,7 +202,7 @@ impl<'u> JsVal<'u> {
                 }
             }
             JsVal::Json(Value::Object(map)) => {
-                map.get(key).map_or(JsVal::Undefined, JsVal::from_json)
+                member(map, key).map_or(JsVal::Undefined, JsVal::from_json)
             }
             JsVal::Json(Value::Array(items)) => {
                 array_get(key, items.len(), |i| JsVal::from_json(&items[i]))

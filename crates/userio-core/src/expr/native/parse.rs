@@ -255,38 +255,73 @@ impl Link {
 }
 
 impl Expr {
+    /// Whether evaluating the expression binds arrow parameters (it has a `.map(x => …)`),
+    /// so needs locals.
+    pub(crate) fn has_arrow(&self) -> bool {
+        match self {
+            Expr::Undefined
+            | Expr::Null
+            | Expr::Bool(_)
+            | Expr::Num(_)
+            | Expr::Str(_)
+            | Expr::User
+            | Expr::Local(_) => false,
+            Expr::Array(items) | Expr::Template(_, items) | Expr::Call(_, items) => {
+                items.iter().any(Expr::has_arrow)
+            }
+            Expr::Chain(base, links) => {
+                base.has_arrow()
+                    || links.iter().any(|link| match link {
+                        Link::Get { .. } => false,
+                        Link::Call { args, .. } => args.iter().any(Expr::has_arrow),
+                        Link::Map { .. } => true,
+                    })
+            }
+            Expr::Unary(_, e) => e.has_arrow(),
+            Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => a.has_arrow() || b.has_arrow(),
+            Expr::Cond(c, a, b) => c.has_arrow() || a.has_arrow() || b.has_arrow(),
+        }
+    }
+
     /// Whether the value is a string whatever the user holds.
     pub(crate) fn is_string(&self) -> bool {
         matches!(self, Expr::Str(_) | Expr::Template(..) | Expr::Binary(BinOp::Concat, ..))
     }
 
-    /// Adds the top-level attributes of `user` this expression reads to `out`; false when
-    /// it uses `user` other than as `user.name…` (then it needs the whole user).
-    pub(crate) fn user_keys<'a>(&'a self, out: &mut Vec<&'a str>) -> bool {
-        let all =
-            |items: &'a [Expr], out: &mut Vec<&'a str>| items.iter().all(|e| e.user_keys(out));
+    /// Adds to `out` the paths of `user` this expression reads: `user.a.b` reads `[a, b]`
+    /// (the value there whole; `a` only for its member `b`), `user.a.b.toUpperCase()` also
+    /// `[a, b]`. False when it uses `user` other than as `user.name…` (then it needs the
+    /// whole user).
+    pub(crate) fn user_paths<'a>(&'a self, out: &mut Vec<Vec<&'a str>>) -> bool {
+        let all = |items: &'a [Expr], out: &mut Vec<Vec<&'a str>>| {
+            items.iter().all(|e| e.user_paths(out))
+        };
         match self {
             Expr::User => false,
             Expr::Chain(head, links) => {
                 let rest = match (&**head, links.first()) {
-                    (Expr::User, Some(Link::Get { key, .. })) => {
-                        out.push(key);
-                        &links[1..]
+                    (Expr::User, Some(Link::Get { .. })) => {
+                        let reads = links.iter().map_while(Link::key).collect::<Vec<_>>();
+                        let rest = &links[reads.len()..];
+                        out.push(reads);
+                        rest
                     }
                     (Expr::User, _) => return false,
-                    (head, _) if !head.user_keys(out) => return false,
+                    (head, _) if !head.user_paths(out) => return false,
                     _ => &links[..],
                 };
                 rest.iter().all(|link| match link {
                     Link::Get { .. } => true,
                     Link::Call { args, .. } => all(args, out),
-                    Link::Map { body, .. } => body.user_keys(out),
+                    Link::Map { body, .. } => body.user_paths(out),
                 })
             }
             Expr::Array(items) | Expr::Call(_, items) | Expr::Template(_, items) => all(items, out),
-            Expr::Unary(_, a) => a.user_keys(out),
-            Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => a.user_keys(out) && b.user_keys(out),
-            Expr::Cond(a, b, c) => a.user_keys(out) && b.user_keys(out) && c.user_keys(out),
+            Expr::Unary(_, a) => a.user_paths(out),
+            Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => {
+                a.user_paths(out) && b.user_paths(out)
+            }
+            Expr::Cond(a, b, c) => a.user_paths(out) && b.user_paths(out) && c.user_paths(out),
             Expr::Undefined
             | Expr::Null
             | Expr::Bool(_)

@@ -19,7 +19,7 @@ use super::parse::{BinOp, Expr, Link, LogOp, UnOp};
 use super::write::{map_join, write_value};
 use crate::expr::CellError;
 use crate::expr::value::{JsVal, push_joined};
-use crate::user::{SlotCache, UserRef};
+use crate::user::{SlotCache, UserRef, member};
 
 type R<'u> = Result<JsVal<'u>, CellError>;
 
@@ -169,6 +169,26 @@ impl Plan {
         Some(Plan::MapJoin { base, optional: *optional, item, sep: sep.into() })
     }
 
+    /// Whether writing binds arrow parameters (an arrow the plan or its tree parts
+    /// evaluate); a plan that does not is written with no locals, which spares setting
+    /// them up and dropping them per cell.
+    pub(crate) fn uses_locals(&self) -> bool {
+        match self {
+            Plan::Text(_) => false,
+            Plan::Value(get) => get.uses_locals(),
+            Plan::Concat(pieces) => {
+                pieces.iter().any(|p| matches!(p, Piece::Value(get) if get.uses_locals()))
+            }
+            Plan::Logical(_, a, b) => a.uses_locals() || b.uses_locals(),
+            Plan::Cond(c, a, b) => c.uses_locals() || a.uses_locals() || b.uses_locals(),
+            Plan::Choose(c, _) => c.uses_locals(),
+            Plan::MapJoin { base, item, .. } => {
+                base.uses_locals() || matches!(item, Item::Arrow { .. })
+            }
+            Plan::Tree(e) => e.has_arrow(),
+        }
+    }
+
     /// Appends the cell text for `user` (partly, on error).
     pub(crate) fn write<'u>(
         &'u self,
@@ -195,7 +215,10 @@ impl Plan {
                 if takes_left(*op, &left) {
                     write_value(left, out);
                 } else {
-                    b.write(user, locals, out)?;
+                    match &**b {
+                        Plan::Value(get) => write_value(get.get(user, locals)?, out),
+                        b => b.write(user, locals, out)?,
+                    }
                 }
             }
             Plan::Choose(c, texts) => {
@@ -274,6 +297,14 @@ impl Get {
         }
     }
 
+    fn uses_locals(&self) -> bool {
+        match self {
+            Get::Num(_) | Get::Str(_) | Get::Path(_) => false,
+            Get::Logical(_, _, e) => e.has_arrow(),
+            Get::Tree(e) => e.has_arrow(),
+        }
+    }
+
     /// The value for `user`.
     #[inline(always)]
     fn get<'u>(&'u self, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
@@ -309,6 +340,14 @@ impl Test {
             _ => Check::Truthy(Get::of(e)),
         };
         Test { check, negated: false }
+    }
+
+    fn uses_locals(&self) -> bool {
+        match &self.check {
+            Check::PathNum { .. } => false,
+            Check::Binary(_, a, b) => a.uses_locals() || b.uses_locals(),
+            Check::Truthy(get) => get.uses_locals(),
+        }
     }
 
     /// `ToBoolean` of the condition (as `eval::test`).
@@ -379,8 +418,9 @@ impl UserPath {
 fn walk_value<'u>(mut v: &'u Value, steps: &'u [Step]) -> R<'u> {
     for (i, step) in steps.iter().enumerate() {
         match v {
-            Value::Object(map) => match map.get(&*step.key) {
+            Value::Object(map) => match member(map, &step.key) {
                 Some(next) => v = next,
+                None if i + 1 == steps.len() => return Ok(JsVal::Undefined),
                 None => return walk(JsVal::Undefined, &steps[i + 1..]),
             },
             _ => return walk(JsVal::from_json(v), &steps[i..]),
