@@ -178,3 +178,25 @@ fn an_expression_cannot_turn_later_errors_into_values() {
     let err = throws.eval(&u).expect_err("still an error");
     assert!(err.message.starts_with("TypeError"), "{}", err.message);
 }
+
+/// `user.app_metadata.n` hands boa an `app_metadata` with only its member `n`. A getter that
+/// another column put on `Object.prototype` would see that partial object: from then on
+/// such columns get the whole object, as JavaScript would give it.
+#[test]
+fn a_getter_on_object_prototype_sees_whole_user_objects() {
+    let u = json!({"app_metadata": {"plan": "pro", "roles": ["a"]}, "name": "Ada"});
+    let read = js("user.app_metadata.n ?? Math.max(-1, -2)");
+    assert_eq!(read.eval(&u).unwrap().to_text(), "-1");
+    let getter = "(Object.defineProperty(Object.prototype, 'n', \
+                  { get() { return Object.keys(this).join('+') }, configurable: true }), 'x')";
+    assert_eq!(js(getter).eval(&u).unwrap().to_text(), "x");
+    assert_eq!(read.eval(&u).unwrap().to_text(), "plan+roles");
+    // The source that puts it there itself reads whole objects.
+    let both = "(Object.defineProperty(Object.prototype, 'm', \
+                { get() { return Object.keys(this).join('+') }, configurable: true }), \
+                user.app_metadata.m)";
+    assert_eq!(js(both).eval(&u).unwrap().to_text(), "plan+roles");
+    let cleanup = js("(delete Object.prototype.n, delete Object.prototype.m, 'x')");
+    assert_eq!(cleanup.eval(&u).unwrap().to_text(), "x");
+    assert_eq!(read.eval(&u).unwrap().to_text(), "-1");
+}

@@ -238,6 +238,30 @@ const cases = [
   ["new Date(0).toISOString()", J], ["user[`user_id`]", J], ["user.name.toLowerCase", J],
   ["user.missing?.()", J], ["undefinedVariable", P], ["someGlobal + 1", J],
   ["user.hasOwnProperty('email')", J], ["'email' in user", J], ["user.email && user.hasOwnProperty('name')", J],
+  // `map` and `filter` on plain arrays skip `ArraySpeciesCreate` (js.rs, `plain_array`):
+  // holes, `this`, arrays changed while mapped, subclasses, own `constructor`s, proxies and
+  // array-likes must all still behave as the specification says.
+  ["JSON.stringify([1, , 3].map(x => x * 2))", J], ["1 in [1, , 3].map(x => x)", J],
+  ["[1, , 3, , ].filter(x => true).length", J], ["[1, , 3].map(x => x).length", J],
+  ["(() => { const a = [1, 2, 3]; return JSON.stringify(a.map((x) => { a.pop(); return x; })); })()", J],
+  ["(() => { class A extends Array {} return A.from([1, 2]).map(x => x) instanceof A; })()", J],
+  ["(() => { class A extends Array {} return A.from([1, 2]).filter(x => x > 1) instanceof A; })()", J],
+  ["(() => { const a = [1, 2]; a.constructor = undefined; return a.map(x => x + 1); })()", J],
+  ["(() => { const a = [1, 2]; a.constructor = { [Symbol.species]: null }; return a.filter(x => x > 1); })()", J],
+  ["(() => { const a = [1, 2]; a.constructor = 5; return a.map(x => x); })()", J],
+  ["[1, 2].map(function (x) { return x + this.k; }, { k: 10 })", J],
+  ["[5, 6].map((x, i, a) => i + a.length).join()", J], ["[1].map(5)", J], ["[1].filter()", J],
+  ["Array.prototype.map.call({ length: 2, 0: 'a', 1: 'b' }, x => x + x)", J],
+  ["JSON.stringify(new Proxy([1, 2], {}).map(x => x * 2))", J],
+  ["(user.app_metadata?.roles || []).map((r, i) => i + ':' + r).filter(Boolean).join()", J],
+  // Objects handed in with only the members a source reads (`user.a.b`): the read values
+  // must be the whole object's, and a read of an inherited name gets the whole object.
+  ["user.app_metadata?.roles?.filter(r => r).length ?? -1", J],
+  ["typeof user.app_metadata?.name === 'string' ? user.app_metadata.name.padEnd(4, '.') : 'none'", J],
+  ["user.user_metadata?.nested?.deep?.x ?? (user.user_metadata?.theme || '-').repeat(2)", J],
+  ["user.app_metadata && user.app_metadata.hasOwnProperty('plan')", J],
+  ["user.app_metadata?.toString?.() ?? 'x'", J],
+  ["user.app_metadata ? user.app_metadata.plan?.repeat?.(2) + '/' + JSON.stringify(user.app_metadata) : '-'", J],
 ];
 
 // Sources that must fail when the column is built (a syntax error, with its byte offset).

@@ -18,31 +18,31 @@ use boa_engine::builtins::object::OrdinaryObject;
 use boa_engine::error::TryNativeError;
 use boa_engine::object::builtins::JsArray;
 use boa_engine::object::{FunctionObjectBuilder, ObjectInitializer};
-use boa_engine::property::{Attribute, PropertyDescriptor};
+use boa_engine::property::{Attribute, PropertyDescriptor, PropertyKey};
 use boa_engine::string::JsStrVariant;
 use boa_engine::value::JsVariant;
 use boa_engine::{
-    Context, JsError, JsNativeError, JsNativeErrorKind, JsObject, JsResult, JsString, JsValue,
-    NativeFunction, Script, Source, js_string,
+    Context, JsError, JsNativeError, JsNativeErrorKind, JsObject, JsResult, JsString, JsSymbol,
+    JsValue, NativeFunction, Script, Source, js_string,
 };
 use serde_json::Value;
 
 use super::{Cell, CellError, Limits};
-use crate::user::UserRef;
+use crate::user::{Keys, Need, UserRef, member};
 
 /// A JavaScript column source, ready to be compiled by any thread.
 #[derive(Debug)]
 pub(crate) struct JsProgram {
     id: u64,
     wrapped: String,
-    /// The only attributes of `user` the source can read, when that is known.
-    keys: Option<Vec<String>>,
+    /// The only paths of `user` the source can read, when that is known.
+    reads: Option<Keys>,
 }
 
 impl JsProgram {
     /// The only attributes of `user` the source can read, or `None` when it may read any.
     pub(crate) fn user_keys(&self) -> Option<&[String]> {
-        self.keys.as_deref()
+        self.reads.as_ref().map(Keys::names)
     }
 }
 
@@ -95,7 +95,13 @@ impl JsProgram {
         Ok(JsProgram {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             wrapped,
-            keys: user_keys(source),
+            reads: user_paths(source).map(|paths| {
+                let mut keys = Keys::default();
+                for path in &paths {
+                    keys.add_path(&path.iter().map(String::as_str).collect::<Vec<_>>());
+                }
+                keys
+            }),
         })
     }
 
@@ -152,12 +158,49 @@ thread_local! {
     static ENGINE: RefCell<Option<ManuallyDrop<Engine>>> = const { RefCell::new(None) };
 }
 
-/// A column compiled on this thread: its call script and the `JsString`s of
-/// [`JsProgram::keys`], in the same order.
+/// A column compiled on this thread: its call script and what it reads of users.
 #[derive(Clone)]
 struct Compiled {
     script: Script,
-    js_keys: Rc<[JsString]>,
+    /// The attributes of [`JsProgram::reads`], in slot order.
+    reads: Rc<[Read]>,
+    /// Every member read below an attribute (`b` of `user.a.b`). The user's objects are
+    /// handed in with only the members read, which no expression can tell apart as long as
+    /// objects inherit none of these names (a getter an expression put on
+    /// `Object.prototype` would see the object); when one does, users are handed in whole.
+    inner: Rc<[PropertyKey]>,
+}
+
+/// A top-level attribute a column reads, and which of its members.
+struct Read {
+    key: String,
+    js_key: JsString,
+    need: JsNeed,
+}
+
+/// [`Need`] with the engine's strings.
+enum JsNeed {
+    Whole,
+    Members(Vec<(String, JsString, JsNeed)>),
+}
+
+impl JsNeed {
+    /// `need`, adding each member's key to `inner`.
+    fn of(need: &Need, inner: &mut Vec<PropertyKey>) -> JsNeed {
+        match need {
+            Need::Whole => JsNeed::Whole,
+            Need::Members(members) => JsNeed::Members(
+                members
+                    .iter()
+                    .map(|(name, need)| {
+                        let js = JsString::from(name.as_str());
+                        inner.push(js.clone().into());
+                        (name.clone(), js, JsNeed::of(need, inner))
+                    })
+                    .collect(),
+            ),
+        }
+    }
 }
 
 enum RunError {
@@ -262,8 +305,16 @@ impl Engine {
         );
         let script = Script::parse(Source::from_bytes(call.as_bytes()), None, &mut self.ctx)
             .map_err(|e| cell(e, &mut self.ctx))?;
-        let js_keys = program.keys.iter().flatten().map(|k| js_string!(k.as_str())).collect();
-        let compiled = Compiled { script, js_keys };
+        let mut inner = Vec::new();
+        let mut reads = Vec::new();
+        if let Some(keys) = &program.reads {
+            for (slot, key) in keys.names().iter().enumerate() {
+                let need = JsNeed::of(keys.need(slot), &mut inner);
+                reads.push(Read { key: key.clone(), js_key: JsString::from(key.as_str()), need });
+            }
+        }
+        let reads = reads.into();
+        let compiled = Compiled { script, reads, inner: inner.into() };
         self.programs.insert(program.id, compiled.clone());
         Ok(compiled)
     }
@@ -274,19 +325,24 @@ impl Engine {
         user: UserRef<'_>,
         limits: &Limits,
     ) -> Result<Cell<'static>, RunError> {
-        let Compiled { script, js_keys } = self.compiled(program)?;
+        let Compiled { script, reads, inner } = self.compiled(program)?;
         let cell_err = |e: JsError, ctx: &mut Context| {
             RunError::Cell(CellError { message: error_message(&e, ctx) })
         };
-        let user_js = match &program.keys {
-            // Hand in only the attributes the source reads, as data properties (what
-            // `JSON.parse` makes; no setter on the prototype runs).
-            Some(keys) if user.is_object() => {
+        let user_js = match &program.reads {
+            // Hand in only what the source reads, as data properties (what `JSON.parse`
+            // makes; no setter on the prototype runs).
+            Some(_) if user.is_object() => {
+                let proto = self.ctx.intrinsics().constructors().object().prototype();
+                let inherited = inner.iter().any(|k| proto.borrow().properties().contains_key(k));
                 let obj = new_object(&mut self.ctx);
-                for (key, js_key) in keys.iter().zip(js_keys.iter()) {
-                    if let Some(v) = user.get(key) {
-                        let v = to_js(v, &mut self.ctx);
-                        obj.insert_property(js_key.clone(), data_property(v));
+                for read in reads.iter() {
+                    if let Some(v) = user.get(&read.key) {
+                        let v = match inherited {
+                            false => to_js_part(v, &read.need, &mut self.ctx),
+                            true => to_js(v, &mut self.ctx),
+                        };
+                        obj.insert_property(read.js_key.clone(), data_property(v));
                     }
                 }
                 JsValue::from(obj)
@@ -409,13 +465,27 @@ const MAX_BUILT_LENGTH: f64 = 10_000_000.0;
 /// Puts the guards of [`GUARDED_ARRAY_METHODS`] on `Array.prototype`, keeping each method's
 /// `name`, `length` and attributes.
 fn guard_array_methods(ctx: &mut Context) -> JsResult<()> {
-    let proto = ctx.intrinsics().constructors().array().prototype();
+    let array = ctx.intrinsics().constructors().array().clone();
+    let proto = array.prototype();
+    // The built-in `Array[Symbol.species]` getter, for `plain_array`.
+    let species = (array.constructor().borrow().properties().get(&JsSymbol::species().into()))
+        .and_then(|d| d.get().and_then(JsValue::as_object));
     let realm = ctx.realm().clone();
     for name in GUARDED_ARRAY_METHODS {
         let key = JsString::from(*name);
         let Some(orig) = proto.get(key.clone(), ctx)?.as_callable() else { continue };
         let length = orig.get(js_string!("length"), ctx)?.to_length(ctx)?;
-        let guard = NativeFunction::from_copy_closure_with_captures(guarded_call, orig);
+        let guard = match (*name, &species) {
+            ("map", Some(species)) => NativeFunction::from_copy_closure_with_captures(
+                guarded_map,
+                (orig, species.clone()),
+            ),
+            ("filter", Some(species)) => NativeFunction::from_copy_closure_with_captures(
+                guarded_filter,
+                (orig, species.clone()),
+            ),
+            _ => NativeFunction::from_copy_closure_with_captures(guarded_call, orig),
+        };
         let guard = FunctionObjectBuilder::new(&realm, guard)
             .name(key.clone())
             .length(usize::try_from(length).unwrap_or(0))
@@ -443,6 +513,104 @@ fn guarded_call(
         }
     }
     orig.call(this, args, ctx)
+}
+
+/// The guard of `Array.prototype.map`: on a plain array ([`plain_array`]) the map is done
+/// here, as the specification does it but with `ArraySpeciesCreate` known to be
+/// `ArrayCreate` (in boa 0.22 finding that out costs two thirds of a short map); anything
+/// else goes to [`guarded_call`].
+fn guarded_map(
+    this: &JsValue,
+    args: &[JsValue],
+    (orig, species): &(JsObject, JsObject),
+    ctx: &mut Context,
+) -> JsResult<JsValue> {
+    let (Some((o, len)), Some(callback)) =
+        (plain_array(this, species, ctx)?, args.first().and_then(JsValue::as_callable))
+    else {
+        return guarded_call(this, args, orig, ctx);
+    };
+    let this_arg = args.get(1).cloned().unwrap_or_default();
+    // `A` is built after the calls: nothing can see it before it is returned.
+    let mut mapped = Vec::with_capacity(len as usize);
+    for k in 0..len {
+        mapped.push(match o.has_property(k, ctx)? {
+            true => {
+                let value = o.get(k, ctx)?;
+                Some(callback.call(&this_arg, &[value, JsValue::new(k), this.clone()], ctx)?)
+            }
+            false => None,
+        });
+    }
+    if mapped.iter().all(Option::is_some) {
+        return Ok(JsArray::from_iter(mapped.into_iter().flatten(), ctx).into());
+    }
+    let a = JsArray::new(ctx)?;
+    for (k, value) in mapped.into_iter().enumerate() {
+        if let Some(value) = value {
+            a.create_data_property_or_throw(k, value, ctx)?;
+        }
+    }
+    a.set(js_string!("length"), JsValue::new(len), true, ctx)?;
+    Ok(a.into())
+}
+
+/// The guard of `Array.prototype.filter`, as [`guarded_map`].
+fn guarded_filter(
+    this: &JsValue,
+    args: &[JsValue],
+    (orig, species): &(JsObject, JsObject),
+    ctx: &mut Context,
+) -> JsResult<JsValue> {
+    let (Some((o, len)), Some(callback)) =
+        (plain_array(this, species, ctx)?, args.first().and_then(JsValue::as_callable))
+    else {
+        return guarded_call(this, args, orig, ctx);
+    };
+    let this_arg = args.get(1).cloned().unwrap_or_default();
+    let mut kept = Vec::new();
+    for k in 0..len {
+        if o.has_property(k, ctx)? {
+            let value = o.get(k, ctx)?;
+            let args = [value.clone(), JsValue::new(k), this.clone()];
+            if callback.call(&this_arg, &args, ctx)?.to_boolean() {
+                kept.push(value);
+            }
+        }
+    }
+    Ok(JsArray::from_iter(kept, ctx).into())
+}
+
+/// `this` and its length when it is an array (not a proxy) whose `ArraySpeciesCreate` is
+/// `ArrayCreate` with no step anyone could observe: its prototype is `Array.prototype`, it
+/// has no own `constructor`, `Array.prototype.constructor` is a data property holding
+/// `Array`, and `Array[Symbol.species]` is still the built-in getter (`species`). Reading
+/// those own properties runs nothing. Over [`MAX_BUILT_LENGTH`] it throws, as the guard does.
+fn plain_array(
+    this: &JsValue,
+    species: &JsObject,
+    ctx: &mut Context,
+) -> JsResult<Option<(JsObject, u32)>> {
+    let Some(o) = this.as_object().filter(JsObject::is_array) else { return Ok(None) };
+    let array = ctx.intrinsics().constructors().array();
+    let (proto, ctor) = (array.prototype(), array.constructor());
+    let constructor = PropertyKey::from(js_string!("constructor"));
+    let is = |v: Option<&JsValue>, what: &JsObject| {
+        v.and_then(JsValue::as_object).is_some_and(|v| JsObject::equals(&v, what))
+    };
+    let plain = o.prototype().is_some_and(|p| JsObject::equals(&p, &proto))
+        && !o.borrow().properties().contains_key(&constructor)
+        && proto.borrow().properties().get(&constructor).is_some_and(|d| is(d.value(), &ctor))
+        && (ctor.borrow().properties().get(&JsSymbol::species().into()))
+            .is_some_and(|d| is(d.get(), species));
+    if !plain {
+        return Ok(None);
+    }
+    let length = o.get(js_string!("length"), ctx)?.to_length(ctx)?;
+    if length as f64 > MAX_BUILT_LENGTH {
+        return Err(array_limit_error());
+    }
+    Ok(Some((o, length as u32)))
 }
 
 /// The `RangeError` of a guarded built-in over [`MAX_BUILT_LENGTH`] (the prelude's words).
@@ -501,6 +669,23 @@ fn to_js(json: &Value, ctx: &mut Context) -> JsValue {
     }
 }
 
+/// [`to_js`] of what `need` reads of `json`: of an object, only those members.
+fn to_js_part(json: &Value, need: &JsNeed, ctx: &mut Context) -> JsValue {
+    match (need, json) {
+        (JsNeed::Members(members), Value::Object(map)) => {
+            let obj = new_object(ctx);
+            for (name, js_key, need) in members {
+                if let Some(v) = member(map, name) {
+                    let v = to_js_part(v, need, ctx);
+                    obj.insert_property(js_key.clone(), data_property(v));
+                }
+            }
+            obj.into()
+        }
+        _ => to_js(json, ctx),
+    }
+}
+
 /// A writable, enumerable, configurable data property (what `JSON.parse` makes).
 fn data_property(value: JsValue) -> PropertyDescriptor {
     PropertyDescriptor::builder()
@@ -552,10 +737,18 @@ fn error_message(e: &JsError, ctx: &mut Context) -> String {
     }
 }
 
-/// The top-level attributes a source reads when it only ever uses `user` as `user.name` or
-/// `user?.name` (and never `user` whole, `this`, `arguments`, `eval`, …). Only those are
-/// handed to the engine; `None` means the whole user is needed.
-fn user_keys(source: &str) -> Option<Vec<String>> {
+/// The paths of `user` a source reads when it only ever uses `user` as `user.name` or
+/// `user?.name` (and never `user` whole, `this`, `arguments`, `eval`, …): `user.a?.b.c(…)`
+/// reads `[a, b, c]`, the value at its end whole and each object before it only for the
+/// next member. A chain ends before anything but `.name` / `?.name` on the same line, and
+/// before a name that objects inherit (`user.a.toString()` reads `a` whole). `None` means
+/// the whole user is needed.
+///
+/// Paths go below the top level only when the source cannot reach `Object.prototype` to put
+/// a getter there that would see an object handed in with only some members
+/// ([`can_reach_prototypes`]); the engine checks the names read against `Object.prototype`
+/// before each call for what other expressions put there.
+fn user_paths(source: &str) -> Option<Vec<Vec<String>>> {
     const WHOLE: &[&str] =
         &["this", "arguments", "eval", "Function", "globalThis", "with", "import", "__userio"];
     if !source.is_ascii() || source.contains('\\') {
@@ -563,26 +756,8 @@ fn user_keys(source: &str) -> Option<Vec<String>> {
     }
     let b = source.as_bytes();
     let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80;
-    let mut keys: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if !is_ident(b[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && is_ident(b[i]) {
-            i += 1;
-        }
-        let word = &source[start..i];
-        if WHOLE.iter().any(|w| word.contains(w)) {
-            return None;
-        }
-        if word != "user" || (start > 0 && b[start - 1] == b'.') {
-            continue;
-        }
-        // `user` as a variable: it must be followed by `.name` or `?.name`.
-        let mut j = i;
+    // The member name of a `.name` or `?.name` at `j` (spaces allowed around the dot).
+    let member = |mut j: usize| -> Option<(usize, usize)> {
         while j < b.len() && b[j] == b' ' {
             j += 1;
         }
@@ -600,27 +775,81 @@ fn user_keys(source: &str) -> Option<Vec<String>> {
         while j < b.len() && is_ident(b[j]) {
             j += 1;
         }
-        if k == j {
+        (k < j && !b[k].is_ascii_digit()).then_some((k, j))
+    };
+    let mut paths: Vec<Vec<String>> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !is_ident(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && is_ident(b[i]) {
+            i += 1;
+        }
+        let word = &source[start..i];
+        if WHOLE.iter().any(|w| word.contains(w)) {
             return None;
         }
-        let key = &source[k..j];
-        // `user.hasOwnProperty(…)`, `user.toString()`: these see the whole object.
-        if super::native::parse::is_prototype_name(key) {
-            return None;
+        if word != "user" || (start > 0 && b[start - 1] == b'.') {
+            continue;
         }
-        if !keys.iter().any(|x| x == key) {
-            keys.push(key.to_owned());
+        // `user` as a variable: it must be followed by `.name` or `?.name`, and not by a
+        // name every object has (`user.hasOwnProperty(…)` sees the whole object).
+        let (k, j) = member(i)?;
+        let mut path = vec![source[k..j].to_owned()];
+        if super::native::parse::is_prototype_name(&path[0]) {
+            return None;
         }
         i = j;
+        while let Some((k, j)) = member(i) {
+            let name = &source[k..j];
+            if super::native::parse::is_prototype_name(name) {
+                break;
+            }
+            path.push(name.to_owned());
+            i = j;
+        }
+        paths.push(path);
     }
-    Some(keys)
+    if can_reach_prototypes(source) {
+        paths.iter_mut().for_each(|p| p.truncate(1));
+    }
+    Some(paths)
+}
+
+/// Whether `source` might get hold of a prototype object: it names one of the ways
+/// (`Object`, `Reflect`, `__proto__`, `prototype`, `constructor`, `__defineGetter__`, …,
+/// in any case, even inside a string), or computes a member name (`x[k]`: anything in
+/// brackets but an index or nothing).
+fn can_reach_prototypes(source: &str) -> bool {
+    const WAYS: &[&str] = &[
+        "object",
+        "reflect",
+        "proto",
+        "constructor",
+        "define",
+        "lookup",
+        "proxy",
+        "class",
+        "super",
+    ];
+    let lower = source.to_ascii_lowercase();
+    if WAYS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    source.split('[').skip(1).any(|after| {
+        let inside = after.split(']').next().unwrap_or(after);
+        after.len() == inside.len() || !inside.trim().bytes().all(|c| c.is_ascii_digit())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use boa_engine::JsString;
 
-    use super::{to_rust_string, user_keys};
+    use super::{to_rust_string, user_paths};
 
     #[test]
     fn strings_convert_as_the_lossy_display_does() {
@@ -640,9 +869,33 @@ mod tests {
 
     #[test]
     fn keys_read_by_a_source() {
-        let k = |s: &str| user_keys(s);
-        assert_eq!(k("user.a || user?.b.c + user.a"), Some(vec!["a".into(), "b".into()]));
+        let k = |s: &str| {
+            let paths = user_paths(s)?;
+            Some(paths.iter().map(|p| p.join(".")).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            k("user.a || user?.b.c + user.a"),
+            Some(vec!["a".into(), "b.c".into(), "a".into()])
+        );
         assert_eq!(k("Math.max(user.x, 1)"), Some(vec!["x".into()]));
+        // A chain ends at anything but `.name` / `?.name`, and before an inherited name.
+        assert_eq!(
+            k("user.a ?. b .c[0] + user.e.f.toString() + user.g\n.h + user.i?.[0] + user.j ?.5:1"),
+            Some(vec!["a.b.c".into(), "e.f".into(), "g".into(), "i".into(), "j".into()])
+        );
+        assert_eq!(k("user.a.b.map(x => x.c).join()"), Some(vec!["a.b".into()]));
+        assert_eq!(k("(user.a.b || [])[0] + user.c.d"), Some(vec!["a.b".into(), "c.d".into()]));
+        // Only top-level attributes for a source that could put a getter on a prototype.
+        for source in [
+            "(Object.defineProperty(Object.prototype, 'n', { get() { return 1 } }), user.a.n)",
+            "(({})['__pro' + 'to__'].n = 1, user.a.n)",
+            "[user.a.b, user.c.d]",
+            "({}).constructor, user.a.b",
+            "user.a.b.__lookupGetter__",
+        ] {
+            let paths = user_paths(source).unwrap();
+            assert!(paths.iter().all(|p| p.len() == 1), "{source}: {paths:?}");
+        }
         for whole in [
             "Object.keys(user)",
             "user['a']",
