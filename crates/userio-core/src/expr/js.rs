@@ -705,6 +705,9 @@ fn new_object(ctx: &mut Context) -> JsObject {
 /// `to_std_string_lossy`, which goes through `Display` one character at a time).
 fn to_rust_string(s: &JsString) -> String {
     match s.variant() {
+        JsStrVariant::Latin1(bytes) if bytes.is_ascii() => {
+            String::from_utf8(bytes.to_vec()).unwrap_or_default() // ASCII is UTF-8
+        }
         JsStrVariant::Latin1(bytes) => bytes.iter().copied().map(char::from).collect(),
         JsStrVariant::Utf16(units) => String::from_utf16_lossy(units),
     }

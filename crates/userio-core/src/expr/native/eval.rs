@@ -318,20 +318,26 @@ pub(super) fn read_error(base: &JsVal<'_>, key: &str) -> CellError {
     CellError { message }
 }
 
+/// [`compare`] of two numbers.
+#[inline(always)]
+pub(super) fn compare_numbers(op: BinOp, a: f64, b: f64) -> Option<bool> {
+    // IEEE comparisons are JavaScript's on numbers: false with NaN, -0 equal to 0.
+    Some(match op {
+        BinOp::Lt => a < b,
+        BinOp::Gt => a > b,
+        BinOp::Le => a <= b,
+        BinOp::Ge => a >= b,
+        BinOp::Eq | BinOp::StrictEq => a == b,
+        BinOp::Ne | BinOp::StrictNe => a != b,
+        _ => return None,
+    })
+}
+
 /// The answer of a comparison operator; `None` for the arithmetic ones.
 #[inline(always)]
 pub(super) fn compare(op: BinOp, x: &JsVal<'_>, y: &JsVal<'_>) -> Option<bool> {
     if let (JsVal::Num(a), JsVal::Num(b)) = (x, y) {
-        // IEEE comparisons are JavaScript's on numbers: false with NaN, -0 equal to 0.
-        return Some(match op {
-            BinOp::Lt => a < b,
-            BinOp::Gt => a > b,
-            BinOp::Le => a <= b,
-            BinOp::Ge => a >= b,
-            BinOp::Eq | BinOp::StrictEq => a == b,
-            BinOp::Ne | BinOp::StrictNe => a != b,
-            _ => return None,
-        });
+        return compare_numbers(op, *a, *b);
     }
     Some(match op {
         BinOp::Lt => x.less_than(y) == Some(true),

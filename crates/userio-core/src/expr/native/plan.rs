@@ -14,7 +14,9 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::eval::{Arrow, binary, compare, eval, map_items, read_error, takes_left};
+use super::eval::{
+    Arrow, binary, compare, compare_numbers, eval, map_items, read_error, takes_left,
+};
 use super::parse::{BinOp, Expr, Link, LogOp, UnOp};
 use super::write::{map_join, write_value};
 use crate::expr::CellError;
@@ -203,6 +205,12 @@ impl Plan {
                 for piece in pieces {
                     match piece {
                         Piece::Text(s) => out.push_str(s),
+                        // A string read in place: no value to make and drop.
+                        Piece::Value(Get::Path(path))
+                            if let Some(Value::String(s)) = path.json(user) =>
+                        {
+                            out.push_str(s)
+                        }
                         Piece::Value(get) => match get.get(user, locals)? {
                             JsVal::Str(s) => out.push_str(&s),
                             v => v.push_str(out),
@@ -355,6 +363,14 @@ impl Test {
     fn test<'u>(&'u self, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> Result<bool, CellError> {
         let answer = match &self.check {
             Check::PathNum { op, path, num, swapped } => {
+                // A number read in place, compared directly.
+                if let Some(Value::Number(n)) = path.json(user) {
+                    let x = n.as_f64().unwrap_or(f64::NAN); // as `JsVal::from_json`
+                    let (a, b) = if *swapped { (*num, x) } else { (x, *num) };
+                    if let Some(answer) = compare_numbers(*op, a, b) {
+                        return Ok(answer != self.negated);
+                    }
+                }
                 let v = path.get(user)?;
                 let n = JsVal::Num(*num);
                 if *swapped { binary_test(*op, n, v) } else { binary_test(*op, v, n) }
@@ -399,6 +415,20 @@ impl UserPath {
             return None;
         }
         Some(UserPath { steps: steps(links)?, first: SlotCache::default() })
+    }
+
+    /// The JSON value at the end of the path when every step reads a member of an object
+    /// that has it; `None` otherwise (then [`get`](Self::get) says what the path gives).
+    #[inline(always)]
+    fn json<'u>(&'u self, user: UserRef<'u>) -> Option<&'u Value> {
+        let (mut v, rest) = user.start_cached(&self.steps, Step::key, Some(&self.first));
+        for step in rest {
+            v = match v? {
+                Value::Object(map) => member(map, &step.key),
+                _ => None,
+            };
+        }
+        v
     }
 
     /// The value at the end of the path.
