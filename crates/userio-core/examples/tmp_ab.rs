@@ -10,7 +10,10 @@ const EXPRS: &[&str] = &[
 ];
 fn prune(v: &mut Value, w: usize) {
     let o = v.as_object_mut().unwrap();
-    if w == 1 {
+    if w == 1 && !o.contains_key("app_metadata") {
+        o.insert("app_metadata".into(), serde_json::json!({}));
+    }
+    if w == 99 {
         if let Some(Value::Object(a)) = o.get_mut("app_metadata") {
             let name = a.get("name").cloned();
             *a = serde_json::Map::new();

@@ -23,7 +23,11 @@ fn main() {
     for _ in 0..reps + 1 {
         for i in 0..users.len() {
             out.clear();
-            let r = if hot {
+            let r = if a.get(4).is_some_and(|m| m == "floor") {
+                let n = p.get(i, "logins_count").and_then(Value::as_f64).unwrap_or(f64::NAN);
+                out.push_str(if n > 10.0 { "active" } else { "idle" });
+                Ok(())
+            } else if hot {
                 col.write_text(&users[i], &mut out)
             } else {
                 p.write_text(&col, i, &mut out)

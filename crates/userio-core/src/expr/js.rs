@@ -525,12 +525,10 @@ fn guarded_map(
     (orig, species): &(JsObject, JsObject),
     ctx: &mut Context,
 ) -> JsResult<JsValue> {
-    let (Some((o, len)), Some(callback)) =
-        (plain_array(this, species, ctx)?, args.first().and_then(JsValue::as_callable))
+    let Some(PlainCall { o, len, callback, this_arg }) = plain_call(this, args, species, ctx)?
     else {
         return guarded_call(this, args, orig, ctx);
     };
-    let this_arg = args.get(1).cloned().unwrap_or_default();
     // `A` is built after the calls: nothing can see it before it is returned.
     let mut mapped = Vec::with_capacity(len as usize);
     for k in 0..len {
@@ -562,12 +560,10 @@ fn guarded_filter(
     (orig, species): &(JsObject, JsObject),
     ctx: &mut Context,
 ) -> JsResult<JsValue> {
-    let (Some((o, len)), Some(callback)) =
-        (plain_array(this, species, ctx)?, args.first().and_then(JsValue::as_callable))
+    let Some(PlainCall { o, len, callback, this_arg }) = plain_call(this, args, species, ctx)?
     else {
         return guarded_call(this, args, orig, ctx);
     };
-    let this_arg = args.get(1).cloned().unwrap_or_default();
     let mut kept = Vec::new();
     for k in 0..len {
         if o.has_property(k, ctx)? {
@@ -579,6 +575,29 @@ fn guarded_filter(
         }
     }
     Ok(JsArray::from_iter(kept, ctx).into())
+}
+
+/// What [`guarded_map`] and [`guarded_filter`] work with: a plain array ([`plain_array`]),
+/// its length, a callable callback and `thisArg`.
+struct PlainCall {
+    o: JsObject,
+    len: u32,
+    callback: JsObject,
+    this_arg: JsValue,
+}
+
+/// The [`PlainCall`] of `this` and `args`, or `None` when the original method must do the
+/// work (not a plain array, or a callback that is not callable: the original throws).
+fn plain_call(
+    this: &JsValue,
+    args: &[JsValue],
+    species: &JsObject,
+    ctx: &mut Context,
+) -> JsResult<Option<PlainCall>> {
+    let Some(callback) = args.first().and_then(JsValue::as_callable) else { return Ok(None) };
+    let Some((o, len)) = plain_array(this, species, ctx)? else { return Ok(None) };
+    let this_arg = args.get(1).cloned().unwrap_or_default();
+    Ok(Some(PlainCall { o, len, callback, this_arg }))
 }
 
 /// `this` and its length when it is an array (not a proxy) whose `ArraySpeciesCreate` is

@@ -200,7 +200,7 @@ impl Plan {
     ) -> Result<(), CellError> {
         match self {
             Plan::Text(s) => out.push_str(s),
-            Plan::Value(get) => write_value(get.get(user, locals)?, out),
+            Plan::Value(get) => get.write(user, locals, out)?,
             Plan::Concat(pieces) => {
                 for piece in pieces {
                     match piece {
@@ -224,16 +224,16 @@ impl Plan {
                     write_value(left, out);
                 } else {
                     match &**b {
-                        Plan::Value(get) => write_value(get.get(user, locals)?, out),
+                        Plan::Value(get) => get.write(user, locals, out)?,
                         b => b.write(user, locals, out)?,
                     }
                 }
             }
             Plan::Choose(c, texts) => {
                 let [yes, no] = texts;
-                out.push_str(if c.test(user, locals)? { yes } else { no });
+                out.push_str(if c.answer(user, locals)? { yes } else { no });
             }
-            Plan::Cond(c, a, b) => match &**(if c.test(user, locals)? { a } else { b }) {
+            Plan::Cond(c, a, b) => match &**(if c.answer(user, locals)? { a } else { b }) {
                 Plan::Text(s) => out.push_str(s),
                 branch => branch.write(user, locals, out)?,
             },
@@ -313,6 +313,22 @@ impl Get {
         }
     }
 
+    /// Appends the cell text of the value for `user`: a string read in place as it is, with
+    /// no value made and dropped.
+    #[inline(always)]
+    fn write<'u>(
+        &'u self,
+        user: UserRef<'u>,
+        locals: &mut [JsVal<'u>],
+        out: &mut String,
+    ) -> Result<(), CellError> {
+        match self {
+            Get::Path(path) if let Some(Value::String(s)) = path.json(user) => out.push_str(s),
+            get => write_value(get.get(user, locals)?, out),
+        }
+        Ok(())
+    }
+
     /// The value for `user`.
     #[inline(always)]
     fn get<'u>(&'u self, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {
@@ -358,19 +374,36 @@ impl Test {
         }
     }
 
-    /// `ToBoolean` of the condition (as `eval::test`).
+    /// `ToBoolean` of the condition (as `eval::test`): [`quick`](Self::quick) in line,
+    /// else [`test`](Self::test).
+    #[inline(always)]
+    fn answer<'u>(
+        &'u self,
+        user: UserRef<'u>,
+        locals: &mut [JsVal<'u>],
+    ) -> Result<bool, CellError> {
+        match self.quick(user) {
+            Some(answer) => Ok(answer),
+            None => self.test(user, locals),
+        }
+    }
+
+    /// The answer of `path op number` when the path holds a number, read in place and
+    /// compared directly; `None` for any other test or value.
+    #[inline(always)]
+    fn quick(&self, user: UserRef<'_>) -> Option<bool> {
+        let Check::PathNum { op, path, num, swapped } = &self.check else { return None };
+        let Some(Value::Number(n)) = path.json(user) else { return None };
+        let x = n.as_f64().unwrap_or(f64::NAN); // as `JsVal::from_json`
+        let (a, b) = if *swapped { (*num, x) } else { (x, *num) };
+        compare_numbers(*op, a, b).map(|answer| answer != self.negated)
+    }
+
+    /// `ToBoolean` of the condition, the general way.
     #[inline(never)]
     fn test<'u>(&'u self, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> Result<bool, CellError> {
         let answer = match &self.check {
             Check::PathNum { op, path, num, swapped } => {
-                // A number read in place, compared directly.
-                if let Some(Value::Number(n)) = path.json(user) {
-                    let x = n.as_f64().unwrap_or(f64::NAN); // as `JsVal::from_json`
-                    let (a, b) = if *swapped { (*num, x) } else { (x, *num) };
-                    if let Some(answer) = compare_numbers(*op, a, b) {
-                        return Ok(answer != self.negated);
-                    }
-                }
                 let v = path.get(user)?;
                 let n = JsVal::Num(*num);
                 if *swapped { binary_test(*op, n, v) } else { binary_test(*op, v, n) }
