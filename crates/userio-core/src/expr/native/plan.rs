@@ -110,6 +110,15 @@ impl Step {
     }
 }
 
+/// What [`UserPath::find`] finds.
+enum Found<'u> {
+    Json(&'u Value),
+    /// The last step's object has no such member: `undefined`.
+    Absent,
+    /// Anything else (a step on a value that is not an object): [`UserPath::get`] tells.
+    Other,
+}
+
 /// `user.a.b…`: reads only, no calls. The first attribute is found by slot on projected
 /// users (see [`SlotCache`]).
 #[derive(Debug, Clone)]
@@ -207,7 +216,7 @@ impl Plan {
                         Piece::Text(s) => out.push_str(s),
                         // A string read in place: no value to make and drop.
                         Piece::Value(Get::Path(path))
-                            if let Some(Value::String(s)) = path.json(user) =>
+                            if let Found::Json(Value::String(s)) = path.find(user) =>
                         {
                             out.push_str(s)
                         }
@@ -219,7 +228,16 @@ impl Plan {
                 }
             }
             Plan::Logical(op, a, b) => {
-                let left = a.get(user, locals)?;
+                let left = match a {
+                    // An absent member or a string, read in place.
+                    Get::Path(path) => match path.find(user) {
+                        Found::Absent => JsVal::Undefined,
+                        Found::Json(v @ Value::String(_)) => JsVal::from_json(v),
+                        Found::Other => a.get(user, locals)?,
+                        Found::Json(_) => a.get(user, locals)?,
+                    },
+                    _ => a.get(user, locals)?,
+                };
                 if takes_left(*op, &left) {
                     write_value(left, out);
                 } else {
@@ -323,7 +341,9 @@ impl Get {
         out: &mut String,
     ) -> Result<(), CellError> {
         match self {
-            Get::Path(path) if let Some(Value::String(s)) = path.json(user) => out.push_str(s),
+            Get::Path(path) if let Found::Json(Value::String(s)) = path.find(user) => {
+                out.push_str(s)
+            }
             get => write_value(get.get(user, locals)?, out),
         }
         Ok(())
@@ -393,8 +413,12 @@ impl Test {
     #[inline(always)]
     fn quick(&self, user: UserRef<'_>) -> Option<bool> {
         let Check::PathNum { op, path, num, swapped } = &self.check else { return None };
-        let Some(Value::Number(n)) = path.json(user) else { return None };
-        let x = n.as_f64().unwrap_or(f64::NAN); // as `JsVal::from_json`
+        let x = match path.find(user) {
+            Found::Json(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN), // as `from_json`
+            // `undefined` compares with a number as NaN does, by every operator.
+            Found::Absent => f64::NAN,
+            _ => return None,
+        };
         let (a, b) = if *swapped { (*num, x) } else { (x, *num) };
         compare_numbers(*op, a, b).map(|answer| answer != self.negated)
     }
@@ -450,18 +474,27 @@ impl UserPath {
         Some(UserPath { steps: steps(links)?, first: SlotCache::default() })
     }
 
-    /// The JSON value at the end of the path when every step reads a member of an object
-    /// that has it; `None` otherwise (then [`get`](Self::get) says what the path gives).
+    /// What the path reads when every step reads a member of an object: the JSON value,
+    /// or [`Found::Absent`] when the last object has no such member (`undefined`).
     #[inline(always)]
-    fn json<'u>(&'u self, user: UserRef<'u>) -> Option<&'u Value> {
-        let (mut v, rest) = user.start_cached(&self.steps, Step::key, Some(&self.first));
-        for step in rest {
-            v = match v? {
-                Value::Object(map) => member(map, &step.key),
-                _ => None,
+    fn find<'u>(&'u self, user: UserRef<'u>) -> Found<'u> {
+        let (mut v, rest) = match user.start_cached(&self.steps, Step::key, Some(&self.first)) {
+            (Some(v), rest) => (v, rest),
+            // Parsed fields are an object's: its member is absent.
+            (None, []) => return Found::Absent,
+            (None, _) => return Found::Other,
+        };
+        for (i, step) in rest.iter().enumerate() {
+            v = match v {
+                Value::Object(map) => match member(map, &step.key) {
+                    Some(next) => next,
+                    None if i + 1 == rest.len() => return Found::Absent,
+                    None => return Found::Other,
+                },
+                _ => return Found::Other,
             };
         }
-        v
+        Found::Json(v)
     }
 
     /// The value at the end of the path.
