@@ -232,6 +232,7 @@ struct Engine {
     /// `__userio_user`, made once.
     user_global: JsString,
     stringify: boa_engine::JsObject,
+    keys: KeyCache,
     /// The value of [`THREW_GLOBAL`].
     threw: JsObject,
 }
@@ -269,7 +270,14 @@ impl Engine {
             return Err(fail(e, &mut ctx));
         }
         let user_global = js_string!(USER_GLOBAL);
-        Ok(Engine { ctx, programs: HashMap::new(), user_global, stringify, threw })
+        Ok(Engine {
+            ctx,
+            programs: HashMap::new(),
+            user_global,
+            stringify,
+            keys: KeyCache::new(),
+            threw,
+        })
     }
 
     fn compiled(&mut self, program: &JsProgram) -> Result<Compiled, RunError> {
@@ -339,15 +347,15 @@ impl Engine {
                 for read in reads.iter() {
                     if let Some(v) = user.get(&read.key) {
                         let v = match inherited {
-                            false => to_js_part(v, &read.need, &mut self.ctx),
-                            true => to_js(v, &mut self.ctx),
+                            false => to_js_part(v, &read.need, &mut self.ctx, &mut self.keys),
+                            true => to_js(v, &mut self.ctx, &mut self.keys),
                         };
                         obj.insert_property(read.js_key.clone(), data_property(v));
                     }
                 }
                 JsValue::from(obj)
             }
-            _ => to_js(user.whole(), &mut self.ctx),
+            _ => to_js(user.whole(), &mut self.ctx, &mut self.keys),
         };
         // The next cell replaces it; nothing else reads it. Put in place directly, not by
         // [[Set]]: whatever an earlier expression made of the global (an accessor, a frozen
@@ -663,7 +671,7 @@ fn run_with_deadline(
 /// of shared shapes: users' objects mostly have the same keys in the same order, so they
 /// share one shape per layout, which is cheaper to build and lets boa's property caches
 /// work on `i.provider`-style reads (`from_json` gives each object a shape of its own).
-fn to_js(json: &Value, ctx: &mut Context) -> JsValue {
+fn to_js(json: &Value, ctx: &mut Context, keys: &mut KeyCache) -> JsValue {
     match json {
         Value::Null => JsValue::null(),
         Value::Bool(b) => JsValue::new(*b),
@@ -674,14 +682,14 @@ fn to_js(json: &Value, ctx: &mut Context) -> JsValue {
         },
         Value::String(s) => JsValue::from(JsString::from(s.as_str())),
         Value::Array(items) => {
-            let items: Vec<JsValue> = items.iter().map(|v| to_js(v, ctx)).collect();
+            let items: Vec<JsValue> = items.iter().map(|v| to_js(v, ctx, keys)).collect();
             JsArray::from_iter(items, ctx).into()
         }
         Value::Object(map) => {
             let obj = new_object(ctx);
             for (key, value) in map {
-                let value = to_js(value, ctx);
-                obj.insert_property(JsString::from(key.as_str()), data_property(value));
+                let value = to_js(value, ctx, keys);
+                obj.insert_property(keys.get(key), data_property(value));
             }
             obj.into()
         }
@@ -689,19 +697,54 @@ fn to_js(json: &Value, ctx: &mut Context) -> JsValue {
 }
 
 /// [`to_js`] of what `need` reads of `json`: of an object, only those members.
-fn to_js_part(json: &Value, need: &JsNeed, ctx: &mut Context) -> JsValue {
+fn to_js_part(json: &Value, need: &JsNeed, ctx: &mut Context, keys: &mut KeyCache) -> JsValue {
     match (need, json) {
         (JsNeed::Members(members), Value::Object(map)) => {
             let obj = new_object(ctx);
             for (name, js_key, need) in members {
                 if let Some(v) = member(map, name) {
-                    let v = to_js_part(v, need, ctx);
+                    let v = to_js_part(v, need, ctx, keys);
                     obj.insert_property(js_key.clone(), data_property(v));
                 }
             }
             obj.into()
         }
-        _ => to_js(json, ctx),
+        _ => to_js(json, ctx, keys),
+    }
+}
+
+/// Object keys as engine strings, remembered by a small table: users' objects mostly have
+/// the same few keys, and making a `JsString` allocates (and gives the collector work).
+struct KeyCache(Vec<Option<(Box<str>, JsString)>>);
+
+impl KeyCache {
+    /// Entries in the table (a power of two).
+    const SIZE: usize = 256;
+    /// Longer keys are not remembered.
+    const MAX_LEN: usize = 32;
+
+    fn new() -> KeyCache {
+        KeyCache(vec![None; KeyCache::SIZE])
+    }
+
+    /// `key` as a `JsString`.
+    fn get(&mut self, key: &str) -> JsString {
+        if key.len() > KeyCache::MAX_LEN {
+            return JsString::from(key);
+        }
+        // FNV-1a: short keys, no need for a strong hash.
+        let hash = (key.bytes()).fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let slot = &mut self.0[hash as usize & (KeyCache::SIZE - 1)];
+        match slot {
+            Some((k, js)) if **k == *key => js.clone(),
+            _ => {
+                let js = JsString::from(key);
+                *slot = Some((key.into(), js.clone()));
+                js
+            }
+        }
     }
 }
 
