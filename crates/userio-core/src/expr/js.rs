@@ -484,13 +484,9 @@ fn guard_array_methods(ctx: &mut Context) -> JsResult<()> {
         let Some(orig) = proto.get(key.clone(), ctx)?.as_callable() else { continue };
         let length = orig.get(js_string!("length"), ctx)?.to_length(ctx)?;
         let guard = match (*name, &species) {
-            ("map", Some(species)) => NativeFunction::from_copy_closure_with_captures(
-                guarded_map,
-                (orig, species.clone()),
-            ),
-            ("filter", Some(species)) => NativeFunction::from_copy_closure_with_captures(
-                guarded_filter,
-                (orig, species.clone()),
+            ("map" | "filter", Some(species)) => NativeFunction::from_copy_closure_with_captures(
+                guarded_plain,
+                (orig, species.clone(), *name == "filter"),
             ),
             _ => NativeFunction::from_copy_closure_with_captures(guarded_call, orig),
         };
@@ -523,20 +519,26 @@ fn guarded_call(
     orig.call(this, args, ctx)
 }
 
-/// The guard of `Array.prototype.map`: on a plain array ([`plain_array`]) the map is done
-/// here, as the specification does it but with `ArraySpeciesCreate` known to be
-/// `ArrayCreate` (in boa 0.22 finding that out costs two thirds of a short map); anything
-/// else goes to [`guarded_call`].
-fn guarded_map(
+/// The guard of `Array.prototype.map` and `filter` (`is_filter`): on a plain array
+/// ([`plain_call`]) the method is done here, as the specification does it but with
+/// `ArraySpeciesCreate` known to be `ArrayCreate` (in boa 0.22 finding that out costs two
+/// thirds of a short map); anything else goes to [`guarded_call`].
+fn guarded_plain(
     this: &JsValue,
     args: &[JsValue],
-    (orig, species): &(JsObject, JsObject),
+    (orig, species, is_filter): &(JsObject, JsObject, bool),
     ctx: &mut Context,
 ) -> JsResult<JsValue> {
-    let Some(PlainCall { o, len, callback, this_arg }) = plain_call(this, args, species, ctx)?
-    else {
-        return guarded_call(this, args, orig, ctx);
-    };
+    match plain_call(this, args, species, ctx)? {
+        Some(call) if *is_filter => filter_plain(call, this, ctx),
+        Some(call) => map_plain(call, this, ctx),
+        None => guarded_call(this, args, orig, ctx),
+    }
+}
+
+/// `map` on a plain array.
+fn map_plain(call: PlainCall, this: &JsValue, ctx: &mut Context) -> JsResult<JsValue> {
+    let PlainCall { o, len, callback, this_arg } = call;
     // `A` is built after the calls: nothing can see it before it is returned.
     let mut mapped = Vec::with_capacity(len as usize);
     for k in 0..len {
@@ -561,17 +563,9 @@ fn guarded_map(
     Ok(a.into())
 }
 
-/// The guard of `Array.prototype.filter`, as [`guarded_map`].
-fn guarded_filter(
-    this: &JsValue,
-    args: &[JsValue],
-    (orig, species): &(JsObject, JsObject),
-    ctx: &mut Context,
-) -> JsResult<JsValue> {
-    let Some(PlainCall { o, len, callback, this_arg }) = plain_call(this, args, species, ctx)?
-    else {
-        return guarded_call(this, args, orig, ctx);
-    };
+/// `filter` on a plain array.
+fn filter_plain(call: PlainCall, this: &JsValue, ctx: &mut Context) -> JsResult<JsValue> {
+    let PlainCall { o, len, callback, this_arg } = call;
     let mut kept = Vec::new();
     for k in 0..len {
         if o.has_property(k, ctx)? {
@@ -585,7 +579,7 @@ fn guarded_filter(
     Ok(JsArray::from_iter(kept, ctx).into())
 }
 
-/// What [`guarded_map`] and [`guarded_filter`] work with: a plain array ([`plain_array`]),
+/// What [`map_plain`] and [`filter_plain`] work with: a plain array ([`plain_array`]),
 /// its length, a callable callback and `thisArg`.
 struct PlainCall {
     o: JsObject,
