@@ -211,8 +211,19 @@ mod tests {
     }
 
     #[test]
+    fn a_column_of_the_whole_user_turns_projection_off() {
+        for source in ["user", "user.app_metadata.name + JSON.stringify(user)"] {
+            let columns = [
+                Column::new("N", "user.app_metadata.name").unwrap(),
+                Column::new("U", source).unwrap(),
+            ];
+            assert_eq!(Projection::of(&columns, None, None), None, "{source}");
+        }
+    }
+
+    #[test]
     fn values_that_are_not_objects_are_kept_whole() {
-        for v in [r#""text""#, "[1,{\"name\":2}]", "12.5", "-3", "true", "null", "{}"] {
+        for v in [r#""text""#, "[1,{\"name\":2}]", "12.5", "-3", "true", "null"] {
             let text = format!(r#"{{"app_metadata":{v}}}"#);
             let (_, values) = parsed(&[("N", "user.app_metadata.name.first")], &text);
             let whole: Value = serde_json::from_str(&text).unwrap();

@@ -97,9 +97,7 @@ impl JsProgram {
             wrapped,
             reads: user_paths(source).map(|paths| {
                 let mut keys = Keys::default();
-                for path in &paths {
-                    keys.add_path(&path.iter().map(String::as_str).collect::<Vec<_>>());
-                }
+                paths.iter().for_each(|path| keys.add_path(path));
                 keys
             }),
         })
@@ -341,8 +339,11 @@ impl Engine {
             // Hand in only what the source reads, as data properties (what `JSON.parse`
             // makes; no setter on the prototype runs).
             Some(_) if user.is_object() => {
-                let proto = self.ctx.intrinsics().constructors().object().prototype();
-                let inherited = inner.iter().any(|k| proto.borrow().properties().contains_key(k));
+                let inherited = !inner.is_empty() && {
+                    let proto = self.ctx.intrinsics().constructors().object().prototype();
+                    let proto = proto.borrow();
+                    inner.iter().any(|k| proto.properties().contains_key(k))
+                };
                 let obj = new_object(&mut self.ctx);
                 for read in reads.iter() {
                     if let Some(v) = user.get(&read.key) {
@@ -807,7 +808,7 @@ fn error_message(e: &JsError, ctx: &mut Context) -> String {
 /// a getter there that would see an object handed in with only some members
 /// ([`can_reach_prototypes`]); the engine checks the names read against `Object.prototype`
 /// before each call for what other expressions put there.
-fn user_paths(source: &str) -> Option<Vec<Vec<String>>> {
+fn user_paths(source: &str) -> Option<Vec<Vec<&str>>> {
     const WHOLE: &[&str] =
         &["this", "arguments", "eval", "Function", "globalThis", "with", "import", "__userio"];
     if !source.is_ascii() || source.contains('\\') {
@@ -836,7 +837,7 @@ fn user_paths(source: &str) -> Option<Vec<Vec<String>>> {
         }
         (k < j && !b[k].is_ascii_digit()).then_some((k, j))
     };
-    let mut paths: Vec<Vec<String>> = Vec::new();
+    let mut paths: Vec<Vec<&str>> = Vec::new();
     let mut i = 0;
     while i < b.len() {
         if !is_ident(b[i]) {
@@ -857,8 +858,8 @@ fn user_paths(source: &str) -> Option<Vec<Vec<String>>> {
         // `user` as a variable: it must be followed by `.name` or `?.name`, and not by a
         // name every object has (`user.hasOwnProperty(…)` sees the whole object).
         let (k, j) = member(i)?;
-        let mut path = vec![source[k..j].to_owned()];
-        if super::native::parse::is_prototype_name(&path[0]) {
+        let mut path = vec![&source[k..j]];
+        if super::native::parse::is_prototype_name(path[0]) {
             return None;
         }
         i = j;
@@ -867,7 +868,7 @@ fn user_paths(source: &str) -> Option<Vec<Vec<String>>> {
             if super::native::parse::is_prototype_name(name) {
                 break;
             }
-            path.push(name.to_owned());
+            path.push(name);
             i = j;
         }
         paths.push(path);

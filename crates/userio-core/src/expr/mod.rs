@@ -363,9 +363,11 @@ impl Column {
     pub(crate) fn user_paths(&self) -> Option<Vec<Vec<&str>>> {
         let mut paths = Vec::new();
         let known = match &self.compiled {
+            // `user` alone: the whole user.
+            Compiled::Path(p) if p.keys.is_empty() => false,
             Compiled::Path(p) => {
                 paths.push(p.keys.iter().map(String::as_str).collect());
-                !p.keys.is_empty()
+                true
             }
             Compiled::Native(n) => n.expr.user_paths(&mut paths),
             #[cfg(feature = "js")]

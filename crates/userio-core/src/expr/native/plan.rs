@@ -110,15 +110,6 @@ impl Step {
     }
 }
 
-/// What [`UserPath::find`] finds.
-enum Found<'u> {
-    Json(&'u Value),
-    /// The last step's object has no such member: `undefined`.
-    Absent,
-    /// Anything else (a step on a value that is not an object): [`UserPath::get`] tells.
-    Other,
-}
-
 /// `user.a.b…`: reads only, no calls. The first attribute is found by slot on projected
 /// users (see [`SlotCache`]).
 #[derive(Debug, Clone)]
@@ -215,29 +206,16 @@ impl Plan {
                     match piece {
                         Piece::Text(s) => out.push_str(s),
                         // A string read in place: no value to make and drop.
-                        Piece::Value(Get::Path(path))
-                            if let Found::Json(Value::String(s)) = path.find(user) =>
-                        {
-                            out.push_str(s)
-                        }
-                        Piece::Value(get) => match get.get(user, locals)? {
-                            JsVal::Str(s) => out.push_str(&s),
-                            v => v.push_str(out),
+                        Piece::Value(Get::Path(path)) => match path.find(user) {
+                            Found::Json(Value::String(s)) => out.push_str(s),
+                            found => found.value()?.push_str(out),
                         },
+                        Piece::Value(get) => get.get(user, locals)?.push_str(out),
                     }
                 }
             }
             Plan::Logical(op, a, b) => {
-                let left = match a {
-                    // An absent member or a string, read in place.
-                    Get::Path(path) => match path.find(user) {
-                        Found::Absent => JsVal::Undefined,
-                        Found::Json(v @ Value::String(_)) => JsVal::from_json(v),
-                        Found::Other => a.get(user, locals)?,
-                        Found::Json(_) => a.get(user, locals)?,
-                    },
-                    _ => a.get(user, locals)?,
-                };
+                let left = a.get(user, locals)?;
                 if takes_left(*op, &left) {
                     write_value(left, out);
                 } else {
@@ -249,9 +227,9 @@ impl Plan {
             }
             Plan::Choose(c, texts) => {
                 let [yes, no] = texts;
-                out.push_str(if c.answer(user, locals)? { yes } else { no });
+                out.push_str(if c.test(user, locals)? { yes } else { no });
             }
-            Plan::Cond(c, a, b) => match &**(if c.answer(user, locals)? { a } else { b }) {
+            Plan::Cond(c, a, b) => match &**(if c.test(user, locals)? { a } else { b }) {
                 Plan::Text(s) => out.push_str(s),
                 branch => branch.write(user, locals, out)?,
             },
@@ -263,7 +241,7 @@ impl Plan {
                 match (item, &cur) {
                     (Item::Path(steps), JsVal::Json(Value::Array(items))) => {
                         for (i, v) in items.iter().enumerate() {
-                            push_joined(out, i, sep, &walk_value(v, steps)?);
+                            push_joined(out, i, sep, &find_in(v, steps).value()?);
                         }
                     }
                     (Item::Path(steps), _) => {
@@ -341,9 +319,10 @@ impl Get {
         out: &mut String,
     ) -> Result<(), CellError> {
         match self {
-            Get::Path(path) if let Found::Json(Value::String(s)) = path.find(user) => {
-                out.push_str(s)
-            }
+            Get::Path(path) => match path.find(user) {
+                Found::Json(Value::String(s)) => out.push_str(s),
+                found => write_value(found.value()?, out),
+            },
             get => write_value(get.get(user, locals)?, out),
         }
         Ok(())
@@ -355,9 +334,9 @@ impl Get {
         match self {
             Get::Num(n) => Ok(JsVal::Num(*n)),
             Get::Str(s) => Ok(JsVal::Str(Cow::Borrowed(s))),
-            Get::Path(path) => path.get(user),
+            Get::Path(path) => path.find(user).value(),
             Get::Logical(op, a, b) => {
-                let left = a.get(user)?;
+                let left = a.find(user).value()?;
                 if takes_left(*op, &left) { Ok(left) } else { eval(b, user, locals) }
             }
             Get::Tree(e) => eval(e, user, locals),
@@ -394,53 +373,71 @@ impl Test {
         }
     }
 
-    /// `ToBoolean` of the condition (as `eval::test`): [`quick`](Self::quick) in line,
-    /// else [`test`](Self::test).
+    /// `ToBoolean` of the condition (as `eval::test`). `path op number` with a number or
+    /// nothing at the path is answered in line, the path read in place; the rest out of line.
     #[inline(always)]
-    fn answer<'u>(
-        &'u self,
-        user: UserRef<'u>,
-        locals: &mut [JsVal<'u>],
-    ) -> Result<bool, CellError> {
-        match self.quick(user) {
-            Some(answer) => Ok(answer),
-            None => self.test(user, locals),
-        }
-    }
-
-    /// The answer of `path op number` when the path holds a number, read in place and
-    /// compared directly; `None` for any other test or value.
-    #[inline(always)]
-    fn quick(&self, user: UserRef<'_>) -> Option<bool> {
-        let Check::PathNum { op, path, num, swapped } = &self.check else { return None };
-        let x = match path.find(user) {
-            Found::Json(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN), // as `from_json`
-            // `undefined` compares with a number as NaN does, by every operator.
-            Found::Absent => f64::NAN,
-            _ => return None,
-        };
-        let (a, b) = if *swapped { (*num, x) } else { (x, *num) };
-        compare_numbers(*op, a, b).map(|answer| answer != self.negated)
-    }
-
-    /// `ToBoolean` of the condition, the general way.
-    #[inline(never)]
     fn test<'u>(&'u self, user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> Result<bool, CellError> {
         let answer = match &self.check {
-            Check::PathNum { op, path, num, swapped } => {
-                let v = path.get(user)?;
-                let n = JsVal::Num(*num);
-                if *swapped { binary_test(*op, n, v) } else { binary_test(*op, v, n) }
-            }
-            Check::Binary(op, a, b) => {
-                let x = a.get(user, locals)?;
-                let y = b.get(user, locals)?;
-                binary_test(*op, x, y)
-            }
-            Check::Truthy(get) => get.get(user, locals)?.truthy(),
+            Check::PathNum { op, path, num, swapped } => match path.find(user) {
+                Found::Json(Value::Number(n)) => {
+                    number_test(*op, n.as_f64().unwrap_or(f64::NAN), *num, *swapped) // `from_json`
+                }
+                // `undefined` and NaN answer alike: false for every comparison with a number,
+                // NaN (falsy) for every arithmetic operator.
+                Found::Absent => number_test(*op, f64::NAN, *num, *swapped),
+                found => path_num_test(*op, found, *num, *swapped)?,
+            },
+            Check::Binary(op, a, b) => binary_check(*op, a, b, user, locals)?,
+            Check::Truthy(get) => truthy_check(get, user, locals)?,
         };
         Ok(answer != self.negated)
     }
+}
+
+/// `ToBoolean(x op num)` (`num op x` when `swapped`).
+#[inline(always)]
+fn number_test(op: BinOp, x: f64, num: f64, swapped: bool) -> bool {
+    let (a, b) = if swapped { (num, x) } else { (x, num) };
+    match compare_numbers(op, a, b) {
+        Some(answer) => answer,
+        None => binary(op, JsVal::Num(a), JsVal::Num(b)).truthy(),
+    }
+}
+
+/// [`number_test`] for what a path found that is neither a number nor absent.
+#[inline(never)]
+fn path_num_test<'u>(
+    op: BinOp,
+    found: Found<'u>,
+    num: f64,
+    swapped: bool,
+) -> Result<bool, CellError> {
+    let (v, num) = (found.value()?, JsVal::Num(num));
+    Ok(if swapped { binary_test(op, num, v) } else { binary_test(op, v, num) })
+}
+
+/// `ToBoolean(a op b)` for a test's operands.
+#[inline(never)]
+fn binary_check<'u>(
+    op: BinOp,
+    a: &'u Get,
+    b: &'u Get,
+    user: UserRef<'u>,
+    locals: &mut [JsVal<'u>],
+) -> Result<bool, CellError> {
+    let x = a.get(user, locals)?;
+    let y = b.get(user, locals)?;
+    Ok(binary_test(op, x, y))
+}
+
+/// `ToBoolean` of a test's operand.
+#[inline(never)]
+fn truthy_check<'u>(
+    get: &'u Get,
+    user: UserRef<'u>,
+    locals: &mut [JsVal<'u>],
+) -> Result<bool, CellError> {
+    Ok(get.get(user, locals)?.truthy())
 }
 
 /// `ToBoolean(x op y)`; a comparison answers without building a boolean value.
@@ -474,62 +471,64 @@ impl UserPath {
         Some(UserPath { steps: steps(links)?, first: SlotCache::default() })
     }
 
-    /// What the path reads when every step reads a member of an object: the JSON value,
-    /// or [`Found::Absent`] when the last object has no such member (`undefined`).
+    /// Where the path leads for `user` ([`Found::value`] is its value).
     #[inline(always)]
     fn find<'u>(&'u self, user: UserRef<'u>) -> Found<'u> {
-        let (mut v, rest) = match user.start_cached(&self.steps, Step::key, Some(&self.first)) {
-            (Some(v), rest) => (v, rest),
-            // Parsed fields are an object's: its member is absent.
-            (None, []) => return Found::Absent,
-            (None, _) => return Found::Other,
-        };
-        for (i, step) in rest.iter().enumerate() {
-            v = match v {
-                Value::Object(map) => match member(map, &step.key) {
-                    Some(next) => next,
-                    None if i + 1 == rest.len() => return Found::Absent,
-                    None => return Found::Other,
-                },
-                _ => return Found::Other,
-            };
-        }
-        Found::Json(v)
-    }
-
-    /// The value at the end of the path.
-    #[inline(always)]
-    fn get<'u>(&'u self, user: UserRef<'u>) -> R<'u> {
         match user.start_cached(&self.steps, Step::key, Some(&self.first)) {
-            (Some(v), []) => Ok(JsVal::from_json(v)),
-            (Some(v), rest) => walk_value(v, rest),
-            (None, rest) => walk(JsVal::Undefined, rest),
+            (Some(v), rest) => find_in(v, rest),
+            // Parsed fields are an object's: its member is absent.
+            (None, []) => Found::Absent,
+            (None, rest) => Found::Walk(None, rest),
         }
     }
 }
 
-/// `steps` read from a JSON value: object members in place, anything else as JavaScript
-/// reads it ([`walk`]).
-#[inline]
-fn walk_value<'u>(mut v: &'u Value, steps: &'u [Step]) -> R<'u> {
-    for (i, step) in steps.iter().enumerate() {
-        match v {
-            Value::Object(map) => match member(map, &step.key) {
-                Some(next) => v = next,
-                None if i + 1 == steps.len() => return Ok(JsVal::Undefined),
-                None => return walk(JsVal::Undefined, &steps[i + 1..]),
-            },
-            _ => return walk(JsVal::from_json(v), &steps[i..]),
+/// Where a path's reads lead.
+enum Found<'u> {
+    /// A JSON value, each step having read a member of an object.
+    Json(&'u Value),
+    /// The last step's object has no such member: `undefined`.
+    Absent,
+    /// A value that is not an object (`None`: `undefined`) and the steps still to read
+    /// from it, as JavaScript does ([`walk`]).
+    Walk(Option<&'u Value>, &'u [Step]),
+}
+
+impl<'u> Found<'u> {
+    /// The value the path gives.
+    #[inline(always)]
+    fn value(self) -> R<'u> {
+        match self {
+            Found::Json(v) => Ok(JsVal::from_json(v)),
+            Found::Absent => Ok(JsVal::Undefined),
+            Found::Walk(cur, rest) => walk(cur.map_or(JsVal::Undefined, JsVal::from_json), rest),
         }
     }
-    Ok(JsVal::from_json(v))
+}
+
+/// `steps` read from a JSON value, object members in place.
+#[inline(always)]
+fn find_in<'u>(mut v: &'u Value, steps: &'u [Step]) -> Found<'u> {
+    for (i, step) in steps.iter().enumerate() {
+        v = match v {
+            Value::Object(map) => match member(map, &step.key) {
+                Some(next) => next,
+                None if i + 1 == steps.len() => return Found::Absent,
+                None => return Found::Walk(None, &steps[i + 1..]),
+            },
+            _ => return Found::Walk(Some(v), &steps[i..]),
+        };
+    }
+    Found::Json(v)
 }
 
 /// `steps` read from `cur` as the tree's chains read them: `?.` on `null` or `undefined`
-/// ends the path with `undefined`, a read of them is a `TypeError`.
+/// ends the path with `undefined`, a read of them is a `TypeError`. Out of line: the usual
+/// reads are members of objects ([`find_in`]).
+#[inline(never)]
 fn walk<'u>(mut cur: JsVal<'u>, steps: &'u [Step]) -> R<'u> {
     if let JsVal::Json(v @ Value::Object(_)) = cur {
-        return walk_value(v, steps);
+        return find_in(v, steps).value();
     }
     for step in steps {
         if step.optional && cur.is_nullish() {
