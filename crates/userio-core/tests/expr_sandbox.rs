@@ -200,3 +200,28 @@ fn a_getter_on_object_prototype_sees_whole_user_objects() {
     assert_eq!(cleanup.eval(&u).unwrap().to_text(), "x");
     assert_eq!(read.eval(&u).unwrap().to_text(), "-1");
 }
+
+#[test]
+fn a_thrown_value_gives_its_kind_and_message() {
+    let u = user();
+    let message = |source: &str| js(source).eval(&u).expect_err(source).message;
+    assert_eq!(
+        message("user.missing.x + Math.max(1, 2)"),
+        "TypeError: cannot convert 'null' or 'undefined' to object"
+    );
+    assert_eq!(message("(() => { throw new RangeError('too far') })()"), "RangeError: too far");
+    assert_eq!(message("(() => { throw new URIError(user.name) })()"), "URIError: Ada");
+    // No message of its own: the inherited one (empty).
+    assert_eq!(message("(() => { throw new Error() })()"), "Error: ");
+    // A message behind a getter is still read.
+    assert_eq!(
+        message(
+            "(() => { const e = new TypeError('x'); \
+             Object.defineProperty(e, 'message', { get() { return 'got' } }); throw e })()"
+        ),
+        "TypeError: got"
+    );
+    // Not an error object.
+    assert_eq!(message("(() => { throw 'plain' })()"), "Uncaught \"plain\"");
+    assert_eq!(message("(() => { throw { message: 'm' } })()"), "Uncaught { message: \"m\" }");
+}

@@ -262,6 +262,23 @@ const cases = [
   ["user.app_metadata && user.app_metadata.hasOwnProperty('plan')", J],
   ["user.app_metadata?.toString?.() ?? 'x'", J],
   ["user.app_metadata ? user.app_metadata.plan?.repeat?.(2) + '/' + JSON.stringify(user.app_metadata) : '-'", J],
+  // Most sources run as a script with `user` in a block (js.rs, `direct_script`); these
+  // must still see the function they are written for: `this`, `arguments`, a direct
+  // `eval`'s `var`, `new.target`, and names spelled with escapes.
+  ['this === globalThis', J], ['(() => this === globalThis)()', J],
+  ['arguments.length + ":" + (arguments[0] === user)', J], ['typeof \\u0061rguments', J],
+  ["eval('var v = user.email; v') ?? 'none'", J], ["(0, eval)('typeof user')", J],
+  ["eval('var n = (typeof n === \"number\" ? n : 0) + 1; n')", J],
+  ['typeof new.target', J], ['(() => typeof new.target)()', J],
+  // `join` is done natively (js.rs, `guarded_join`): holes, nulls, nested arrays, objects'
+  // own `toString`, separators of every type, array-likes, getters, a cycle, symbols.
+  ["[1, null, undefined, , 'x', [2, [3]], {}].join('-')", J], ['[1, 2].join(undefined) + [1, 2].join(null)',N],
+  ["[1, 2].join({ toString() { return '+'; } })", J], ["[{ toString() { return 'o'; } }, 1.5, -0, 1e21, true].join()", J],
+  ["Array.prototype.join.call({ length: 2, 0: 'a', 1: 'b' }) + Array.prototype.join.call('abc', '.')", J],
+  ['(() => { const a = [1]; a.push(a); return a.join(); })()', J], ['String([1, [2, 3]]) + [] + [[]]',N],
+  ["(() => { const a = [1, 2]; Object.defineProperty(a, 1, { get() { return 'g'; } }); return a.join(); })()", J],
+  ["[Symbol('s')].join()", J], ['Array.prototype.join.call(null)', J], ['(user.identities || []).join()',N],
+  ["[user].map(u => u === user).join() + typeof user", N],
 ];
 
 // Sources that must fail when the column is built (a syntax error, with its byte offset).
@@ -273,6 +290,9 @@ const buildErrors = [
   ['user..name', 6],
   ['user.name )', 10],
   ['', 0],
+  // Closing the wrapper's brackets early to add code: not one expression.
+  ['1); (2', 1],
+  ['user.email); (user.name', 10],
 ];
 
 const cellOf = (v) => {
@@ -300,7 +320,12 @@ const out = {
   users,
   build_errors: buildErrors.map(([source, offset]) => {
     let ok = true;
-    try { new Function('user', 'return (\n' + source + '\n);'); ok = false; } catch (e) { }
+    // Inside `[( … )]` as well: a source that closes the brackets early fails there.
+    try {
+      new Function('user', 'return (\n' + source + '\n);');
+      new Function('user', 'return [(\n' + source + '\n)];');
+      ok = false;
+    } catch (e) { }
     if (!ok && source !== '') throw new Error('not a syntax error: ' + source);
     return { source, offset };
   }),

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
+use boa_engine::builtins::error::{Error, ErrorKind};
 use boa_engine::builtins::object::OrdinaryObject;
 use boa_engine::error::TryNativeError;
 use boa_engine::object::builtins::JsArray;
@@ -34,7 +35,12 @@ use crate::user::{Keys, Need, UserRef, member};
 #[derive(Debug)]
 pub(crate) struct JsProgram {
     id: u64,
+    /// The source in a function of `user` ([`PREFIX`] … [`SUFFIX`]): what is checked, and
+    /// what runs when `direct` is `None`.
     wrapped: String,
+    /// The per-user script with the source in it directly ([`direct_script`]), when it
+    /// means the same as calling `wrapped`.
+    direct: Option<String>,
     /// The only paths of `user` the source can read, when that is known.
     reads: Option<Keys>,
 }
@@ -82,19 +88,25 @@ impl JsProgram {
     /// Checks the syntax of `source` (the expression) and prepares it.
     pub(crate) fn compile(source: &str) -> Result<JsProgram, (usize, String)> {
         let wrapped = format!("{PREFIX}{source}{SUFFIX}");
-        with_engine(|engine| {
-            match Script::parse(Source::from_bytes(wrapped.as_bytes()), None, &mut engine.ctx) {
-                Ok(_) => Ok(()),
-                Err(e) => {
-                    let message = error_message(&e, &mut engine.ctx);
-                    Err((syntax_offset(source, &message).unwrap_or(usize::MAX), message))
-                }
+        let direct = with_engine(|engine| {
+            let parse = |text: &str, ctx: &mut Context| {
+                Script::parse(Source::from_bytes(text.as_bytes()), None, ctx)
+            };
+            if let Err(e) = parse(&wrapped, &mut engine.ctx) {
+                let message = error_message(&e, &mut engine.ctx);
+                return Err((syntax_offset(source, &message).unwrap_or(usize::MAX), message));
             }
+            if !is_one_expression(&wrapped) {
+                return Err((usize::MAX, NOT_ONE_EXPRESSION.to_string()));
+            }
+            let direct = direct_script(source);
+            Ok(direct.filter(|text| parse(text, &mut engine.ctx).is_ok()))
         })
         .map_err(|e| (0, e.message))??;
         Ok(JsProgram {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             wrapped,
+            direct,
             reads: user_paths(source).map(|paths| {
                 let mut keys = Keys::default();
                 paths.iter().for_each(|path| keys.add_path(path));
@@ -124,6 +136,69 @@ impl JsProgram {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The script run for each user: `body`, whose completion value is the cell, with a throw
+/// caught inside (boa 0.22 leaves a few values on its stack for each exception that leaves
+/// a script, and after some hundreds of them every run fails with "maximum stack size").
+/// Limits (not catchable) still leave as errors.
+fn per_user_script(body: &str) -> String {
+    format!("try {{ {body} }} catch (e) {{ {THREW_GLOBAL}.e = e; {THREW_GLOBAL} }}")
+}
+
+/// The per-user script with `source` in it directly: `user` a block-scoped binding of this
+/// user, then the expression. Calling the column's function costs about 2,000 instructions
+/// a cell more (a global lookup, a call, a frame).
+///
+/// This means what the function means for one expression ([`is_one_expression`]): `this`
+/// is the global object in both (the function is sloppy and called without one), and the
+/// expression sees the same bindings. The differences are left to the function: the source
+/// names `arguments` or `eval` (a direct `eval` declares `var`s in the function, but here
+/// in the global scope) or holds a `\u` escape (which can spell those names), or it uses
+/// syntax only a function allows (`new.target`), for which the caller finds this script
+/// does not parse.
+fn direct_script(source: &str) -> Option<String> {
+    let names = |word: &str| {
+        source.match_indices(word).any(|(at, _)| {
+            let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '\\';
+            !source[..at].ends_with(ident) && !source[at + word.len()..].starts_with(ident)
+        })
+    };
+    // `\u0065val` is `eval`: escapes in names are left to the function too.
+    if names("arguments") || names("eval") || source.contains("\\u") {
+        return None;
+    }
+    Some(per_user_script(&format!("let user = {USER_GLOBAL};\n(\n{source}\n)\n")))
+}
+
+/// Why a source that closes the wrapper's brackets is refused.
+const NOT_ONE_EXPRESSION: &str = "SyntaxError: a column is one expression, but this one \
+    closes its brackets early and goes on with more code; to run statements, wrap them in \
+    a function called at once: `(() => { …; return value })()`";
+
+/// Whether `wrapped` (known to parse) is the wrapper's one function with one `return`:
+/// then the returned expression is exactly `(\n{source}\n)`, the function's `}` and the
+/// script's last `)` being the wrapper's own. A source such as `1); (2` is not one
+/// expression: it closes the wrapper's `(` early to add a statement.
+fn is_one_expression(wrapped: &str) -> bool {
+    use boa_engine::ast::{Expression, Statement, StatementListItem};
+    let mut parser = boa_engine::parser::Parser::new(Source::from_bytes(wrapped.as_bytes()));
+    let scope = boa_engine::ast::scope::Scope::new_global();
+    let mut interner = boa_engine::interner::Interner::default();
+    let Ok(script) = parser.parse_script(&scope, &mut interner) else { return false };
+    fn one(items: &[StatementListItem]) -> Option<&Statement> {
+        match items {
+            [StatementListItem::Statement(s)] => Some(s),
+            _ => None,
+        }
+    }
+    let Some(Statement::Expression(Expression::Parenthesized(p))) =
+        one(script.statements().statements())
+    else {
+        return false;
+    };
+    let Expression::FunctionExpression(f) = p.expression() else { return false };
+    matches!(one(f.body().statements()), Some(Statement::Return(r)) if r.target().is_some())
 }
 
 /// Maps a boa syntax error ("… at line L, col C") to a byte offset in the expression;
@@ -288,27 +363,10 @@ impl Engine {
         let cell = |e: JsError, ctx: &mut Context| {
             RunError::Cell(CellError { message: error_message(&e, ctx) })
         };
-        let func = self
-            .ctx
-            .eval(Source::from_bytes(program.wrapped.as_bytes()))
-            .map_err(|e| cell(e, &mut self.ctx))?;
-        let name = format!("__userio_column_{}", program.id);
-        // Read-only, and put in place directly: a global object an earlier expression froze
-        // or made non-extensible still gets it.
-        self.ctx.global_object().insert_property(
-            js_string!(name.as_str()),
-            PropertyDescriptor::builder()
-                .value(func)
-                .writable(false)
-                .enumerable(false)
-                .configurable(false),
-        );
-        // The throw is caught inside the script: boa 0.22 leaves a few values on its stack
-        // for each exception that leaves a script, and after some hundreds of them every
-        // run fails with "maximum stack size". Limits (not catchable) still leave as errors.
-        let call = format!(
-            "try {{ {name}({USER_GLOBAL}) }} catch (e) {{ {THREW_GLOBAL}.e = e; {THREW_GLOBAL} }}"
-        );
+        let call = match &program.direct {
+            Some(direct) => direct.clone(),
+            None => self.define_function(program).map_err(|e| cell(e, &mut self.ctx))?,
+        };
         let script = Script::parse(Source::from_bytes(call.as_bytes()), None, &mut self.ctx)
             .map_err(|e| cell(e, &mut self.ctx))?;
         let mut inner = Vec::new();
@@ -323,6 +381,27 @@ impl Engine {
         let compiled = Compiled { script, reads, inner: inner.into() };
         self.programs.insert(program.id, compiled.clone());
         Ok(compiled)
+    }
+
+    /// Defines the column's function (`wrapped`) as a global and gives the per-user script
+    /// that calls it.
+    fn define_function(&mut self, program: &JsProgram) -> JsResult<String> {
+        let func = self.ctx.eval(Source::from_bytes(program.wrapped.as_bytes()))?;
+        let name = format!("__userio_column_{}", program.id);
+        // Read-only, and put in place directly: a global object an earlier expression froze
+        // or made non-extensible still gets it.
+        self.ctx.global_object().insert_property(
+            js_string!(name.as_str()),
+            PropertyDescriptor::builder()
+                .value(func)
+                .writable(false)
+                .enumerable(false)
+                .configurable(false),
+        );
+        // The throw is caught inside the script: boa 0.22 leaves a few values on its stack
+        // for each exception that leaves a script, and after some hundreds of them every
+        // run fails with "maximum stack size". Limits (not catchable) still leave as errors.
+        Ok(per_user_script(&format!("{name}({USER_GLOBAL})")))
     }
 
     fn run(
@@ -370,11 +449,11 @@ impl Engine {
         let outcome = run_with_deadline(&script, &mut self.ctx, limits.time);
         let value = match outcome {
             Some(Ok(v)) if v.as_object().is_some_and(|o| JsObject::equals(&o, &self.threw)) => {
-                let thrown = match self.threw.get(js_string!("e"), &mut self.ctx) {
-                    Ok(v) => JsError::from_opaque(v),
-                    Err(e) => e,
+                let message = match self.threw.get(js_string!("e"), &mut self.ctx) {
+                    Ok(v) => thrown_message(v, &mut self.ctx),
+                    Err(e) => error_message(&e, &mut self.ctx),
                 };
-                return Err(cell_err(thrown, &mut self.ctx));
+                return Err(RunError::Cell(CellError { message }));
             }
             Some(Ok(v)) => v,
             Some(Err(e)) => return Err(cell_err(e, &mut self.ctx)),
@@ -489,6 +568,7 @@ fn guard_array_methods(ctx: &mut Context) -> JsResult<()> {
                 guarded_plain,
                 (orig, species.clone(), *name == "filter"),
             ),
+            ("join", _) => NativeFunction::from_fn_ptr(guarded_join),
             _ => NativeFunction::from_copy_closure_with_captures(guarded_call, orig),
         };
         let guard = FunctionObjectBuilder::new(&realm, guard)
@@ -518,6 +598,37 @@ fn guarded_call(
         }
     }
     orig.call(this, args, ctx)
+}
+
+/// `Array.prototype.join`, guarded, done here: as boa 0.22 does it (the specification, an
+/// element that is the array itself joining as empty) but with `length` read once, for the
+/// limit and the join. A guard in front of boa's own cost as much as the join.
+fn guarded_join(this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    let o = this.to_object(ctx)?;
+    let len = o.get(js_string!("length"), ctx)?.to_length(ctx)?;
+    if len as f64 > MAX_BUILT_LENGTH {
+        return Err(array_limit_error());
+    }
+    let separator = match args.first() {
+        Some(v) if !v.is_undefined() => v.to_string(ctx)?,
+        _ => js_string!(","),
+    };
+    let mut parts = Vec::with_capacity(len as usize);
+    for k in 0..len {
+        let element = o.get(k, ctx)?;
+        parts.push(match element.is_null_or_undefined() || &element == this {
+            true => js_string!(),
+            false => element.to_string(ctx)?,
+        });
+    }
+    let mut joined = Vec::with_capacity(parts.len() * 2);
+    for (k, part) in parts.iter().enumerate() {
+        if k > 0 {
+            joined.push(separator.as_str());
+        }
+        joined.push(part.as_str());
+    }
+    Ok(JsString::concat_array(&joined).into())
 }
 
 /// The guard of `Array.prototype.map` and `filter` (`is_filter`): on a plain array
@@ -770,6 +881,35 @@ fn to_rust_string(s: &JsString) -> String {
     }
 }
 
+/// The built-in error kinds and their names.
+const ERROR_KINDS: [(ErrorKind, &str); 8] = [
+    (ErrorKind::Type, "TypeError"),
+    (ErrorKind::Range, "RangeError"),
+    (ErrorKind::Reference, "ReferenceError"),
+    (ErrorKind::Syntax, "SyntaxError"),
+    (ErrorKind::Error, "Error"),
+    (ErrorKind::Eval, "EvalError"),
+    (ErrorKind::Uri, "URIError"),
+    (ErrorKind::Aggregate, "AggregateError"),
+];
+
+/// The message of a value a column threw. An error object with a string `message` of its
+/// own (what the engine throws, and `new TypeError('…')`) gives `TypeError: message`, read
+/// in place: no getter of the expression's runs, and it costs a tenth of the engine's
+/// conversion to a native error ([`error_message`], which says what anything else gives).
+fn thrown_message(thrown: JsValue, ctx: &mut Context) -> String {
+    let in_place = thrown.as_object().and_then(|o| {
+        let name = {
+            let data = o.downcast_ref::<Error>()?;
+            ERROR_KINDS.iter().find(|(kind, _)| *data == Error::new(*kind))?.1
+        };
+        let message = o.borrow().properties().get(&js_string!("message").into())?;
+        let message = message.value()?.as_string()?;
+        Some(format!("{name}: {}", to_rust_string(&message)))
+    });
+    in_place.unwrap_or_else(|| error_message(&JsError::from_opaque(thrown), ctx))
+}
+
 /// `TypeError: message`, the engine limit that tripped, or `Uncaught <value>`.
 fn error_message(e: &JsError, ctx: &mut Context) -> String {
     match e.try_native(ctx) {
@@ -791,7 +931,14 @@ fn error_message(e: &JsError, ctx: &mut Context) -> String {
             format!("RangeError: sandbox limit: {source}")
         }
         Err(_) => match e.as_opaque() {
-            Some(v) => format!("Uncaught {}", v.display()),
+            // An object displays over several lines: a cell error is one.
+            Some(v) => {
+                let shown = v.display().to_string();
+                format!(
+                    "Uncaught {}",
+                    shown.split('\n').map(str::trim).collect::<Vec<_>>().join(" ")
+                )
+            }
             None => format!("Error: {e}"),
         },
     }
@@ -909,7 +1056,21 @@ fn can_reach_prototypes(source: &str) -> bool {
 mod tests {
     use boa_engine::JsString;
 
-    use super::{to_rust_string, user_paths};
+    use super::{JsProgram, to_rust_string, user_paths};
+
+    #[test]
+    fn most_sources_run_directly_in_the_per_user_script() {
+        let direct = |s: &str| JsProgram::compile(s).expect("compiles").direct.is_some();
+        assert!(direct("user.email"));
+        assert!(direct("[user.a, user.b].filter(Boolean).join(' ')"));
+        assert!(direct("user.evaluation + user.arguments_count")); // names, not the words
+        // What only the function gives: its `arguments`, a direct `eval`'s own scope, a
+        // name spelled with an escape, `new.target`.
+        assert!(!direct("arguments[0].email"));
+        assert!(!direct("eval('user.email')"));
+        assert!(!direct("typeof \\u0061rguments"));
+        assert!(!direct("typeof new.target"));
+    }
 
     #[test]
     fn strings_convert_as_the_lossy_display_does() {
