@@ -432,7 +432,7 @@ impl Column {
     fn write_text_other(&self, user: UserRef<'_>, out: &mut String) -> Result<(), CellError> {
         match &self.compiled {
             // A path writes nothing before it fails.
-            Compiled::Path(p) => p.eval(user).map(|cell| cell.write_text(out)),
+            Compiled::Path(p) => p.write_text(user, out),
             Compiled::Native(_) => self.write_text_user(user, out),
             #[cfg(feature = "js")]
             Compiled::Js(j) => j.eval(user, &self.limits).map(|cell| cell.write_text(out)),

@@ -184,6 +184,17 @@ impl Path {
         Ok(Cell::Value(Cow::Borrowed(cur)))
     }
 
+    /// Appends the cell text for `user`; a string found is written as it is, with no cell
+    /// made and matched (most path cells are strings).
+    #[inline]
+    pub(crate) fn write_text(&self, user: UserRef<'_>, out: &mut String) -> Result<(), CellError> {
+        match self.eval(user)? {
+            Cell::Value(Cow::Borrowed(Value::String(s))) => out.push_str(s),
+            cell => cell.write_text(out),
+        }
+        Ok(())
+    }
+
     /// The result when key `i` is absent: `undefined` for the last key, else reading a
     /// property of `undefined`.
     fn missing<'u>(&self, i: usize) -> Result<Cell<'u>, CellError> {
