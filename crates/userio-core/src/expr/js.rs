@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::mem::ManuallyDrop;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -121,7 +122,37 @@ impl JsProgram {
         user: UserRef<'_>,
         limits: &Limits,
     ) -> Result<Cell<'static>, CellError> {
-        let result = with_engine(|engine| engine.run(self, user, limits));
+        self.run(user, limits, Engine::cell_of)
+    }
+
+    /// Evaluates the program for one user and appends the cell text to `out` (a string
+    /// with no `String` made for it); on error `out` is left as it was.
+    pub(crate) fn write_text(
+        &self,
+        user: UserRef<'_>,
+        limits: &Limits,
+        out: &mut String,
+    ) -> Result<(), CellError> {
+        self.run(user, limits, |engine, value| match value.as_string() {
+            Some(s) => {
+                push_js_string(&s, out);
+                Ok(())
+            }
+            None => engine.cell_of(value).map(|cell| cell.write_text(out)),
+        })
+    }
+
+    /// Runs the program for one user and gives its value to `then`.
+    fn run<T>(
+        &self,
+        user: UserRef<'_>,
+        limits: &Limits,
+        then: impl FnOnce(&mut Engine, JsValue) -> Result<T, CellError>,
+    ) -> Result<T, CellError> {
+        let result = with_engine(|engine| {
+            let value = engine.run(self, user, limits)?;
+            then(engine, value).map_err(RunError::Cell)
+        });
         match result {
             Ok(Ok(cell)) => Ok(cell),
             Ok(Err(RunError::Cell(e))) => Err(e),
@@ -301,13 +332,32 @@ fn with_engine<T>(f: impl FnOnce(&mut Engine) -> T) -> Result<T, CellError> {
 struct Engine {
     ctx: Context,
     /// Compiled columns by program id.
-    programs: HashMap<u64, Compiled>,
+    programs: HashMap<u64, Compiled, BuildHasherDefault<IdHasher>>,
     /// `__userio_user`, made once.
     user_global: JsString,
     stringify: boa_engine::JsObject,
     keys: KeyCache,
     /// The value of [`THREW_GLOBAL`].
     threw: JsObject,
+}
+
+/// Hashes program ids, which are distinct `u64`s: one multiplication instead of SipHash
+/// (which cost about 300 instructions a cell in the table lookup).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15); // Fibonacci hashing
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        bytes.iter().for_each(|&b| self.write_u64(self.0 ^ u64::from(b)));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Most compiled columns a thread keeps (old ones are dropped all at once beyond this).
@@ -345,7 +395,7 @@ impl Engine {
         let user_global = js_string!(USER_GLOBAL);
         Ok(Engine {
             ctx,
-            programs: HashMap::new(),
+            programs: HashMap::default(),
             user_global,
             stringify,
             keys: KeyCache::new(),
@@ -409,7 +459,7 @@ impl Engine {
         program: &JsProgram,
         user: UserRef<'_>,
         limits: &Limits,
-    ) -> Result<Cell<'static>, RunError> {
+    ) -> Result<JsValue, RunError> {
         let Compiled { script, reads, inner } = self.compiled(program)?;
         let cell_err = |e: JsError, ctx: &mut Context| {
             RunError::Cell(CellError { message: error_message(&e, ctx) })
@@ -466,7 +516,7 @@ impl Engine {
                 }));
             }
         };
-        self.cell_of(value).map_err(RunError::Cell)
+        Ok(value)
     }
 
     fn cell_of(&mut self, v: JsValue) -> Result<Cell<'static>, CellError> {
@@ -872,12 +922,22 @@ fn new_object(ctx: &mut Context) -> JsObject {
 /// A JavaScript string as UTF-8, a lone surrogate becoming U+FFFD (as
 /// `to_std_string_lossy`, which goes through `Display` one character at a time).
 fn to_rust_string(s: &JsString) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_js_string(s, &mut out);
+    out
+}
+
+/// Appends [`to_rust_string`] of `s` to `out`.
+fn push_js_string(s: &JsString, out: &mut String) {
     match s.variant() {
-        JsStrVariant::Latin1(bytes) if bytes.is_ascii() => {
-            String::from_utf8(bytes.to_vec()).unwrap_or_default() // ASCII is UTF-8
-        }
-        JsStrVariant::Latin1(bytes) => bytes.iter().copied().map(char::from).collect(),
-        JsStrVariant::Utf16(units) => String::from_utf16_lossy(units),
+        JsStrVariant::Latin1(bytes) => match std::str::from_utf8(bytes) {
+            Ok(ascii) if bytes.is_ascii() => out.push_str(ascii),
+            _ => out.extend(bytes.iter().copied().map(char::from)),
+        },
+        JsStrVariant::Utf16(units) => out.extend(
+            char::decode_utf16(units.iter().copied())
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)),
+        ),
     }
 }
 

@@ -435,7 +435,7 @@ impl Column {
             Compiled::Path(p) => p.write_text(user, out),
             Compiled::Native(_) => self.write_text_user(user, out),
             #[cfg(feature = "js")]
-            Compiled::Js(j) => j.eval(user, &self.limits).map(|cell| cell.write_text(out)),
+            Compiled::Js(j) => j.write_text(user, &self.limits, out),
         }
     }
 
