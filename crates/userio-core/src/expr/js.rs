@@ -413,9 +413,13 @@ impl Engine {
         let cell = |e: JsError, ctx: &mut Context| {
             RunError::Cell(CellError { message: error_message(&e, ctx) })
         };
+        let defined;
         let call = match &program.direct {
-            Some(direct) => direct.clone(),
-            None => self.define_function(program).map_err(|e| cell(e, &mut self.ctx))?,
+            Some(direct) => direct,
+            None => {
+                defined = self.define_function(program).map_err(|e| cell(e, &mut self.ctx))?;
+                &defined
+            }
         };
         let script = Script::parse(Source::from_bytes(call.as_bytes()), None, &mut self.ctx)
             .map_err(|e| cell(e, &mut self.ctx))?;
@@ -930,10 +934,10 @@ fn to_rust_string(s: &JsString) -> String {
 /// Appends [`to_rust_string`] of `s` to `out`.
 fn push_js_string(s: &JsString, out: &mut String) {
     match s.variant() {
-        JsStrVariant::Latin1(bytes) => match std::str::from_utf8(bytes) {
-            Ok(ascii) if bytes.is_ascii() => out.push_str(ascii),
-            _ => out.extend(bytes.iter().copied().map(char::from)),
-        },
+        JsStrVariant::Latin1(bytes) if bytes.is_ascii() => {
+            out.push_str(std::str::from_utf8(bytes).unwrap_or_default()); // ASCII is UTF-8
+        }
+        JsStrVariant::Latin1(bytes) => out.extend(bytes.iter().copied().map(char::from)),
         JsStrVariant::Utf16(units) => out.extend(
             char::decode_utf16(units.iter().copied())
                 .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)),
