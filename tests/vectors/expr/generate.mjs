@@ -293,6 +293,7 @@ const buildErrors = [
   // Closing the wrapper's brackets early to add code: not one expression.
   ['1); (2', 1],
   ['user.email); (user.name', 10],
+  ['(function () { return 1; })()); (2', 29],
 ];
 
 const cellOf = (v) => {

@@ -98,7 +98,15 @@ impl JsProgram {
                 return Err((syntax_offset(source, &message).unwrap_or(usize::MAX), message));
             }
             if !is_one_expression(&wrapped) {
-                return Err((usize::MAX, NOT_ONE_EXPRESSION.to_string()));
+                // In brackets the code after the early `)` is a syntax error, which boa
+                // places: that is where the expression stops being one.
+                let open = PREFIX.trim_end_matches('\n');
+                let bracketed = format!("{open}[\n{source}\n]{SUFFIX}");
+                let offset = match parse(&bracketed, &mut engine.ctx) {
+                    Err(e) => syntax_offset(source, &error_message(&e, &mut engine.ctx)),
+                    Ok(_) => None,
+                };
+                return Err((offset.unwrap_or(usize::MAX), NOT_ONE_EXPRESSION.to_string()));
             }
             let direct = direct_script(source);
             Ok(direct.filter(|text| parse(text, &mut engine.ctx).is_ok()))
@@ -659,30 +667,23 @@ fn guarded_call(
 /// limit and the join. A guard in front of boa's own cost as much as the join.
 fn guarded_join(this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let o = this.to_object(ctx)?;
-    let len = o.get(js_string!("length"), ctx)?.to_length(ctx)?;
-    if len as f64 > MAX_BUILT_LENGTH {
-        return Err(array_limit_error());
-    }
+    let len = length_within_limit(&o, ctx)?;
     let separator = match args.first() {
         Some(v) if !v.is_undefined() => v.to_string(ctx)?,
         _ => js_string!(","),
     };
-    let mut parts = Vec::with_capacity(len as usize);
+    let mut parts = Vec::with_capacity((len as usize).saturating_mul(2));
     for k in 0..len {
+        if k > 0 {
+            parts.push(separator.clone());
+        }
         let element = o.get(k, ctx)?;
         parts.push(match element.is_null_or_undefined() || &element == this {
             true => js_string!(),
             false => element.to_string(ctx)?,
         });
     }
-    let mut joined = Vec::with_capacity(parts.len() * 2);
-    for (k, part) in parts.iter().enumerate() {
-        if k > 0 {
-            joined.push(separator.as_str());
-        }
-        joined.push(part.as_str());
-    }
-    Ok(JsString::concat_array(&joined).into())
+    Ok(JsString::from(&parts[..]).into())
 }
 
 /// The guard of `Array.prototype.map` and `filter` (`is_filter`): on a plain array
@@ -793,11 +794,17 @@ fn plain_array(
     if !plain {
         return Ok(None);
     }
+    let length = length_within_limit(&o, ctx)?;
+    Ok(Some((o, length as u32)))
+}
+
+/// `LengthOfArrayLike(o)`, or [`array_limit_error`] over [`MAX_BUILT_LENGTH`].
+fn length_within_limit(o: &JsObject, ctx: &mut Context) -> JsResult<u64> {
     let length = o.get(js_string!("length"), ctx)?.to_length(ctx)?;
     if length as f64 > MAX_BUILT_LENGTH {
         return Err(array_limit_error());
     }
-    Ok(Some((o, length as u32)))
+    Ok(length)
 }
 
 /// The `RangeError` of a guarded built-in over [`MAX_BUILT_LENGTH`] (the prelude's words).
