@@ -21,6 +21,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "rust: tests"
 cargo test --locked   # default members: the bindings are tested from Python and Node below
+# The core without its `js` feature (no boa), as `--no-default-features` users build it.
+cargo test --locked -p userio-core --no-default-features
 
 # The local Auth0 tenant the Python and Node Auth0Client tests talk to.
 cargo build --locked -p userio-mockauth0 --bin mockauth0
