@@ -279,6 +279,13 @@ const cases = [
   ["(() => { const a = [1, 2]; Object.defineProperty(a, 1, { get() { return 'g'; } }); return a.join(); })()", J],
   ["[Symbol('s')].join()", J], ['Array.prototype.join.call(null)', J], ['(user.identities || []).join()',N],
   ["[user].map(u => u === user).join() + typeof user", N],
+  // Elements read in place on arrays; what is not an own data element is asked the long way.
+  ["(() => { Array.prototype[1] = 'p'; try { return [0, , 2].map(x => x).join() + [0, , 2].join(); } finally { delete Array.prototype[1]; } })()", J],
+  ["(() => { Array.prototype[1] = 'p'; try { return [0, , 2].filter(x => true).join(); } finally { delete Array.prototype[1]; } })()", J],
+  ["(() => { const a = [1, 2]; Object.defineProperty(a, 0, { get() { return 'g'; } }); return a.map(x => x + '!').join(); })()", J],
+  ["(() => { const a = [1, 2, 3]; return JSON.stringify(a.map((x, i) => { delete a[2]; return x; })); })()", J],
+  ["(() => { const a = [1, 2, 3]; a.length = 2; return a.join() + a.map(x => x).length; })()", J],
+  ["(function (a) { a = 'q'; return Array.prototype.join.call(arguments, '+'); })('a', 'b')", J],
 ];
 
 // Sources that must fail when the column is built (a syntax error, with its byte offset).

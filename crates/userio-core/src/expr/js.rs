@@ -677,7 +677,10 @@ fn guarded_join(this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult
         if k > 0 {
             parts.push(separator.clone());
         }
-        let element = o.get(k, ctx)?;
+        let element = match array_own_data(&o, k) {
+            Some(element) => element,
+            None => o.get(k, ctx)?,
+        };
         parts.push(match element.is_null_or_undefined() || &element == this {
             true => js_string!(),
             false => element.to_string(ctx)?,
@@ -709,12 +712,11 @@ fn map_plain(call: PlainCall, this: &JsValue, ctx: &mut Context) -> JsResult<JsV
     // `A` is built after the calls: nothing can see it before it is returned.
     let mut mapped = Vec::with_capacity(len as usize);
     for k in 0..len {
-        mapped.push(match o.has_property(k, ctx)? {
-            true => {
-                let value = o.get(k, ctx)?;
+        mapped.push(match element(&o, k, ctx)? {
+            Some(value) => {
                 Some(callback.call(&this_arg, &[value, JsValue::new(k), this.clone()], ctx)?)
             }
-            false => None,
+            None => None,
         });
     }
     if mapped.iter().all(Option::is_some) {
@@ -735,8 +737,7 @@ fn filter_plain(call: PlainCall, this: &JsValue, ctx: &mut Context) -> JsResult<
     let PlainCall { o, len, callback, this_arg } = call;
     let mut kept = Vec::new();
     for k in 0..len {
-        if o.has_property(k, ctx)? {
-            let value = o.get(k, ctx)?;
+        if let Some(value) = element(&o, k, ctx)? {
             let args = [value.clone(), JsValue::new(k), this.clone()];
             if callback.call(&this_arg, &args, ctx)?.to_boolean() {
                 kept.push(value);
@@ -744,6 +745,16 @@ fn filter_plain(call: PlainCall, this: &JsValue, ctx: &mut Context) -> JsResult<
         }
     }
     Ok(JsArray::from_iter(kept, ctx).into())
+}
+
+/// Element `k` as `map` and `filter` visit it: `None` for a hole (`HasProperty` is false),
+/// else its `Get`. An own element is read in place; a hole may still be found on a
+/// prototype, so that is asked the long way.
+fn element(o: &JsObject, k: u32, ctx: &mut Context) -> JsResult<Option<JsValue>> {
+    if let Some(value) = array_own_data(o, k) {
+        return Ok(Some(value));
+    }
+    Ok(if o.has_property(k, ctx)? { Some(o.get(k, ctx)?) } else { None })
 }
 
 /// What [`map_plain`] and [`filter_plain`] work with: a plain array ([`plain_array`]),
@@ -800,11 +811,27 @@ fn plain_array(
 
 /// `LengthOfArrayLike(o)`, or [`array_limit_error`] over [`MAX_BUILT_LENGTH`].
 fn length_within_limit(o: &JsObject, ctx: &mut Context) -> JsResult<u64> {
-    let length = o.get(js_string!("length"), ctx)?.to_length(ctx)?;
+    let key = js_string!("length");
+    let length = match array_own_data(o, key.clone()) {
+        Some(length) => length,
+        None => o.get(key, ctx)?,
+    };
+    let length = length.to_length(ctx)?;
     if length as f64 > MAX_BUILT_LENGTH {
         return Err(array_limit_error());
     }
     Ok(length)
+}
+
+/// `o[key]` when `o` is an array and that is an own data property: what `Get` gives, read
+/// with no lookup along the prototypes and nothing run (an array's own data properties are
+/// ordinary ones; its `length` always is one). `None`: ask `Get`.
+#[inline]
+fn array_own_data(o: &JsObject, key: impl Into<PropertyKey>) -> Option<JsValue> {
+    if !o.is_array() {
+        return None;
+    }
+    o.borrow().properties().get(&key.into())?.value().cloned()
 }
 
 /// The `RangeError` of a guarded built-in over [`MAX_BUILT_LENGTH`] (the prelude's words).
