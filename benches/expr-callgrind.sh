@@ -1,9 +1,9 @@
 #!/bin/sh
 # Instructions per cell for each column of the expression bench, by tier (callgrind).
-#   sh benches/expr-callgrind.sh [native|path|js|naive]   (needs valgrind)
+#   sh benches/expr-callgrind.sh [native|path|js|floor|naive]   (needs valgrind)
 # native and path count `Projected::write_text`, js counts the JavaScript call
-# (`Column::write_text_other`, the engine already built); naive counts the whole loop,
-# minus a run with no repetition.
+# (`Column::write_text_other`, the engine already built), floor the bench's hand-written
+# Rust (`floor_cell`); naive counts the whole loop, minus a run with no repetition.
 set -e
 tier=${1:-native}
 cd "$(dirname "$0")/.."
@@ -20,6 +20,7 @@ for column in 0 1 2 3 4; do
     *)
       reps=20; toggle='userio_core::expr::projected::Projected::write_text'
       if [ "$tier" = js ]; then reps=3; toggle='userio_core::expr::Column::write_text_other'; fi
+      if [ "$tier" = floor ]; then toggle='expr_cells::floor_cell'; fi
       valgrind --tool=callgrind --toggle-collect="$toggle" --callgrind-out-file="$out/a" \
         $bin $column $tier $reps 2>/dev/null || { echo "$column -"; continue; }
       echo "$column $(( $(total "$out/a") / (1000 * (reps + 1)) ))" ;;

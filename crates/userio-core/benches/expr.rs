@@ -9,65 +9,12 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::Value;
 use userio_core::expr::{Column, Projected, Tier};
+use userio_testkit::expr_bench::{COLUMNS as EXPRS, floor};
 use userio_testkit::{Generator, Shape};
 
 const USERS: usize = 100_000;
 /// The naive loop re-parses the source per user: far slower, so it runs on fewer users.
 const NAIVE_USERS: usize = 1_000;
-
-const EXPRS: &[(&str, &str)] = &[
-    ("path", "user.email"),
-    ("or", "user.app_metadata.name || user.name"),
-    ("concat", "user.given_name + ' ' + user.family_name"),
-    ("ternary", "user.logins_count > 10 ? 'active' : 'idle'"),
-    ("map_join", "(user.identities || []).map(i => i.provider).join('|')"),
-];
-
-/// Hand-written Rust for each expression: the floor. `u` gives a top-level attribute.
-fn floor<'u>(which: &str, u: impl Fn(&str) -> Option<&'u Value>, out: &mut String) -> bool {
-    match which {
-        "path" => {
-            if let Some(Value::String(s)) = u("email") {
-                out.push_str(s);
-            }
-        }
-        "or" => {
-            let Some(app) = u("app_metadata") else { return false };
-            fn pick(v: Option<&Value>) -> Option<&str> {
-                match v {
-                    Some(Value::String(s)) if !s.is_empty() => Some(s.as_str()),
-                    _ => None,
-                }
-            }
-            if let Some(s) = pick(app.get("name")).or_else(|| pick(u("name"))) {
-                out.push_str(s);
-            }
-        }
-        "concat" => {
-            let s = |k: &str| u(k).and_then(Value::as_str).unwrap_or("undefined");
-            out.push_str(s("given_name"));
-            out.push(' ');
-            out.push_str(s("family_name"));
-        }
-        "ternary" => {
-            let n = u("logins_count").and_then(Value::as_f64).unwrap_or(f64::NAN);
-            out.push_str(if n > 10.0 { "active" } else { "idle" });
-        }
-        _ => {
-            if let Some(Value::Array(ids)) = u("identities") {
-                for (i, id) in ids.iter().enumerate() {
-                    if i > 0 {
-                        out.push('|');
-                    }
-                    if let Some(p) = id.get("provider").and_then(Value::as_str) {
-                        out.push_str(p);
-                    }
-                }
-            }
-        }
-    }
-    true
-}
 
 /// Every user's cell text, as a CSV export writes it (`Column::write_text`).
 fn run(column: &Column, users: &[Value], out: &mut String) -> usize {

@@ -2,36 +2,29 @@
 //! instructions with callgrind (the figures in `docs/benchmarks.md`, "Expressions"; run
 //! them all with `benches/expr-callgrind.sh`).
 //!
-//! `expr_cells <column 0-4> <tier: path|native|js|naive> <repetitions>`
+//! `expr_cells <column 0-4> <tier: path|native|js|floor|naive> <repetitions>`
 //!
 //! The users are projected as an export holds them (only the attributes the column
-//! reads); `naive` re-evaluates the source per user in a fresh-parse boa loop, as the
+//! reads); `floor` runs the bench's hand-written Rust on them (counted in `floor_cell`);
+//! `naive` re-evaluates the source per user in a fresh-parse boa loop, as the
 //! bench's `expr_naive` does.
 
 use std::hint::black_box;
 
 use serde_json::Value;
 use userio_core::expr::{Column, Projected, Tier};
+use userio_testkit::expr_bench::{COLUMNS, floor};
 use userio_testkit::{Generator, Shape};
-
-/// The columns of `benches/expr.rs`, in its order.
-const EXPRS: &[&str] = &[
-    "user.email",
-    "user.app_metadata.name || user.name",
-    "user.given_name + ' ' + user.family_name",
-    "user.logins_count > 10 ? 'active' : 'idle'",
-    "(user.identities || []).map(i => i.provider).join('|')",
-];
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: expr_cells <column 0-4> <path|native|js|naive> <repetitions>";
+    let usage = "usage: expr_cells <column 0-4> <path|native|js|floor|naive> <repetitions>";
     let (Some(column), Some(tier), Some(reps)) = (args.get(1), args.get(2), args.get(3)) else {
         eprintln!("{usage}");
         std::process::exit(2);
     };
-    let (Some(source), Ok(reps)) =
-        (column.parse().ok().and_then(|i: usize| EXPRS.get(i)), reps.parse::<usize>())
+    let (Some(&(label, source)), Ok(reps)) =
+        (column.parse().ok().and_then(|i: usize| COLUMNS.get(i)), reps.parse::<usize>())
     else {
         eprintln!("{usage}");
         std::process::exit(2);
@@ -39,6 +32,18 @@ fn main() {
     let users: Vec<Value> = Generator::new(42, Shape::Profile).take(1000).collect();
     if tier == "naive" {
         naive(source, &users, reps);
+        return;
+    }
+    let native = Column::with_tier("c", source, Tier::Native).expect("a bench column is native");
+    let projected = Projected::new(std::slice::from_ref(&native), &users).expect("projected");
+    let mut out = String::new();
+    if tier == "floor" {
+        for _ in 0..=reps {
+            for i in 0..projected.len() {
+                out.clear();
+                black_box(floor_cell(label, &projected, i, &mut out));
+            }
+        }
         return;
     }
     let tier = match tier.as_str() {
@@ -50,13 +55,10 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let native = Column::with_tier("c", *source, Tier::Native).expect("a bench column is native");
-    let Ok(column) = Column::with_tier("c", *source, tier) else {
+    let Ok(column) = Column::with_tier("c", source, tier) else {
         eprintln!("{source:?} has no {tier} tier");
         std::process::exit(2);
     };
-    let projected = Projected::new(std::slice::from_ref(&native), &users).expect("projected");
-    let mut out = String::new();
     let mut errors = 0;
     for _ in 0..=reps {
         for i in 0..projected.len() {
@@ -66,6 +68,12 @@ fn main() {
         }
     }
     eprintln!("{} cells, {errors} cell errors", (reps + 1) * projected.len());
+}
+
+/// The bench's floor for one cell, kept out of line so that callgrind counts it alone.
+#[inline(never)]
+fn floor_cell(label: &str, projected: &Projected, i: usize, out: &mut String) -> bool {
+    floor(label, |k| projected.get(i, k), out)
 }
 
 /// The bench's naive loop: each user converted whole and the source evaluated afresh.

@@ -14,6 +14,8 @@
 //! assert!(users[0]["email"].as_str().unwrap().contains('@'));
 //! ```
 
+pub mod expr_bench;
+
 use serde_json::{Map, Value, json};
 
 /// Which record shape to generate.
