@@ -19,7 +19,9 @@ for column in 0 1 2 3 4; do
       echo "$column $(( ($(total "$out/b") - $(total "$out/a")) / 1000 ))" ;;
     *)
       reps=20; toggle='userio_core::expr::projected::Projected::write_text'
-      if [ "$tier" = js ]; then reps=3; toggle='userio_core::expr::Column::write_text_other'; fi
+      # 21,000 JavaScript cells too: fewer (3 repetitions until the eleventh session) leave
+      # out most of the garbage collections a long export pays for, and count warm-up.
+      if [ "$tier" = js ]; then toggle='userio_core::expr::Column::write_text_other'; fi
       if [ "$tier" = floor ]; then toggle='expr_cells::floor_cell'; fi
       valgrind --tool=callgrind --toggle-collect="$toggle" --callgrind-out-file="$out/a" \
         $bin $column $tier $reps 2>/dev/null || { echo "$column -"; continue; }
