@@ -95,7 +95,8 @@ impl JsProgram {
             };
             if let Err(e) = parse(&wrapped, &mut engine.ctx) {
                 let message = error_message(&e, &mut engine.ctx);
-                return Err((syntax_offset(source, &message).unwrap_or(usize::MAX), message));
+                let offset = syntax_offset(source, &message).unwrap_or(usize::MAX);
+                return Err((offset, without_position(&message).to_owned()));
             }
             if !is_one_expression(&wrapped) {
                 // In brackets the code after the early `)` is a syntax error, which boa
@@ -261,6 +262,16 @@ fn syntax_offset(source: &str, message: &str) -> Option<usize> {
         offset += l.len() + 1;
     }
     None
+}
+
+/// A boa syntax error without its closing ` at line L, col C`: those count the wrapper's
+/// lines, not the expression's (the expression starts on line 3), and the error reports
+/// its offset in the expression instead.
+fn without_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(cut) if message[cut..].contains(", col ") => &message[..cut],
+        _ => message,
+    }
 }
 
 thread_local! {

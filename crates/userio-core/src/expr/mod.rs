@@ -259,14 +259,18 @@ impl Column {
                 return Err(err(format!("not in the native subset: {what}"), offset));
             }
             (_, _) => Column::compile_js(&js_source).map_err(|(o, m)| {
-                // boa gives no position for some errors (an unterminated string): use the
-                // native lexer's.
-                let o = if o != usize::MAX {
-                    o
-                } else {
-                    native::parse::parse(&js_source).err().map_or(0, |e| e.offset)
-                };
-                err(m, o)
+                if o != usize::MAX {
+                    return err(m, o);
+                }
+                // boa gives no position in the expression for some errors (an unterminated
+                // string; a token past its end, of the code it is wrapped in): use the native
+                // lexer's. At the end, a token boa names is the wrapper's (`)` for `a +`).
+                let o = native::parse::parse(&js_source).err().map_or(0, |e| e.offset);
+                let names_token = m.contains("unexpected token") || m.contains("got '");
+                match o >= js_source.len() && names_token {
+                    true => err("SyntaxError: unexpected end of the expression".into(), o),
+                    false => err(m, o),
+                }
             })?,
         };
         Ok(Column {
@@ -543,5 +547,27 @@ mod tests {
     #[test]
     fn column_is_send_sync() {
         assert_send_sync::<Column>();
+    }
+
+    /// boa's message for `user.name +` is "unexpected token ')', primary expression at line
+    /// 4, col 1": a token and a line of the code the source is wrapped in.
+    #[cfg(feature = "js")]
+    #[test]
+    fn a_syntax_error_speaks_of_the_expression_not_its_wrapper() {
+        let error = |s: &str| {
+            let e = Column::new("c", s).expect_err(s);
+            assert!(!e.message.contains(" at line "), "{e}");
+            (e.offset, e.message)
+        };
+        let end = "SyntaxError: unexpected end of the expression".to_owned();
+        assert_eq!(error("user.name +"), (11, end.clone()));
+        assert_eq!(error("(user.name"), (10, end));
+        // A stray `)` is not the end.
+        let (offset, message) = error("user.name )");
+        assert_eq!(offset, 10);
+        assert_ne!(message, "SyntaxError: unexpected end of the expression");
+        let (offset, message) = error("user.a ?? user.b || 1");
+        assert_eq!(offset, 17);
+        assert!(message.starts_with("SyntaxError: expected token '??', got '||'"), "{message}");
     }
 }
