@@ -111,6 +111,41 @@ fn wildcard_columns_expand_from_a_file_and_from_stdin() {
 }
 
 #[test]
+fn javascript_limits_are_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.ndjson");
+    std::fs::write(&input, "{\"e\":\"a\"}\n").unwrap();
+    // 100 loop iterations for the user: over a limit of 10, under one of 1,000.
+    let column = "N=(() => { let n = 0; for (let i = 0; i < 100; i++) n++; return n; })()";
+    let run = |flags: &[&str]| {
+        let o = userio().arg("export").arg(&input).args(["-c", column]).args(flags).output();
+        let o = o.unwrap();
+        let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        (o.status.code(), out.into_owned(), err.into_owned())
+    };
+    let (code, out, err) = run(&["--js-loop-limit", "10"]);
+    assert_eq!((code, out.as_str()), (Some(0), "N\n\n"), "{err}");
+    assert!(
+        err.contains("column \"N\": RangeError: sandbox limit") && err.contains("loops"),
+        "{err}"
+    );
+    assert_eq!(run(&["--js-loop-limit", "1000"]).1, "N\n100\n");
+    // A time limit: a loop that only the clock stops.
+    let (code, out, err) = run(&[
+        "--js-time-limit",
+        "50",
+        "--js-loop-limit",
+        "1000000000000",
+        "-c",
+        "W=(() => { while (true) {} })()",
+    ]);
+    assert_eq!((code, out.as_str()), (Some(0), "N,W\n100,\n"), "{err}");
+    assert!(err.contains("time limit of 50 ms per cell exceeded"), "{err}");
+    let (code, _, err) = run(&["--js-time-limit", "0"]);
+    assert_eq!(code, Some(2), "{err}");
+}
+
+#[test]
 fn cell_error_policies() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.ndjson");

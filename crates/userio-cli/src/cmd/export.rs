@@ -10,7 +10,7 @@ use userio_core::convert::flatten;
 use userio_core::export::{
     ColumnSpec, Columns, ColumnsFileError, ExportError, Exporter, Format, Summary,
 };
-use userio_core::expr::{Column, ErrorPolicy, ExprError};
+use userio_core::expr::{Column, ErrorPolicy, ExprError, Limits};
 use userio_core::position::excerpt;
 use userio_core::query::Query;
 
@@ -107,6 +107,16 @@ pub struct Args {
     /// `marker:TEXT` (that text in the cell).
     #[arg(long, default_value = "empty", value_name = "POLICY", value_parser = parse_policy)]
     on_cell_error: ErrorPolicy,
+    /// Wall-clock time a JavaScript column may take for one user, in milliseconds; a cell
+    /// that takes longer is a cell error (`RangeError: time limit …`).
+    #[arg(long, default_value_t = 500, value_name = "MS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    js_time_limit: u64,
+    /// Loop iterations a JavaScript column may run per function call for one user; more is a
+    /// cell error (`RangeError: sandbox limit: … iteration loops …`).
+    #[arg(long, default_value_t = 1_000_000, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    js_loop_limit: u64,
     /// Read the users from this Auth0 tenant instead of a file (with --token or
     /// --client-id/--client-secret, or AUTH0_* variables): the search endpoint when the query
     /// matches under 1,000 users, else an export job filtered locally. Says which it chose.
@@ -226,12 +236,20 @@ fn parse_policy(text: &str) -> Result<ErrorPolicy, String> {
     }
 }
 
-fn columns(specs: Vec<ColumnSpec>, policy: &ErrorPolicy) -> anyhow::Result<Vec<Column>> {
+/// The columns of `specs`, each with the error policy and JavaScript limits of `args`.
+fn columns(specs: Vec<ColumnSpec>, args: &Args) -> anyhow::Result<Vec<Column>> {
     let columns = Columns::from_specs(specs).map_err(|e| match e {
         ColumnsFileError::Expr { error, .. } => expr_error(&error),
         other => anyhow!(other),
     })?;
-    Ok(columns.into_vec().into_iter().map(|c| c.with_error_policy(policy.clone())).collect())
+    let limits = Limits {
+        loop_iterations: args.js_loop_limit,
+        time: Duration::from_millis(args.js_time_limit),
+        ..Limits::default()
+    };
+    let column =
+        |c: Column| c.with_error_policy(args.on_cell_error.clone()).with_limits(limits.clone());
+    Ok(columns.into_vec().into_iter().map(column).collect())
 }
 
 fn build(args: &Args, columns: Vec<Column>) -> anyhow::Result<Exporter> {
@@ -297,7 +315,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         None => expand_wildcards(&args, column_specs(&args)?)?,
     };
-    let ex = build(&args, columns(specs, &args.on_cell_error)?)?;
+    let ex = build(&args, columns(specs, &args)?)?;
     let mut source = Some(source);
     let mut export = |out: &mut dyn Write| -> Result<Summary, ExportError> {
         match source.take() {
