@@ -2,7 +2,9 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use userio_core::expr::{Cell, Column, ErrorPolicy, Tier};
+use std::time::Duration;
+
+use userio_core::expr::{Cell, Column, ErrorPolicy, Limits, Tier};
 
 use crate::{errors, pyjson};
 
@@ -18,6 +20,10 @@ use crate::{errors, pyjson};
 /// ``ExportSummary.cell_errors``), ``"abort"`` (stop the export with :class:`ExportError`,
 /// ``code == "cell_error"``), or write ``marker`` when one is given (``on_error="marker"``
 /// may be left out then).
+///
+/// ``time_limit_ms`` (default 500) and ``loop_limit`` (loop iterations per function call,
+/// default 1,000,000) bound a JavaScript column's work for one user; past them the cell
+/// fails like any other. Both must be at least 1.
 #[pyclass(frozen, module = "userio", name = "Column")]
 pub struct PyColumn {
     pub(crate) inner: Column,
@@ -26,7 +32,11 @@ pub struct PyColumn {
 #[pymethods]
 impl PyColumn {
     #[new]
-    #[pyo3(signature = (name, source, *, tier = None, on_error = None, marker = None))]
+    #[pyo3(signature = (
+        name, source, *, tier = None, on_error = None, marker = None, time_limit_ms = None,
+        loop_limit = None
+    ))]
+    #[allow(clippy::too_many_arguments)] // Python's keyword arguments
     fn new(
         py: Python<'_>,
         name: String,
@@ -34,7 +44,22 @@ impl PyColumn {
         tier: Option<&str>,
         on_error: Option<&str>,
         marker: Option<String>,
+        time_limit_ms: Option<u64>,
+        loop_limit: Option<u64>,
     ) -> PyResult<Self> {
+        let mut limits = Limits::default();
+        if let Some(ms) = time_limit_ms {
+            if ms == 0 {
+                return Err(PyValueError::new_err("time_limit_ms must be at least 1"));
+            }
+            limits.time = Duration::from_millis(ms);
+        }
+        if let Some(n) = loop_limit {
+            if n == 0 {
+                return Err(PyValueError::new_err("loop_limit must be at least 1"));
+            }
+            limits.loop_iterations = n;
+        }
         let policy = match (on_error, marker) {
             (None | Some("empty"), None) => ErrorPolicy::Empty,
             (None | Some("marker"), Some(m)) => ErrorPolicy::Marker(m),
@@ -70,7 +95,7 @@ impl PyColumn {
             }
         };
         built
-            .map(|inner| PyColumn { inner: inner.with_error_policy(policy) })
+            .map(|inner| PyColumn { inner: inner.with_error_policy(policy).with_limits(limits) })
             .map_err(|e| errors::expr_error(py, &e))
     }
 
@@ -110,6 +135,18 @@ impl PyColumn {
             ErrorPolicy::Marker(m) => Some(m),
             _ => None,
         }
+    }
+
+    /// Wall-clock milliseconds a JavaScript cell may take.
+    #[getter]
+    fn time_limit_ms(&self) -> u64 {
+        u64::try_from(self.inner.limits().time.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Loop iterations a JavaScript cell may run per function call.
+    #[getter]
+    fn loop_limit(&self) -> u64 {
+        self.inner.limits().loop_iterations
     }
 
     /// The column's value for ``user`` as compact JSON text, exactly as JavaScript's

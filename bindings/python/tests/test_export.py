@@ -200,6 +200,23 @@ def test_cell_error_marker_and_abort() -> None:
     assert (info.value.code, info.value.index, info.value.name) == ("cell_error", 1, "B")
 
 
+def test_javascript_limits_per_column() -> None:
+    loops = "(() => { let n = 0; for (let i = 0; i < 100; i++) n++; return n; })()"
+    tight = userio.Column("N", loops, loop_limit=10)
+    assert (tight.loop_limit, tight.time_limit_ms) == (10, 500)
+    with pytest.raises(userio.ExpressionError, match="RangeError: sandbox limit"):
+        tight.text({})
+    assert userio.Column("N", loops, loop_limit=1000).text({}) == "100"
+    endless = userio.Column("W", "(() => { while (true) {} })()", time_limit_ms=50,
+                            loop_limit=10**12)
+    assert endless.time_limit_ms == 50
+    with pytest.raises(userio.ExpressionError, match="time limit of 50 ms"):
+        endless.text({})
+    for bad in ({"time_limit_ms": 0}, {"loop_limit": 0}):
+        with pytest.raises(ValueError, match="at least 1"):
+            userio.Column("N", loops, **bad)
+
+
 def test_duplicate_column_names_for_json() -> None:
     with pytest.raises(userio.ExportError) as info:
         userio.export([{}], columns=[("A", "a"), ("A", "b")], format="json")
