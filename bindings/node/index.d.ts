@@ -140,6 +140,10 @@ export interface ColumnOptions {
   tier?: Tier
   /** `'empty'` cell, a `{ marker }` text, or `'abort'` the export ({@link CellError}). @default 'empty' */
   onError?: OnError
+  /** Wall-clock milliseconds a JavaScript cell may take; past it the cell fails. @default 500 */
+  timeLimitMs?: number
+  /** Loop iterations a JavaScript cell may run per function call; past it the cell fails. @default 1000000 */
+  loopLimit?: number
 }
 
 /** One evaluated cell. */

@@ -307,6 +307,10 @@ class UserIndex {
 function columnOptions(opts) {
   opts = optionsObject(opts, 'column')
   const out = { tier: optionalString(opts.tier, 'tier') }
+  for (const name of ['timeLimitMs', 'loopLimit']) {
+    const v = optionalInt(opts[name], name)
+    if (v !== undefined) out[name] = v
+  }
   const onError = opts.onError
   if (onError === undefined || onError === null) return out
   if (onError === 'empty' || onError === 'abort') out.onError = onError
@@ -326,6 +330,8 @@ class Column {
    * An export column; throws ExpressionError when `source` does not compile.
    * `opts.tier` forces a tier ('path', 'native', 'js'); `opts.onError` says what an export
    * writes for a failed cell: 'empty' (default), { marker: text }, or 'abort'.
+   * `opts.timeLimitMs` (500) and `opts.loopLimit` (1,000,000 per function call) bound a
+   * JavaScript column's work for one user.
    */
   constructor(name, source, opts) {
     if (typeof name !== 'string' || typeof source !== 'string') {

@@ -160,6 +160,13 @@ export interface NativeColumnOptions {
   onError?: string
   /** The text written for a failed cell with `onError: 'marker'`. */
   marker?: string
+  /** Wall-clock milliseconds a JavaScript cell may take (default 500; at least 1). */
+  timeLimitMs?: number
+  /**
+   * Loop iterations a JavaScript cell may run per function call (default 1,000,000; at
+   * least 1).
+   */
+  loopLimit?: number
 }
 
 /** One export column as given. */
@@ -174,6 +181,10 @@ export interface NativeColumnSpec {
   onError?: string
   /** Text of a failed cell with `onError: 'marker'`. */
   marker?: string
+  /** Wall-clock milliseconds a JavaScript cell may take. */
+  timeLimitMs?: number
+  /** Loop iterations a JavaScript cell may run per function call. */
+  loopLimit?: number
 }
 
 /** Conversion options, already checked for types by `index.js`. */

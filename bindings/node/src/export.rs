@@ -43,6 +43,10 @@ pub struct NativeColumnSpec {
     pub on_error: Option<String>,
     /// Text of a failed cell with `onError: 'marker'`.
     pub marker: Option<String>,
+    /// Wall-clock milliseconds a JavaScript cell may take.
+    pub time_limit_ms: Option<f64>,
+    /// Loop iterations a JavaScript cell may run per function call.
+    pub loop_limit: Option<f64>,
 }
 
 /// One failed cell.
@@ -154,6 +158,8 @@ pub fn build(opts: &NativeExportOptions) -> std::result::Result<Exporter, Box<Na
                     tier: c.tier.clone(),
                     on_error: c.on_error.clone(),
                     marker: c.marker.clone(),
+                    time_limit_ms: c.time_limit_ms,
+                    loop_limit: c.loop_limit,
                 };
                 build_column(c.name.clone(), c.source.clone(), &o)
             })

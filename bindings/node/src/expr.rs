@@ -1,9 +1,11 @@
 //! `Column` and `defaultColumns()`: export columns (attribute paths or JavaScript).
 
+use std::time::Duration;
+
 use napi::bindgen_prelude::{Either, Error, Result, Status};
 use napi_derive::napi;
 use serde_json::Value;
-use userio_core::expr::{Column, ErrorPolicy, Tier};
+use userio_core::expr::{Column, ErrorPolicy, Limits, Tier};
 
 use crate::errors::{NativeError, expr_error, options_error};
 
@@ -28,6 +30,11 @@ pub struct NativeColumnOptions {
     pub on_error: Option<String>,
     /// The text written for a failed cell with `onError: 'marker'`.
     pub marker: Option<String>,
+    /// Wall-clock milliseconds a JavaScript cell may take (default 500; at least 1).
+    pub time_limit_ms: Option<f64>,
+    /// Loop iterations a JavaScript cell may run per function call (default 1,000,000; at
+    /// least 1).
+    pub loop_limit: Option<f64>,
 }
 
 /// One evaluated cell: `text` and `json` (the `JSON.stringify` text), or the `error`
@@ -93,7 +100,26 @@ pub fn build_column(
             ))));
         }
     };
-    Ok(column.with_error_policy(policy))
+    Ok(column.with_error_policy(policy).with_limits(limits(opts)?))
+}
+
+/// The sandbox limits of `opts` (each a whole number of at least 1; the rest default).
+fn limits(opts: &NativeColumnOptions) -> std::result::Result<Limits, Box<NativeError>> {
+    let at_least_one = |v: Option<f64>, name: &str| match v {
+        None => Ok(None),
+        Some(v) if v >= 1.0 && v.fract() == 0.0 && v <= u64::MAX as f64 => Ok(Some(v as u64)),
+        Some(v) => Err(Box::new(options_error(format!(
+            "{name} must be an integer of at least 1, not {v}"
+        )))),
+    };
+    let mut limits = Limits::default();
+    if let Some(ms) = at_least_one(opts.time_limit_ms, "timeLimitMs")? {
+        limits.time = Duration::from_millis(ms);
+    }
+    if let Some(n) = at_least_one(opts.loop_limit, "loopLimit")? {
+        limits.loop_iterations = n;
+    }
+    Ok(limits)
 }
 
 /// A compiled column.

@@ -117,3 +117,19 @@ test('read errors reject with ReadError', async () => {
 test('an unwritable output path throws WriteError', () => {
   assert.throws(() => userio.exportSync(users, { output: '/no/such/dir/out.csv' }), (e) => e instanceof userio.WriteError && e.code === 'write_failed')
 })
+
+test('JavaScript limits are column options', () => {
+  const loops = '(() => { let n = 0; for (let i = 0; i < 100; i++) n++; return n; })()'
+  const tight = new userio.Column('N', loops, { loopLimit: 10 })
+  assert.throws(() => tight.eval({}), (e) => e instanceof userio.CellError && /RangeError: sandbox limit/.test(e.message))
+  assert.equal(new userio.Column('N', loops, { loopLimit: 1000 }).eval({}).text, '100')
+  const endless = new userio.Column('W', '(() => { while (true) {} })()', { timeLimitMs: 50, loopLimit: 1e12 })
+  assert.throws(() => endless.eval({}), (e) => e instanceof userio.CellError && /time limit of 50 ms/.test(e.message))
+  // In an export's column specs too.
+  const r = userio.exportSync([{}], { columns: [{ name: 'N', source: loops, loopLimit: 10 }] })
+  assert.equal(r.output, 'N\n\n')
+  assert.equal(r.cellErrors, 1)
+  for (const bad of [{ timeLimitMs: 0 }, { loopLimit: 0 }, { loopLimit: 1.5 }, { timeLimitMs: -1 }]) {
+    assert.throws(() => new userio.Column('N', loops, bad), (e) => e instanceof userio.OptionsError, JSON.stringify(bad))
+  }
+})
