@@ -1,11 +1,9 @@
 //! `Column` and `defaultColumns()`: export columns (attribute paths or JavaScript).
 
-use std::time::Duration;
-
 use napi::bindgen_prelude::{Either, Error, Result, Status};
 use napi_derive::napi;
 use serde_json::Value;
-use userio_core::expr::{Column, ErrorPolicy, Limits, Tier};
+use userio_core::expr::{Column, ErrorPolicy, Limits, LimitsError, Tier};
 
 use crate::errors::{NativeError, expr_error, options_error};
 
@@ -103,23 +101,16 @@ pub fn build_column(
     Ok(column.with_error_policy(policy).with_limits(limits(opts)?))
 }
 
-/// The sandbox limits of `opts` (each a whole number of at least 1; the rest default).
+/// The sandbox limits of `opts` (the JavaScript side has checked they are whole numbers).
 fn limits(opts: &NativeColumnOptions) -> std::result::Result<Limits, Box<NativeError>> {
-    let at_least_one = |v: Option<f64>, name: &str| match v {
-        None => Ok(None),
-        Some(v) if v >= 1.0 && v.fract() == 0.0 && v <= u64::MAX as f64 => Ok(Some(v as u64)),
-        Some(v) => Err(Box::new(options_error(format!(
-            "{name} must be an integer of at least 1, not {v}"
-        )))),
-    };
-    let mut limits = Limits::default();
-    if let Some(ms) = at_least_one(opts.time_limit_ms, "timeLimitMs")? {
-        limits.time = Duration::from_millis(ms);
-    }
-    if let Some(n) = at_least_one(opts.loop_limit, "loopLimit")? {
-        limits.loop_iterations = n;
-    }
-    Ok(limits)
+    let whole = |v: Option<f64>| v.map(|v| v.max(0.0) as u64);
+    Limits::with(whole(opts.time_limit_ms), whole(opts.loop_limit)).map_err(|e| {
+        let name = match e {
+            LimitsError::Time => "timeLimitMs",
+            LimitsError::Loops => "loopLimit",
+        };
+        Box::new(options_error(format!("{name}: {e}")))
+    })
 }
 
 /// A compiled column.

@@ -2,9 +2,7 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use std::time::Duration;
-
-use userio_core::expr::{Cell, Column, ErrorPolicy, Limits, Tier};
+use userio_core::expr::{Cell, Column, ErrorPolicy, Limits, LimitsError, Tier};
 
 use crate::{errors, pyjson};
 
@@ -47,19 +45,13 @@ impl PyColumn {
         time_limit_ms: Option<u64>,
         loop_limit: Option<u64>,
     ) -> PyResult<Self> {
-        let mut limits = Limits::default();
-        if let Some(ms) = time_limit_ms {
-            if ms == 0 {
-                return Err(PyValueError::new_err("time_limit_ms must be at least 1"));
-            }
-            limits.time = Duration::from_millis(ms);
-        }
-        if let Some(n) = loop_limit {
-            if n == 0 {
-                return Err(PyValueError::new_err("loop_limit must be at least 1"));
-            }
-            limits.loop_iterations = n;
-        }
+        let limits = Limits::with(time_limit_ms, loop_limit).map_err(|e| {
+            let name = match e {
+                LimitsError::Time => "time_limit_ms",
+                LimitsError::Loops => "loop_limit",
+            };
+            PyValueError::new_err(format!("{name}: {e}"))
+        })?;
         let policy = match (on_error, marker) {
             (None | Some("empty"), None) => ErrorPolicy::Empty,
             (None | Some("marker"), Some(m)) => ErrorPolicy::Marker(m),

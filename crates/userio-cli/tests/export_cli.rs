@@ -143,6 +143,10 @@ fn javascript_limits_are_options() {
     assert!(err.contains("time limit of 50 ms per cell exceeded"), "{err}");
     let (code, _, err) = run(&["--js-time-limit", "0"]);
     assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--js-time-limit: the time limit per cell must be at least 1 ms"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use userio_core::convert::flatten;
 use userio_core::export::{
     ColumnSpec, Columns, ColumnsFileError, ExportError, Exporter, Format, Summary,
 };
-use userio_core::expr::{Column, ErrorPolicy, ExprError, Limits};
+use userio_core::expr::{Column, ErrorPolicy, ExprError, Limits, LimitsError};
 use userio_core::position::excerpt;
 use userio_core::query::Query;
 
@@ -109,13 +109,11 @@ pub struct Args {
     on_cell_error: ErrorPolicy,
     /// Wall-clock time a JavaScript column may take for one user, in milliseconds; a cell
     /// that takes longer is a cell error (`RangeError: time limit …`).
-    #[arg(long, default_value_t = 500, value_name = "MS",
-          value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 500, value_name = "MS")]
     js_time_limit: u64,
     /// Loop iterations a JavaScript column may run per function call for one user; more is a
     /// cell error (`RangeError: sandbox limit: … iteration loops …`).
-    #[arg(long, default_value_t = 1_000_000, value_name = "N",
-          value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 1_000_000, value_name = "N")]
     js_loop_limit: u64,
     /// Read the users from this Auth0 tenant instead of a file (with --token or
     /// --client-id/--client-secret, or AUTH0_* variables): the search endpoint when the query
@@ -242,11 +240,13 @@ fn columns(specs: Vec<ColumnSpec>, args: &Args) -> anyhow::Result<Vec<Column>> {
         ColumnsFileError::Expr { error, .. } => expr_error(&error),
         other => anyhow!(other),
     })?;
-    let limits = Limits {
-        loop_iterations: args.js_loop_limit,
-        time: Duration::from_millis(args.js_time_limit),
-        ..Limits::default()
-    };
+    let limits = Limits::with(Some(args.js_time_limit), Some(args.js_loop_limit)).map_err(|e| {
+        let flag = match e {
+            LimitsError::Time => "--js-time-limit",
+            LimitsError::Loops => "--js-loop-limit",
+        };
+        anyhow!("{flag}: {e}")
+    })?;
     let column =
         |c: Column| c.with_error_policy(args.on_cell_error.clone()).with_limits(limits.clone());
     Ok(columns.into_vec().into_iter().map(column).collect())

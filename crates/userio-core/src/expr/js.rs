@@ -95,8 +95,8 @@ impl JsProgram {
             };
             if let Err(e) = parse(&wrapped, &mut engine.ctx) {
                 let message = error_message(&e, &mut engine.ctx);
-                let offset = syntax_offset(source, &message).unwrap_or(usize::MAX);
-                return Err((offset, without_position(&message).to_owned()));
+                let (text, offset) = syntax_error(source, &message);
+                return Err((offset.unwrap_or(usize::MAX), text.to_owned()));
             }
             if !is_one_expression(&wrapped) {
                 // In brackets the code after the early `)` is a syntax error, which boa
@@ -104,7 +104,7 @@ impl JsProgram {
                 let open = PREFIX.trim_end_matches('\n');
                 let bracketed = format!("{open}[\n{source}\n]{SUFFIX}");
                 let offset = match parse(&bracketed, &mut engine.ctx) {
-                    Err(e) => syntax_offset(source, &error_message(&e, &mut engine.ctx)),
+                    Err(e) => syntax_error(source, &error_message(&e, &mut engine.ctx)).1,
                     Ok(_) => None,
                 };
                 return Err((offset.unwrap_or(usize::MAX), NOT_ONE_EXPRESSION.to_string()));
@@ -241,37 +241,25 @@ fn is_one_expression(wrapped: &str) -> bool {
     matches!(one(f.body().statements()), Some(Statement::Return(r)) if r.target().is_some())
 }
 
-/// Maps a boa syntax error ("… at line L, col C") to a byte offset in the expression;
-/// `None` when the position is outside it (in the wrapper).
-fn syntax_offset(source: &str, message: &str) -> Option<usize> {
-    let nums = |key: &str| -> Option<usize> {
-        let i = message.rfind(key)? + key.len();
-        let digits: String = message[i..].chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok()
+/// A boa syntax error ("… at line L, col C") as its text without that position, whose
+/// lines are the wrapper's (the expression starts on line 3), and the byte offset in the
+/// expression it maps to (`None` when it is outside it, or there is none).
+fn syntax_error<'m>(source: &str, message: &'m str) -> (&'m str, Option<usize>) {
+    let Some(cut) = message.rfind(" at line ") else { return (message, None) };
+    let number = |s: &str| s.chars().take_while(char::is_ascii_digit).collect::<String>().parse();
+    let Some((line, col)) = message[cut + " at line ".len()..].split_once(", col ") else {
+        return (message, None);
     };
-    let (Some(line), Some(col)) = (nums("line "), nums("col ")) else { return None };
-    if line < 3 {
-        return None;
-    }
-    let mut offset = 0;
-    for (i, l) in source.split('\n').enumerate() {
-        if i == line - 3 {
-            let col_bytes: usize = l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
-            return Some(offset + col_bytes);
-        }
-        offset += l.len() + 1;
-    }
-    None
+    let (Ok(line), Ok(col)) = (number(line), number(col)) else { return (message, None) };
+    (&message[..cut], source_offset(source, line, col))
 }
 
-/// A boa syntax error without its closing ` at line L, col C`: those count the wrapper's
-/// lines, not the expression's (the expression starts on line 3), and the error reports
-/// its offset in the expression instead.
-fn without_position(message: &str) -> &str {
-    match message.rfind(" at line ") {
-        Some(cut) if message[cut..].contains(", col ") => &message[..cut],
-        _ => message,
-    }
+/// The byte offset in `source` of boa's 1-based `line` (of the wrapper, where the source
+/// starts on line 3) and `col` (in characters); `None` outside the source.
+fn source_offset(source: &str, line: usize, col: usize) -> Option<usize> {
+    let text = source.split('\n').nth(line.checked_sub(3)?)?;
+    let start = text.as_ptr() as usize - source.as_ptr() as usize;
+    Some(start + text.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum::<usize>())
 }
 
 thread_local! {
@@ -688,10 +676,7 @@ fn guarded_join(this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult
         if k > 0 {
             parts.push(separator.clone());
         }
-        let element = match array_own_data(&o, k) {
-            Some(element) => element,
-            None => o.get(k, ctx)?,
-        };
+        let element = get(&o, k, ctx)?;
         parts.push(match element.is_null_or_undefined() || &element == this {
             true => js_string!(),
             false => element.to_string(ctx)?,
@@ -762,7 +747,7 @@ fn filter_plain(call: PlainCall, this: &JsValue, ctx: &mut Context) -> JsResult<
 /// else its `Get`. An own element is read in place; a hole may still be found on a
 /// prototype, so that is asked the long way.
 fn element(o: &JsObject, k: u32, ctx: &mut Context) -> JsResult<Option<JsValue>> {
-    if let Some(value) = array_own_data(o, k) {
+    if let Some(value) = array_own_data(o, &k.into()) {
         return Ok(Some(value));
     }
     Ok(if o.has_property(k, ctx)? { Some(o.get(k, ctx)?) } else { None })
@@ -822,27 +807,31 @@ fn plain_array(
 
 /// `LengthOfArrayLike(o)`, or [`array_limit_error`] over [`MAX_BUILT_LENGTH`].
 fn length_within_limit(o: &JsObject, ctx: &mut Context) -> JsResult<u64> {
-    let key = js_string!("length");
-    let length = match array_own_data(o, key.clone()) {
-        Some(length) => length,
-        None => o.get(key, ctx)?,
-    };
-    let length = length.to_length(ctx)?;
+    let length = get(o, js_string!("length"), ctx)?.to_length(ctx)?;
     if length as f64 > MAX_BUILT_LENGTH {
         return Err(array_limit_error());
     }
     Ok(length)
 }
 
+/// `Get(o, key)`, an array's own data property read in place ([`array_own_data`]).
+fn get(o: &JsObject, key: impl Into<PropertyKey>, ctx: &mut Context) -> JsResult<JsValue> {
+    let key = key.into();
+    match array_own_data(o, &key) {
+        Some(value) => Ok(value),
+        None => o.get(key, ctx),
+    }
+}
+
 /// `o[key]` when `o` is an array and that is an own data property: what `Get` gives, read
 /// with no lookup along the prototypes and nothing run (an array's own data properties are
 /// ordinary ones; its `length` always is one). `None`: ask `Get`.
 #[inline]
-fn array_own_data(o: &JsObject, key: impl Into<PropertyKey>) -> Option<JsValue> {
+fn array_own_data(o: &JsObject, key: &PropertyKey) -> Option<JsValue> {
     if !o.is_array() {
         return None;
     }
-    o.borrow().properties().get(&key.into())?.value().cloned()
+    o.borrow().properties().get(key)?.value().cloned()
 }
 
 /// The `RangeError` of a guarded built-in over [`MAX_BUILT_LENGTH`] (the prelude's words).

@@ -140,6 +140,40 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The default limits with the time per cell (`time_ms`) and the loop iterations per
+    /// function call (`loop_iterations`) that are given: what the CLI's `--js-time-limit` /
+    /// `--js-loop-limit` and the bindings' options set. A limit of 0, which no cell could
+    /// meet, is refused.
+    pub fn with(time_ms: Option<u64>, loop_iterations: Option<u64>) -> Result<Limits, LimitsError> {
+        let mut limits = Limits::default();
+        if let Some(ms) = time_ms {
+            if ms == 0 {
+                return Err(LimitsError::Time);
+            }
+            limits.time = Duration::from_millis(ms);
+        }
+        if let Some(n) = loop_iterations {
+            if n == 0 {
+                return Err(LimitsError::Loops);
+            }
+            limits.loop_iterations = n;
+        }
+        Ok(limits)
+    }
+}
+
+/// A sandbox limit of 0 ([`Limits::with`]); each surface names its own option for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LimitsError {
+    /// The time per cell.
+    #[error("the time limit per cell must be at least 1 ms")]
+    Time,
+    /// The loop iterations per function call.
+    #[error("the loop limit must be at least 1 iteration")]
+    Loops,
+}
+
 #[derive(Debug)]
 struct NativeProgram {
     expr: native::parse::Expr,
@@ -547,6 +581,16 @@ mod tests {
     #[test]
     fn column_is_send_sync() {
         assert_send_sync::<Column>();
+    }
+
+    #[test]
+    fn limits_of_zero_are_refused() {
+        let set = Limits::with(Some(50), Some(10)).unwrap();
+        assert_eq!((set.time, set.loop_iterations), (Duration::from_millis(50), 10));
+        assert_eq!(set.recursion, Limits::default().recursion);
+        assert_eq!(Limits::with(None, None), Ok(Limits::default()));
+        assert_eq!(Limits::with(Some(0), Some(10)), Err(LimitsError::Time));
+        assert_eq!(Limits::with(Some(50), Some(0)), Err(LimitsError::Loops));
     }
 
     /// boa's message for `user.name +` is "unexpected token ')', primary expression at line
