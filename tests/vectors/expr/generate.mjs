@@ -178,6 +178,14 @@ const cases = [
   ["[]", N], ["[1, 'a', null, true]", N], ["[[1, 2], [3]].join(';')", N],
   ["user.email.split('@').map(p => p.length)", N], ["'a,b,,c'.split(',')", N], ["''.split(',')", N],
   ["''.split('')", N], ["'abc'.split('', 2)", N],
+  // Halves of a character outside the BMP (lone UTF-16 surrogates): a cell writes a half as
+  // U+FFFD, but inside the expression it is JavaScript's: joined again, compared, quoted.
+  ["user.family_name?.split('')", N], ['user.family_name[0]', P], ['user.family_name[1].length', P],
+  ["user.family_name?.slice(0, 1) + user.family_name?.slice(1)", N],
+  ['user.family_name?.[0] + user.family_name?.[1]', N],
+  ['JSON.stringify(user.family_name?.slice(1, 2))', N], ["user.family_name?.slice(0, 1) < '\\uE000'", N],
+  ['user.family_name?.includes(user.family_name?.slice(1, 2))', N],
+  ["user.family_name?.includes('Emoji', 1)", N], ["user.family_name?.split('').length", N],
   // typeof, String, JSON.stringify.
   ['typeof user.logins_count', N], ['typeof user.missing', N], ['typeof user.app_metadata', N],
   ['typeof user.identities', N], ['typeof null', N], ['String(user.logins_count)', N],
@@ -303,10 +311,21 @@ const buildErrors = [
   ['(function () { return 1; })()); (2', 29],
 ];
 
-const cellOf = (v) => {
-  if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') {
+// A cell is UTF-8 text: half of a character (a lone UTF-16 surrogate) in a string of the
+// value becomes U+FFFD, as userio writes it (docs/expressions.md, "Cell values").
+const wellFormed = (v) => {
+  if (typeof v === 'string') return v.toWellFormed();
+  if (Array.isArray(v)) return v.map(wellFormed);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.toWellFormed(), wellFormed(x)]));
+};
+
+const cellOf = (result) => {
+  if (typeof result === 'function' || typeof result === 'symbol' || typeof result === 'bigint') {
     return { error: 'TypeError' };
   }
+  const s = result !== null && typeof result === 'object' ? JSON.stringify(result) : undefined;
+  const v = typeof result === 'string' ? result.toWellFormed() : s === undefined ? result : wellFormed(JSON.parse(s));
   let text;
   if (v === null || v === undefined) text = '';
   else if (typeof v === 'object') text = JSON.stringify(v) ?? '';

@@ -560,9 +560,10 @@ impl Engine {
                     None => Cell::Undefined,
                     Some(s) => {
                         let text = to_rust_string(&s);
-                        let json: Value = serde_json::from_str(&text).map_err(|e| CellError {
-                            message: format!("the value could not be read back as JSON: {e}"),
-                        })?;
+                        let json: Value = serde_json::from_str(&lone_surrogates_replaced(&text))
+                            .map_err(|e| CellError {
+                                message: format!("the value could not be read back as JSON: {e}"),
+                            })?;
                         Cell::Value(std::borrow::Cow::Owned(json))
                     }
                 }
@@ -957,6 +958,29 @@ fn new_object(ctx: &mut Context) -> JsObject {
     ObjectInitializer::with_native_data(OrdinaryObject, ctx).build()
 }
 
+/// `JSON.stringify`'s text with each lone surrogate it escaped (`\\ud83d`, which no UTF-8
+/// text can hold) escaped as U+FFFD instead, as [`to_rust_string`] writes one in a string.
+/// Paired surrogates never come escaped: `JSON.stringify` writes the character itself.
+fn lone_surrogates_replaced(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\\ud") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        // An escape is `\\` and one ASCII character, or `\\u` and four hex digits.
+        let len = if rest.as_bytes().get(at + 1) == Some(&b'u') { 6 } else { 2 };
+        let escape = rest.get(at..at + len).unwrap_or(&rest[at..]);
+        let lone = len == 6
+            && u16::from_str_radix(&escape[2..], 16).is_ok_and(|u| (0xD800..0xE000).contains(&u));
+        out.push_str(&rest[..at]);
+        out.push_str(if lone { "\\ufffd" } else { escape });
+        rest = &rest[at + escape.len()..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// A JavaScript string as UTF-8, a lone surrogate becoming U+FFFD (as
 /// `to_std_string_lossy`, which goes through `Display` one character at a time).
 fn to_rust_string(s: &JsString) -> String {
@@ -1154,7 +1178,7 @@ fn can_reach_prototypes(source: &str) -> bool {
 mod tests {
     use boa_engine::JsString;
 
-    use super::{JsProgram, to_rust_string, user_paths};
+    use super::{JsProgram, lone_surrogates_replaced, to_rust_string, user_paths};
 
     #[test]
     fn most_sources_run_directly_in_the_per_user_script() {
@@ -1184,6 +1208,20 @@ mod tests {
             assert_eq!(to_rust_string(&s), s.to_std_string_lossy());
         }
         assert_eq!(to_rust_string(&JsString::from(&lone[..])), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn escaped_halves_of_characters_become_u_fffd_escapes() {
+        // JSON.stringify's text: a half, an escaped backslash before `ud83d` (text, not a
+        // half), an escaped backslash right before a half, an escape that is whole, and an
+        // upper-case half.
+        let text = r#"["\ud83d","\\ud83d","\\\ude00x","\u00e9","\uD800"]"#;
+        let json: serde_json::Value =
+            serde_json::from_str(&lone_surrogates_replaced(text)).expect("JSON");
+        let want = serde_json::json!(["\u{FFFD}", "\\ud83d", "\\\u{FFFD}x", "é", "\u{FFFD}"]);
+        assert_eq!(json, want);
+        let plain = lone_surrogates_replaced(r#"["\n","é"]"#);
+        assert!(matches!(plain, std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

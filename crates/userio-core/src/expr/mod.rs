@@ -86,6 +86,28 @@ pub struct CellError {
     pub message: String,
 }
 
+/// What the native tier says when a value would hold half of a character (see
+/// [`CellError::lone_surrogate`]). With the `js` feature it is never shown: the cell is
+/// then run in JavaScript.
+const LONE_SURROGATE: &str = "the expression cuts a character in half (a lone UTF-16 \
+    surrogate), which only the JavaScript engine can carry on with; userio-core was built \
+    without its `js` feature";
+
+impl CellError {
+    /// The native tier cannot go on: a value would hold half of a character outside the
+    /// Basic Multilingual Plane (`'😀'[0]`), which a Rust string cannot. With the `js`
+    /// feature the column runs that cell in JavaScript, which keeps halves as JavaScript
+    /// does; without it the cell fails (rather than hold a U+FFFD that JavaScript would
+    /// not: `s[0] + s[1]` is the whole character again).
+    pub(crate) fn lone_surrogate() -> CellError {
+        CellError { message: LONE_SURROGATE.to_owned() }
+    }
+
+    pub(crate) fn is_lone_surrogate(&self) -> bool {
+        self.message == LONE_SURROGATE
+    }
+}
+
 /// A column source that does not compile.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("column {column:?}: {message} at offset {offset} of `{source_text}`")]
@@ -183,6 +205,10 @@ struct NativeProgram {
     slots: usize,
     /// Locals the plan needs: `slots`, or none when it never walks the tree.
     plan_slots: usize,
+    /// The same source for JavaScript, which runs the rare cell whose value would hold
+    /// half of a character ([`CellError::lone_surrogate`]).
+    #[cfg(feature = "js")]
+    js: js::JsProgram,
 }
 
 impl NativeProgram {
@@ -282,10 +308,18 @@ impl Column {
                 let (expr, slots) =
                     native::parse::parse(&js_source).map_err(|e| err(e.what, e.offset))?;
                 #[cfg(feature = "js")]
-                js::JsProgram::compile(&js_source).map_err(|(o, m)| err(m, o.min(source.len())))?;
+                let js = js::JsProgram::compile(&js_source)
+                    .map_err(|(o, m)| err(m, o.min(source.len())))?;
                 let plan = native::plan::Plan::of(&expr);
                 let plan_slots = if plan.uses_locals() { slots } else { 0 };
-                Compiled::Native(Arc::new(NativeProgram { expr, plan, slots, plan_slots }))
+                Compiled::Native(Arc::new(NativeProgram {
+                    expr,
+                    plan,
+                    slots,
+                    plan_slots,
+                    #[cfg(feature = "js")]
+                    js,
+                }))
             }
             (Some(Tier::Native), _) => {
                 let e = native::parse::parse(&js_source).err();
@@ -455,13 +489,34 @@ impl Column {
             Compiled::Native(n) => {
                 let start = out.len();
                 let written = n.run_plan(|plan, locals| plan.write(user, locals, out));
-                if written.is_err() {
+                if let Err(e) = written {
                     out.truncate(start);
+                    return self.native_failed(e, user, out);
                 }
-                written
+                Ok(())
             }
             _ => self.write_text_other(user, out),
         }
+    }
+
+    /// A native cell's error, or, for half a character, the cell run in JavaScript.
+    #[cold]
+    #[inline(never)]
+    fn native_failed(
+        &self,
+        error: CellError,
+        user: UserRef<'_>,
+        out: &mut String,
+    ) -> Result<(), CellError> {
+        #[cfg(feature = "js")]
+        if let Compiled::Native(n) = &self.compiled
+            && error.is_lone_surrogate()
+        {
+            return n.js.write_text(user, &self.limits, out);
+        }
+        #[cfg(not(feature = "js"))]
+        let _ = (user, out);
+        Err(error)
     }
 
     /// [`write_text_user`](Self::write_text_user) for paths and JavaScript, kept out of the
@@ -482,7 +537,12 @@ impl Column {
         match &self.compiled {
             Compiled::Path(p) => p.eval(user),
             Compiled::Native(n) => {
-                n.run(|expr, locals| native::eval::eval(expr, user, locals)).map(cell_from_val)
+                match n.run(|expr, locals| native::eval::eval(expr, user, locals)) {
+                    Ok(v) => Ok(cell_from_val(v)),
+                    #[cfg(feature = "js")]
+                    Err(e) if e.is_lone_surrogate() => n.js.eval(user, &self.limits),
+                    Err(e) => Err(e),
+                }
             }
             #[cfg(feature = "js")]
             Compiled::Js(j) => j.eval(user, &self.limits),
@@ -581,6 +641,24 @@ mod tests {
     #[test]
     fn column_is_send_sync() {
         assert_send_sync::<Column>();
+    }
+
+    #[test]
+    #[cfg(feature = "js")]
+    fn a_native_cell_that_cuts_a_character_in_half_runs_in_javascript() {
+        let user = serde_json::json!({ "s": "😀x" });
+        let column = |source: &str| Column::new("c", source).expect("builds");
+        let json = |source: &str| column(source).eval(&user).map(|c| c.to_json_text());
+        let joined = column("user.s[0] + user.s[1]");
+        assert_eq!(joined.tier(), Tier::Native);
+        assert_eq!(joined.eval(&user).map(|c| c.to_text()), Ok("😀".into()), "halves join");
+        let mut out = String::from(">");
+        assert_eq!(joined.write_text(&user, &mut out), Ok(()));
+        assert_eq!(out, ">😀");
+        assert_eq!(json("JSON.stringify(user.s.slice(0, 1))"), Ok(r#""\"\\ud83d\"""#.into()));
+        assert_eq!(json("user.s.split('')"), Ok("[\"\u{FFFD}\",\"\u{FFFD}\",\"x\"]".into()));
+        assert_eq!(json("user.s.includes('x', 1)"), Ok("true".into()));
+        assert_eq!(json("user.s[0]"), Ok("\"\u{FFFD}\"".into()), "a path's half is the cell's");
     }
 
     #[test]

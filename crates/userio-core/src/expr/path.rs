@@ -209,11 +209,10 @@ impl Path {
         let mut v = JsVal::from_json(cur);
         for key in &self.keys[i..] {
             v = match v.get(key) {
-                Some(next) => next,
-                None => {
-                    let what = if matches!(v, JsVal::Null) { "null" } else { "undefined" };
-                    return Err(read_error(what, key));
-                }
+                // Half of a character (`'😀'[0]`): a path goes no further into it than
+                // its `length` (1) and the half itself, which a cell writes as U+FFFD.
+                Err(e) if e.is_lone_surrogate() => JsVal::Str(Cow::Borrowed("\u{FFFD}")),
+                next => next?,
             };
         }
         Ok(super::cell_from_val(v))

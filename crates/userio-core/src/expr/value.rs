@@ -6,7 +6,9 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
+use super::CellError;
 use super::json::{array_index, object_into, quote_into};
+use super::native::eval::read_error;
 use super::number::{push_number, string_to_number};
 
 use crate::user::member;
@@ -183,18 +185,19 @@ impl<'u> JsVal<'u> {
         if x.is_nan() || y.is_nan() { None } else { Some(x < y) }
     }
 
-    /// `self[key]` for a key that names no prototype member (checked when compiling).
-    /// `None` means the base is `undefined` or `null` (a TypeError).
-    pub(crate) fn get(&self, key: &str) -> Option<JsVal<'u>> {
-        Some(match self {
-            JsVal::Undefined | JsVal::Null => return None,
+    /// `self[key]` for a key that names no prototype member (checked when compiling): a
+    /// `TypeError` on `undefined` or `null`, or [`CellError::lone_surrogate`] for half of a
+    /// character of a string.
+    pub(crate) fn get(&self, key: &str) -> Result<JsVal<'u>, CellError> {
+        Ok(match self {
+            JsVal::Undefined | JsVal::Null => return Err(read_error(self, key)),
             JsVal::Bool(_) | JsVal::Num(_) => JsVal::Undefined,
             JsVal::Str(s) => {
                 if key == "length" {
                     JsVal::Num(utf16_len(s) as f64)
                 } else if let Some(i) = array_index(key) {
-                    match utf16_slice(s, i as usize, i as usize + 1) {
-                        Some(c) if !c.is_empty() => JsVal::Str(Cow::Owned(c)),
+                    match utf16_slice(s, i as usize, i as usize + 1)? {
+                        c if !c.is_empty() => JsVal::Str(Cow::Owned(c)),
                         _ => JsVal::Undefined,
                     }
                 } else {
@@ -319,18 +322,48 @@ pub(crate) fn utf16_len(s: &str) -> usize {
     if s.is_ascii() { s.len() } else { s.encode_utf16().count() }
 }
 
-/// The UTF-16 code units `start..end` (clamped) as a string; lone surrogates become
-/// U+FFFD. `None` never happens for valid ranges; kept for symmetry.
-pub(crate) fn utf16_slice(s: &str, start: usize, end: usize) -> Option<String> {
+/// The UTF-16 code units `start..end` (clamped) as a string. A cut through a character
+/// outside the Basic Multilingual Plane leaves half of it, a lone surrogate, which a Rust
+/// string cannot hold: see [`lone_surrogates`].
+pub(crate) fn utf16_slice(s: &str, start: usize, end: usize) -> Result<String, CellError> {
     if s.is_ascii() {
         let end = end.min(s.len());
         let start = start.min(end);
-        return Some(s[start..end].to_owned());
+        return Ok(s[start..end].to_owned());
     }
     let units: Vec<u16> = s.encode_utf16().collect();
     let end = end.min(units.len());
     let start = start.min(end);
-    Some(String::from_utf16_lossy(&units[start..end]))
+    lone_surrogates(&units[start..end])
+}
+
+/// `units` as a string, or [`CellError::lone_surrogate`] when they hold half of a
+/// character (a lone surrogate; only at the ends, as the units come from a whole string).
+/// JavaScript strings keep halves: they join again (`s.slice(0, 1) + s.slice(1)`), compare
+/// by code unit and `JSON.stringify` as `\ud83d`, so the column runs such a cell in
+/// JavaScript rather than make a U+FFFD of it here.
+pub(crate) fn lone_surrogates(units: &[u16]) -> Result<String, CellError> {
+    let half = |u: Option<&u16>, range: std::ops::Range<u16>| u.is_some_and(|u| range.contains(u));
+    if half(units.first(), 0xDC00..0xE000) || half(units.last(), 0xD800..0xDC00) {
+        return Err(CellError::lone_surrogate());
+    }
+    Ok(String::from_utf16_lossy(units))
+}
+
+/// The part of `s` from UTF-16 unit `pos` on; when `pos` falls inside a character, from
+/// the next one (no string that is whole can start with the half left over).
+pub(crate) fn utf16_suffix(s: &str, pos: usize) -> &str {
+    if s.is_ascii() {
+        return &s[pos.min(s.len())..];
+    }
+    let mut units = 0;
+    for (at, c) in s.char_indices() {
+        if units >= pos {
+            return &s[at..];
+        }
+        units += c.len_utf16();
+    }
+    ""
 }
 
 /// `ToIntegerOrInfinity` then a relative index clamped to `0..=len` (the `slice` rule).

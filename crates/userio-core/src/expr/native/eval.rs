@@ -6,7 +6,10 @@ use std::rc::Rc;
 use super::parse::{BinOp, Builtin, Expr, Link, LogOp, Method, UnOp};
 use crate::expr::CellError;
 use crate::expr::number::is_js_space;
-use crate::expr::value::{Items, JsVal, push_joined, relative_index, utf16_len, utf16_slice};
+use crate::expr::value::{
+    Items, JsVal, lone_surrogates, push_joined, relative_index, utf16_len, utf16_slice,
+    utf16_suffix,
+};
 use crate::user::UserRef;
 
 type R<'u> = Result<JsVal<'u>, CellError>;
@@ -204,10 +207,7 @@ fn chain<'u>(
             return Ok(JsVal::Undefined);
         }
         cur = match link {
-            Link::Get { key, .. } => match cur.get(key) {
-                Some(v) => v,
-                None => return Err(read_error(&cur, key)),
-            },
+            Link::Get { key, .. } => cur.get(key)?,
             Link::Call { method, args, callee, .. } => {
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
@@ -307,7 +307,7 @@ pub(super) fn literal_join(link: &Link) -> Option<&str> {
 
 /// The `TypeError` of reading `key` of `null` or `undefined` (`base`), made with one
 /// allocation: some columns fail this way for many users.
-pub(super) fn read_error(base: &JsVal<'_>, key: &str) -> CellError {
+pub(crate) fn read_error(base: &JsVal<'_>, key: &str) -> CellError {
     let what = if matches!(base, JsVal::Null) { "null" } else { "undefined" };
     let head = "TypeError: Cannot read properties of ";
     let pieces = [head, what, " (reading '", key, "')"];
@@ -407,7 +407,7 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
                     let start = relative_index(args.first(), len, 0);
                     let end = relative_index(args.get(1), len, len);
                     JsVal::Str(Cow::Owned(if start < end {
-                        utf16_slice(s, start, end).unwrap_or_default()
+                        utf16_slice(s, start, end)?
                     } else {
                         String::new()
                     }))
@@ -423,14 +423,9 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
                             n.clamp(0.0, len as f64) as usize
                         }
                     };
-                    let hay = if pos == 0 {
-                        s.to_owned()
-                    } else {
-                        utf16_slice(s, pos, len).unwrap_or_default()
-                    };
-                    JsVal::Bool(hay.contains(needle.as_ref()))
+                    JsVal::Bool(utf16_suffix(s, pos).contains(needle.as_ref()))
                 }
-                Method::Split => split(s, args),
+                Method::Split => split(s, args)?,
                 Method::Join => return Err(not_fn()),
             })
         }
@@ -466,7 +461,7 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
     }
 }
 
-fn split<'u>(s: &str, args: &[JsVal<'u>]) -> JsVal<'u> {
+fn split<'u>(s: &str, args: &[JsVal<'u>]) -> R<'u> {
     let limit = match args.get(1) {
         None | Some(JsVal::Undefined) => u32::MAX as usize,
         Some(v) => {
@@ -480,21 +475,21 @@ fn split<'u>(s: &str, args: &[JsVal<'u>]) -> JsVal<'u> {
     };
     let mut out: Vec<JsVal<'u>> = Vec::new();
     if limit == 0 {
-        return JsVal::Arr(Rc::new(out));
+        return Ok(JsVal::Arr(Rc::new(out)));
     }
     let Some(sep) = sep else {
         out.push(JsVal::Str(Cow::Owned(s.to_owned())));
-        return JsVal::Arr(Rc::new(out));
+        return Ok(JsVal::Arr(Rc::new(out)));
     };
     if sep.is_empty() {
         let units: Vec<u16> = s.encode_utf16().collect();
         for u in units.iter().take(limit) {
-            out.push(JsVal::Str(Cow::Owned(String::from_utf16_lossy(std::slice::from_ref(u)))));
+            out.push(JsVal::Str(Cow::Owned(lone_surrogates(std::slice::from_ref(u))?)));
         }
     } else {
         for part in s.split(sep.as_ref()).take(limit) {
             out.push(JsVal::Str(Cow::Owned(part.to_owned())));
         }
     }
-    JsVal::Arr(Rc::new(out))
+    Ok(JsVal::Arr(Rc::new(out)))
 }

@@ -14,9 +14,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::eval::{
-    Arrow, binary, compare, compare_numbers, eval, map_items, read_error, takes_left,
-};
+use super::eval::{Arrow, binary, compare, compare_numbers, eval, map_items, takes_left};
 use super::parse::{BinOp, Expr, Link, LogOp, UnOp};
 use super::write::{map_join, write_value};
 use crate::expr::CellError;
@@ -553,10 +551,7 @@ fn walk<'u>(mut cur: JsVal<'u>, steps: &'u [Step]) -> R<'u> {
         if step.optional && cur.is_nullish() {
             return Ok(JsVal::Undefined);
         }
-        cur = match cur.get(&step.key) {
-            Some(v) => v,
-            None => return Err(read_error(&cur, &step.key)),
-        };
+        cur = cur.get(&step.key)?;
     }
     Ok(cur)
 }
