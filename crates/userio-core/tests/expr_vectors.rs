@@ -24,6 +24,15 @@ fn observed(r: &Result<Cell<'_>, CellError>) -> Value {
     }
 }
 
+/// Without the `js` feature, a native cell whose value would hold half of a character
+/// fails, saying so (with it, JavaScript runs that cell): only JavaScript can give the
+/// expected cell.
+fn cuts_a_character_without_js(cell: &Result<Cell<'_>, CellError>) -> bool {
+    let cuts = cell.as_ref().is_err_and(|e| e.message.contains("cuts a character in half"));
+    assert!(!(cuts && cfg!(feature = "js")), "the JavaScript tier runs such cells");
+    cuts
+}
+
 /// What `write_text` gives, in the corpus's form: the text appended after a prefix, which
 /// an error must leave alone.
 fn written(write: impl FnOnce(&mut String) -> Result<(), CellError>) -> Value {
@@ -110,7 +119,11 @@ fn every_tier_gives_the_expected_cell() {
             let projected = Projected::new(std::slice::from_ref(&column), &owned);
             for (i, user) in users.iter().enumerate() {
                 let want = expected(&case["expected"][i]);
-                let got = observed(&column.eval(user));
+                let cell = column.eval(user);
+                if cuts_a_character_without_js(&cell) {
+                    continue;
+                }
+                let got = observed(&cell);
                 checked += 1;
                 if got != want {
                     failures.push(format!("{source} [{t}] user #{i}: got {got}, want {want}"));
