@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { cellOf } from './cells.mjs';
 
 const users = [
   { id: 'full', user: {
@@ -238,7 +239,7 @@ const cases = [
   ["(user.app_metadata?.list || []).reduce((a, b) => a + b, 0)", J],
   ["[...(user.app_metadata?.roles || [])].reverse().join('/')", J],
   ["({ id: user.user_id, n: user.logins_count })", J], ["user.logins_count?.toFixed?.(2)", J],
-  ["user.name?.padStart?.(12, '*')", J], ["(user.given_name || '').charAt(0)", J],
+  ["user.name?.padStart?.(12, '*')", J], ["'ab'.padStart(1e21, '') + 'c'.padEnd(2e7, [])", J], ["(user.given_name || '').charAt(0)", J],
   ["user.app_metadata?.constructor === Object", J], ["user.toString()", J],
   ["(() => { let n = 0; for (const k in user) n++; return n; })()", J],
   ["parseInt(user.logins_count, 10)", J], ["encodeURIComponent(user.email || '')", J],
@@ -311,33 +312,6 @@ const buildErrors = [
   ['(function () { return 1; })()); (2', 29],
 ];
 
-// A cell is UTF-8 text: half of a character (a lone UTF-16 surrogate) in a string of the
-// value becomes U+FFFD, as userio writes it (docs/expressions.md, "Cell values").
-const wellFormed = (v) => {
-  if (typeof v === 'string') return v.toWellFormed();
-  if (Array.isArray(v)) return v.map(wellFormed);
-  if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.toWellFormed(), wellFormed(x)]));
-};
-
-const cellOf = (result) => {
-  if (typeof result === 'function' || typeof result === 'symbol' || typeof result === 'bigint') {
-    return { error: 'TypeError' };
-  }
-  const s = result !== null && typeof result === 'object' ? JSON.stringify(result) : undefined;
-  const v = typeof result === 'string' ? result.toWellFormed() : s === undefined ? result : wellFormed(JSON.parse(s));
-  let text;
-  if (v === null || v === undefined) text = '';
-  else if (typeof v === 'object') text = JSON.stringify(v) ?? '';
-  else text = String(v);
-  let json;
-  if (v === undefined) json = null;
-  else {
-    const s = JSON.stringify(v);
-    json = s === undefined ? null : JSON.parse(s);
-  }
-  return { text, json };
-};
 
 const out = {
   description: 'Column expressions evaluated per user. For each case, `expected[i]` is the cell for `users[i]`: ' +

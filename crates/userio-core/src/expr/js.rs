@@ -75,7 +75,11 @@ const PRELUDE: &str = r#"(function () {
   for (const name of ['padStart', 'padEnd']) {
     const orig = String.prototype[name];
     Object.defineProperty(String.prototype, name, { configurable: true, writable: true, value: keepLength({
-      [name](n, fill) { if (n > MAX) throw err('string'); return orig.call(this, n, fill); }
+      // An empty fill string leaves the string as it is, however long `n`.
+      [name](n, fill) {
+        if (n > MAX && (fill === undefined || String(fill) !== '')) throw err('string');
+        return orig.call(this, n, fill);
+      }
     }[name], orig) });
   }
   const from_ = Array.from;
