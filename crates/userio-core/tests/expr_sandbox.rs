@@ -225,3 +225,41 @@ fn a_thrown_value_gives_its_kind_and_message() {
     assert_eq!(message("(() => { throw 'plain' })()"), "Uncaught \"plain\"");
     assert_eq!(message("(() => { throw { message: 'm' } })()"), "Uncaught { message: \"m\" }");
 }
+
+/// Sources nested `n` deep in each way a parser descends.
+fn nested(n: usize) -> Vec<String> {
+    vec![
+        format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+        format!("{}1{}", "[".repeat(n), "]".repeat(n)),
+        format!("{}1{}", "`${".repeat(n), "}`".repeat(n)),
+        format!("{}1", "!".repeat(n)),
+        format!("{}1{}", "user.a ? ".repeat(n), " : 2".repeat(n)),
+        format!("({}1)", "x => ".repeat(n)),
+        format!("{}1{}", "user.a + (".repeat(n), ")".repeat(n)),
+        format!("({}1{})", "{a: ".repeat(n), "}".repeat(n)),
+        format!("(() => {{ {} return 1; }})()", "if (user.a) ".repeat(n)),
+        format!("{}1{}", "[1].map(x => ".repeat(n), ")".repeat(n)),
+    ]
+}
+
+#[test]
+fn deeply_nested_sources_are_refused_when_built_not_overflowing_the_stack() {
+    // A hundred `(` overflowed a 2 MB thread's stack in boa's parser, which aborts the
+    // process. This runs on the test's own thread (2 MB), in whatever build.
+    for source in nested(10_000).iter().chain(&nested(100)) {
+        let err = Column::new("c", source.as_str()).expect_err("too deep");
+        assert!(err.message.contains("nests more than 64 deep"), "{}", err.message);
+        assert!(err.offset <= 64 * 12, "{} at {}", err.message, err.offset);
+    }
+    // Within the limit, each builds and runs, in every tier that takes it.
+    let user = json!({ "a": 1 });
+    for source in nested(20) {
+        assert!(Column::new("c", source.as_str()).is_ok(), "{source}");
+        for tier in [Tier::Path, Tier::Native, Tier::Js] {
+            if let Ok(column) = Column::with_tier("c", source.as_str(), tier) {
+                let cell = column.eval(&user);
+                assert!(cell.is_ok() || source.starts_with("(x =>"), "{source} [{tier}]: {cell:?}");
+            }
+        }
+    }
+}

@@ -434,6 +434,8 @@ impl Engine {
         };
         let script = Script::parse(Source::from_bytes(call.as_bytes()), None, &mut self.ctx)
             .map_err(|e| cell(e, &mut self.ctx))?;
+        // Compiled here, on the parser's stack, rather than by the first run.
+        script.codeblock(&mut self.ctx).map_err(|e| cell(e, &mut self.ctx))?;
         let mut inner = Vec::new();
         let mut reads = Vec::new();
         if let Some(keys) = &program.reads {
@@ -475,7 +477,8 @@ impl Engine {
         user: UserRef<'_>,
         limits: &Limits,
     ) -> Result<JsValue, RunError> {
-        let Compiled { script, reads, inner } = self.compiled(program)?;
+        let Compiled { script, reads, inner } =
+            super::nesting::on_parser_stack(|| self.compiled(program))?;
         let cell_err = |e: JsError, ctx: &mut Context| {
             RunError::Cell(CellError { message: error_message(&e, ctx) })
         };

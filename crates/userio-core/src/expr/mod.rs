@@ -26,6 +26,7 @@ use serde_json::Value;
 mod js;
 mod json;
 mod native;
+mod nesting;
 mod number;
 mod path;
 mod projected;
@@ -294,6 +295,25 @@ impl Column {
                 0,
             ));
         }
+        if let Err(nesting::TooDeep(offset)) = nesting::check(&source) {
+            let message = format!(
+                "the expression nests more than {} deep here (brackets, prefix operators, \
+                 `?:`, arrows, assignments, statements); split it into simpler parts",
+                nesting::MAX_NESTING
+            );
+            return Err(err(message, offset));
+        }
+        nesting::on_parser_stack(|| Column::compile(name, source, want))
+    }
+
+    /// [`build`](Self::build) for a source that passed the nesting check.
+    fn compile(name: String, source: String, want: Option<Tier>) -> Result<Column, ExprError> {
+        let err = |message: String, offset: usize| ExprError {
+            column: name.clone(),
+            message,
+            offset,
+            source_text: source.clone(),
+        };
         let path = path::parse(&source);
         let js_source = match &path {
             Some(p) if p.bare => p.to_js(),
