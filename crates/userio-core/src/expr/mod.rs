@@ -123,6 +123,13 @@ pub struct ExprError {
     pub source_text: String,
 }
 
+impl ExprError {
+    /// `message` about `source`, the source of `column`, at byte `offset`.
+    fn at(column: &str, source: &str, message: String, offset: usize) -> ExprError {
+        ExprError { column: column.to_owned(), message, offset, source_text: source.to_owned() }
+    }
+}
+
 /// What an export does with a cell whose expression failed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ErrorPolicy {
@@ -283,12 +290,7 @@ impl Column {
     }
 
     fn build(name: String, source: String, want: Option<Tier>) -> Result<Column, ExprError> {
-        let err = |message: String, offset: usize| ExprError {
-            column: name.clone(),
-            message,
-            offset,
-            source_text: source.clone(),
-        };
+        let err = |message, offset| ExprError::at(&name, &source, message, offset);
         if source.trim().is_empty() {
             return Err(err(
                 "the source is empty; write an attribute path or an expression".into(),
@@ -308,12 +310,7 @@ impl Column {
 
     /// [`build`](Self::build) for a source that passed the nesting check.
     fn compile(name: String, source: String, want: Option<Tier>) -> Result<Column, ExprError> {
-        let err = |message: String, offset: usize| ExprError {
-            column: name.clone(),
-            message,
-            offset,
-            source_text: source.clone(),
-        };
+        let err = |message, offset| ExprError::at(&name, &source, message, offset);
         let path = path::parse(&source);
         let js_source = match &path {
             Some(p) if p.bare => p.to_js(),
