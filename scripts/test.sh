@@ -41,4 +41,16 @@ if [ -f bindings/node/package.json ]; then
   step "node: build the addon and run node --test"
   (cd bindings/node && npm install --no-audit --no-fund --loglevel=error && npm run build:debug \
     && node --test test/)
+  # Node loads the addon with dlopen, so its thread-locals come out of glibc's small static
+  # TLS reserve, which Node itself also uses: at 1,688 bytes the addon stopped loading
+  # ("cannot allocate memory in static TLS block"). Keep a margin below that.
+  if command -v readelf > /dev/null; then
+    tls=$(( $(readelf -lW bindings/node/userio.*.node | awk '$1 == "TLS" { print $6 }') + 0 ))
+    echo "node addon: ${tls} bytes of thread-local storage"
+    if [ "${tls}" -gt 1280 ]; then
+      echo "error: the node addon needs ${tls} bytes of static TLS (at most 1280);" \
+        "box large thread-locals" >&2
+      exit 1
+    fi
+  fi
 fi

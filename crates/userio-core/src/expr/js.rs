@@ -269,8 +269,11 @@ fn source_offset(source: &str, line: usize, col: usize) -> Option<usize> {
 thread_local! {
     /// The thread's engine. `ManuallyDrop`: boa's garbage collector lives in its own
     /// thread-local, which may be torn down first when the thread exits, so the engine is
-    /// deliberately leaked at thread exit (it is dropped normally when rebuilt).
-    static ENGINE: RefCell<Option<ManuallyDrop<Engine>>> = const { RefCell::new(None) };
+    /// deliberately leaked at thread exit (it is dropped normally when rebuilt). Boxed:
+    /// inline it took 616 bytes of thread-local storage, which a Node addon (loaded with
+    /// `dlopen`) takes from glibc's small static TLS reserve; past that reserve the addon
+    /// no longer loads ("cannot allocate memory in static TLS block").
+    static ENGINE: RefCell<Option<ManuallyDrop<Box<Engine>>>> = const { RefCell::new(None) };
 }
 
 /// A column compiled on this thread: its call script and what it reads of users.
@@ -331,7 +334,7 @@ fn with_engine<T>(f: impl FnOnce(&mut Engine) -> T) -> Result<T, CellError> {
             message: "the JavaScript engine is busy on this thread (re-entrant call)".into(),
         })?;
         if slot.is_none() {
-            *slot = Some(ManuallyDrop::new(Engine::new()?));
+            *slot = Some(ManuallyDrop::new(Box::new(Engine::new()?)));
         }
         match slot.as_mut() {
             Some(engine) => Ok(f(engine)),
