@@ -324,7 +324,7 @@ pub(crate) fn utf16_len(s: &str) -> usize {
 
 /// The UTF-16 code units `start..end` (clamped) as a string. A cut through a character
 /// outside the Basic Multilingual Plane leaves half of it, a lone surrogate, which a Rust
-/// string cannot hold: see [`lone_surrogates`].
+/// string cannot hold: see [`units_to_string`].
 pub(crate) fn utf16_slice(s: &str, start: usize, end: usize) -> Result<String, CellError> {
     if s.is_ascii() {
         let end = end.min(s.len());
@@ -334,7 +334,7 @@ pub(crate) fn utf16_slice(s: &str, start: usize, end: usize) -> Result<String, C
     let units: Vec<u16> = s.encode_utf16().collect();
     let end = end.min(units.len());
     let start = start.min(end);
-    lone_surrogates(&units[start..end])
+    units_to_string(&units[start..end])
 }
 
 /// `units` as a string, or [`CellError::lone_surrogate`] when they hold half of a
@@ -342,7 +342,7 @@ pub(crate) fn utf16_slice(s: &str, start: usize, end: usize) -> Result<String, C
 /// JavaScript strings keep halves: they join again (`s.slice(0, 1) + s.slice(1)`), compare
 /// by code unit and `JSON.stringify` as `\ud83d`, so the column runs such a cell in
 /// JavaScript rather than make a U+FFFD of it here.
-pub(crate) fn lone_surrogates(units: &[u16]) -> Result<String, CellError> {
+pub(crate) fn units_to_string(units: &[u16]) -> Result<String, CellError> {
     let half = |u: Option<&u16>, range: std::ops::Range<u16>| u.is_some_and(|u| range.contains(u));
     if half(units.first(), 0xDC00..0xE000) || half(units.last(), 0xD800..0xDC00) {
         return Err(CellError::lone_surrogate());

@@ -7,7 +7,7 @@ use super::parse::{BinOp, Builtin, Expr, Link, LogOp, Method, UnOp};
 use crate::expr::CellError;
 use crate::expr::number::is_js_space;
 use crate::expr::value::{
-    Items, JsVal, lone_surrogates, push_joined, relative_index, utf16_len, utf16_slice,
+    Items, JsVal, push_joined, relative_index, units_to_string, utf16_len, utf16_slice,
     utf16_suffix,
 };
 use crate::user::UserRef;
@@ -484,7 +484,7 @@ fn split<'u>(s: &str, args: &[JsVal<'u>]) -> R<'u> {
     if sep.is_empty() {
         let units: Vec<u16> = s.encode_utf16().collect();
         for u in units.iter().take(limit) {
-            out.push(JsVal::Str(Cow::Owned(lone_surrogates(std::slice::from_ref(u))?)));
+            out.push(JsVal::Str(Cow::Owned(units_to_string(std::slice::from_ref(u))?)));
         }
     } else {
         for part in s.split(sep.as_ref()).take(limit) {
