@@ -418,9 +418,15 @@ impl Engine {
     }
 
     fn compiled(&mut self, program: &JsProgram) -> Result<Compiled, RunError> {
-        if let Some(c) = self.programs.get(&program.id) {
-            return Ok(c.clone());
+        match self.programs.get(&program.id) {
+            Some(c) => Ok(c.clone()),
+            // Once per thread and column, on the parser's stack (a new one each time: not
+            // for every cell).
+            None => super::nesting::on_parser_stack(|| self.compile(program)),
         }
+    }
+
+    fn compile(&mut self, program: &JsProgram) -> Result<Compiled, RunError> {
         if self.programs.len() >= MAX_PROGRAMS {
             self.programs.clear();
         }
@@ -480,8 +486,7 @@ impl Engine {
         user: UserRef<'_>,
         limits: &Limits,
     ) -> Result<JsValue, RunError> {
-        let Compiled { script, reads, inner } =
-            super::nesting::on_parser_stack(|| self.compiled(program))?;
+        let Compiled { script, reads, inner } = self.compiled(program)?;
         let cell_err = |e: JsError, ctx: &mut Context| {
             RunError::Cell(CellError { message: error_message(&e, ctx) })
         };
