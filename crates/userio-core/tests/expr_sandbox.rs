@@ -263,3 +263,19 @@ fn deeply_nested_sources_are_refused_when_built_not_overflowing_the_stack() {
         }
     }
 }
+
+#[test]
+fn arrays_nested_by_a_loop_fail_the_cell_when_turned_into_text() {
+    // `String` of nested arrays recurses once per level through `join`, natively in boa:
+    // 100,000 levels overflowed the stack and aborted the process. The guarded `join`
+    // throws V8's RangeError first (other recursive built-ins are a known gap, see
+    // docs/expressions.md).
+    let limits = Limits { time: Duration::from_secs(60), ..Limits::default() };
+    for source in [
+        "(() => { let a = []; for (let i = 0; i < 100000; i++) a = [a]; return String(a).length; })()",
+        "(() => { let a = [1]; for (let i = 0; i < 100000; i++) a = [a]; return `${a}`; })()",
+    ] {
+        let c = Column::new("c", source).expect("builds").with_limits(limits.clone());
+        trips(&c, "Maximum call stack size exceeded");
+    }
+}

@@ -668,6 +668,7 @@ fn guarded_call(
     orig: &JsObject,
     ctx: &mut Context,
 ) -> JsResult<JsValue> {
+    stack_left()?;
     if !this.is_null_or_undefined() {
         let length = this.to_object(ctx)?.get(js_string!("length"), ctx)?;
         if length.gt(&JsValue::new(MAX_BUILT_LENGTH), ctx)? {
@@ -681,6 +682,7 @@ fn guarded_call(
 /// element that is the array itself joining as empty) but with `length` read once, for the
 /// limit and the join. A guard in front of boa's own cost as much as the join.
 fn guarded_join(this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    stack_left()?;
     let o = this.to_object(ctx)?;
     let len = length_within_limit(&o, ctx)?;
     let separator = match args.first() {
@@ -711,6 +713,7 @@ fn guarded_plain(
     (orig, species, is_filter): &(JsObject, JsObject, bool),
     ctx: &mut Context,
 ) -> JsResult<JsValue> {
+    stack_left()?;
     match plain_call(this, args, species, ctx)? {
         Some(call) if *is_filter => filter_plain(call, this, ctx),
         Some(call) => map_plain(call, this, ctx),
@@ -848,6 +851,23 @@ fn array_own_data(o: &JsObject, key: &PropertyKey) -> Option<JsValue> {
         return None;
     }
     o.borrow().properties().get(key)?.value().cloned()
+}
+
+/// Stack a guarded built-in leaves free for the one level of boa's own recursion that runs
+/// before the next check (tens of KB unoptimised).
+const STACK_RESERVE: usize = 512 * 1024;
+
+/// V8's `RangeError` when the thread's stack is nearly used up. boa's built-ins recurse
+/// natively without looking (`String(a)` of arrays nested by a loop recurses through
+/// `join` once per level), and running out of stack aborts the process; the guarded
+/// built-ins ([`guard_array_methods`]) are on that path and check here.
+fn stack_left() -> JsResult<()> {
+    match stacker::remaining_stack() {
+        Some(left) if left < STACK_RESERVE => {
+            Err(JsNativeError::range().with_message("Maximum call stack size exceeded").into())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The `RangeError` of a guarded built-in over [`MAX_BUILT_LENGTH`] (the prelude's words).
