@@ -997,7 +997,7 @@ fn new_object(ctx: &mut Context) -> JsObject {
 /// text can hold) escaped as U+FFFD instead, as [`to_rust_string`] writes one in a string.
 /// Paired surrogates never come escaped: `JSON.stringify` writes the character itself.
 fn lone_surrogates_replaced(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("\\ud") {
+    if !text.contains("\\ud") && !text.contains("\\uD") {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -1255,6 +1255,9 @@ mod tests {
             serde_json::from_str(&lone_surrogates_replaced(text)).expect("JSON");
         let want = serde_json::json!(["\u{FFFD}", "\\ud83d", "\\\u{FFFD}x", "é", "\u{FFFD}"]);
         assert_eq!(json, want);
+        let upper: serde_json::Value =
+            serde_json::from_str(&lone_surrogates_replaced(r#"["\uDE00"]"#)).expect("JSON");
+        assert_eq!(upper, serde_json::json!(["\u{FFFD}"]));
         let plain = lone_surrogates_replaced(r#"["\n","é"]"#);
         assert!(matches!(plain, std::borrow::Cow::Borrowed(_)));
     }

@@ -91,8 +91,9 @@ pub struct CellError {
 /// [`CellError::lone_surrogate`]). With the `js` feature it is never shown: the cell is
 /// then run in JavaScript.
 const LONE_SURROGATE: &str = "the expression cuts a character in half (a lone UTF-16 \
-    surrogate), which only the JavaScript engine can carry on with; userio-core was built \
-    without its `js` feature";
+    surrogate), which only the JavaScript engine can carry on with, and userio-core was \
+    built without its `js` feature: rebuild it with `--features js`, or cut the string \
+    between whole characters";
 
 impl CellError {
     /// The native tier cannot go on: a value would hold half of a character outside the

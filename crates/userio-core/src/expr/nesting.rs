@@ -288,8 +288,7 @@ impl<'s> Scanner<'s> {
                 }
                 _ => self.at += 1,
             }
-            // A frame opened counts from its first token on.
-            let depth = self.depth().max(self.frames.last().map_or(0, |f| f.base));
+            let depth = self.depth();
             if depth > MAX_NESTING {
                 return Err(TooDeep(start));
             }
