@@ -2,7 +2,7 @@
 """The expression bench's figures and target ratios, from one criterion run.
 
     cargo bench -p userio-core --bench expr -- --warm-up-time 1 --measurement-time 2 \
-        "expr_hot|expr_projected|expr_naive"
+        "expr_hot|expr_projected|expr_naive|expr_more"
     python3 benches/expr-ratios.py [target/criterion]
 
 Reads each benchmark's latest estimate (criterion's typical time: the slope, else the
@@ -78,6 +78,13 @@ def main() -> int:
         "native / floor, projected",
         [(get(f"{proj}/native/{c}"), get(f"{proj}/floor/{c}")) for c in COLUMNS],
     )
+    more = sorted({k.split("/")[2] for k in ns if k.startswith("expr_more/")})
+    if more:
+        print()
+        print("more columns, projected: ns per user native / boa, and boa / native")
+        for c in more:
+            a, b = get(f"expr_more/native/{c}"), get(f"expr_more/js/{c}")
+            print(f"  {c}".ljust(24) + f"{a or 0:,.1f} / {b or 0:,.1f}".rjust(20) + ratio(b, a).rjust(10))
     return 0
 
 

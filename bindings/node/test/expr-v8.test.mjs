@@ -45,10 +45,11 @@ const SUFFIXES = [
   '.name', '?.name', '.s', '[0]', '?.[1]', "['n']", '.length', '?.length', '.toLowerCase()',
   '.toUpperCase()', '.trim()', ".split(',')", ".split('')", '.split()', '.join()', ".join('|')",
   '.slice(1)', '.slice(-2)', '.slice(0, 2)', ".includes('a')", '.includes(NaN)',
+  ".indexOf('a')", ".startsWith('a')", ".endsWith('b')", ".startsWith('', 1)", ".endsWith('x', 1)",
   // JavaScript beyond it (no locale: boa has no ICU, V8 does).
-  '.at(-1)', ".padStart(4, '*')", '.padEnd(3)', ".indexOf('a')", '.lastIndexOf(1)', '.reverse()',
+  '.at(-1)', ".padStart(4, '*')", '.padEnd(3)', '.lastIndexOf(1)', '.reverse()',
   '.sort()', '.flat()', '.concat(1)', ".replace('a', 'b')", ".replaceAll('a', 'b')",
-  ".startsWith('a')", ".endsWith('b')", '.charAt(1)', '.charCodeAt(0)', '.codePointAt(0)',
+  '.charAt(1)', '.charCodeAt(0)', '.codePointAt(0)',
   '.toFixed(2)', '.toString()', '.trimStart()', '.trimEnd()', '.repeat(2)', '.substring(1, 3)',
   '.normalize()', '.fill(0)', '.keys().next().value', '.entries().next().value', '.toPrecision(3)',
   '.toExponential(2)', '.toString(16)', '.toString(2)', '.valueOf()', '.search("a")',
@@ -56,7 +57,7 @@ const SUFFIXES = [
 ]
 const METHODS = [
   'slice', 'includes', 'split', 'join', 'indexOf', 'at', 'concat', 'padStart', 'startsWith',
-  'substring', 'lastIndexOf', 'charAt', 'repeat',
+  'substring', 'lastIndexOf', 'charAt', 'repeat', 'endsWith',
 ]
 // Not here: `Date.parse` of free text (beyond ISO 8601 the format is each engine's own),
 // `Math.cbrt` and the like (the standard lets each engine approximate them: boa and V8

@@ -15,6 +15,16 @@ use userio_testkit::{Generator, Shape};
 const USERS: usize = 100_000;
 /// The naive loop re-parses the source per user: far slower, so it runs on fewer users.
 const NAIVE_USERS: usize = 1_000;
+/// More columns users write, timed native against boa on projected users (`expr_more`):
+/// outside the five, and with no hand-written floor.
+const MORE: &[(&str, &str)] = &[
+    (
+        "filter_map_join",
+        "(user.identities || []).filter(i => i.isSocial).map(i => i.provider).join('|')",
+    ),
+    ("ends_with", "(user.email || '').endsWith('@example.com') ? 'internal' : 'external'"),
+    ("some", "(user.app_metadata?.roles || []).some(r => r === 'admin')"),
+];
 
 /// Every user's cell text, as a CSV export writes it (`Column::write_text`).
 fn run(column: &Column, users: &[Value], out: &mut String) -> usize {
@@ -135,6 +145,28 @@ fn bench(c: &mut Criterion) {
                         black_box(&out);
                     }
                     errors
+                })
+            });
+        }
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("expr_more");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(hot.len() as u64));
+    for (label, src) in MORE {
+        let native = Column::with_tier(*label, *src, Tier::Native).expect("native");
+        let Some(projected) = Projected::new(std::slice::from_ref(&native), hot) else { continue };
+        for tier in [Tier::Native, Tier::Js] {
+            let write =
+                |c: &Column, i: usize, out: &mut String| projected.write_text(c, i, out).is_ok();
+            let Some(column) = checked(label, src, tier, projected.len(), write) else { continue };
+            g.bench_function(BenchmarkId::new(tier.as_str(), label), |b| {
+                b.iter(|| {
+                    for i in 0..projected.len() {
+                        out.clear();
+                        black_box(projected.write_text(&column, i, &mut out).is_ok());
+                    }
                 })
             });
         }

@@ -4,6 +4,9 @@
 //!
 //! `expr_cells <column 0-4> <tier: path|native|js|floor|naive> <repetitions>`
 //!
+//! In place of `0-4`, any other source (not for `floor`), to count a column outside the
+//! bench's five: `expr_cells "(user.email || '').endsWith('.com')" native 20`.
+//!
 //! The users are projected as an export holds them (only the attributes the column
 //! reads); `floor` runs the bench's hand-written Rust on them (counted in `floor_cell`);
 //! `naive` re-evaluates the source per user in a fresh-parse boa loop, as the
@@ -18,14 +21,17 @@ use userio_testkit::{Generator, Shape};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: expr_cells <column 0-4> <path|native|js|floor|naive> <repetitions>";
+    let usage =
+        "usage: expr_cells <column 0-4 | source> <path|native|js|floor|naive> <repetitions>";
     let (Some(column), Some(tier), Some(reps)) = (args.get(1), args.get(2), args.get(3)) else {
         eprintln!("{usage}");
         std::process::exit(2);
     };
-    let (Some(&(label, source)), Ok(reps)) =
-        (column.parse().ok().and_then(|i: usize| COLUMNS.get(i)), reps.parse::<usize>())
-    else {
+    let bench_column = match column.parse::<usize>() {
+        Ok(i) => COLUMNS.get(i).copied(),
+        Err(_) => Some(("other", column.as_str())),
+    };
+    let (Some((label, source)), Ok(reps)) = (bench_column, reps.parse::<usize>()) else {
         eprintln!("{usage}");
         std::process::exit(2);
     };

@@ -44,7 +44,11 @@ const LITERALS: &[&str] = &[
 ];
 
 /// Methods whose argument is itself generated (the conversions of their arguments).
-const METHODS: &[&str] = &["slice", "includes", "split", "join"];
+const METHODS: &[&str] =
+    &["slice", "includes", "split", "join", "startsWith", "endsWith", "indexOf"];
+
+/// Array methods that take a simple arrow.
+const ARROW_METHODS: &[&str] = &["map", "filter", "find", "findIndex", "some", "every"];
 
 /// Binary operators (every operand is parenthesised, so `??` never mixes with `||`).
 const BINARY: &[&str] =
@@ -77,6 +81,12 @@ const SUFFIXES: &[&str] = &[
     ".includes(1)",
     ".includes(NaN)",
     ".slice(1, -1)",
+    ".startsWith('a')",
+    ".startsWith('', 1)",
+    ".endsWith('b')",
+    ".endsWith('x', 1)",
+    ".indexOf('a')",
+    ".indexOf(1, -1)",
     "['length']",
     "[-1]",
 ];
@@ -106,9 +116,10 @@ fn expression() -> impl Strategy<Value = String> {
                 .prop_map(|(a, m, b)| format!("({a}).{m}({b})")),
             (inner.clone(), select(METHODS), inner.clone(), inner.clone())
                 .prop_map(|(a, m, b, c)| format!("({a}).{m}({b}, {c})")),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}).map(i => ({b}))")),
-            (inner.clone(), inner.clone())
-                .prop_map(|(a, b)| format!("({a})?.map((i, j) => ({b}))")),
+            (inner.clone(), select(ARROW_METHODS), inner.clone())
+                .prop_map(|(a, m, b)| format!("({a}).{m}(i => ({b}))")),
+            (inner.clone(), select(ARROW_METHODS), inner.clone())
+                .prop_map(|(a, m, b)| format!("({a})?.{m}((i, j) => ({b}))")),
             (select(&["String", "Number", "JSON.stringify"][..]), inner.clone())
                 .prop_map(|(f, a)| format!("{f}({a})")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("`<${{{a}}}|${{{b}}}>`")),

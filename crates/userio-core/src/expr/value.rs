@@ -366,6 +366,35 @@ pub(crate) fn utf16_suffix(s: &str, pos: usize) -> &str {
     ""
 }
 
+/// The byte offset of UTF-16 unit `pos` (at most the length), or `None` when `pos` falls
+/// inside a character (between the halves of a surrogate pair).
+pub(crate) fn utf16_boundary(s: &str, pos: usize) -> Option<usize> {
+    if s.is_ascii() {
+        return Some(pos.min(s.len()));
+    }
+    let mut units = 0;
+    for (at, c) in s.char_indices() {
+        if units >= pos {
+            return (units == pos).then_some(at);
+        }
+        units += c.len_utf16();
+    }
+    (units == pos).then_some(s.len())
+}
+
+/// `ToIntegerOrInfinity` clamped to `0..=len` (the position of `includes`, `startsWith`,
+/// `indexOf` on strings); `default` when the argument is missing or `undefined`.
+pub(crate) fn clamped_position(v: Option<&JsVal<'_>>, len: usize, default: usize) -> usize {
+    match v {
+        None | Some(JsVal::Undefined) => default,
+        Some(v) => {
+            let n = v.to_num();
+            let n = if n.is_nan() { 0.0 } else { n.trunc() };
+            n.clamp(0.0, len as f64) as usize
+        }
+    }
+}
+
 /// `ToIntegerOrInfinity` then a relative index clamped to `0..=len` (the `slice` rule).
 pub(crate) fn relative_index(v: Option<&JsVal<'_>>, len: usize, default: usize) -> usize {
     let Some(v) = v else { return default };

@@ -3,12 +3,12 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use super::parse::{BinOp, Builtin, Expr, Link, LogOp, Method, UnOp};
+use super::parse::{ArrowMethod, BinOp, Builtin, Expr, Link, LogOp, MAX_METHOD_ARGS, Method, UnOp};
 use crate::expr::CellError;
 use crate::expr::number::is_js_space;
 use crate::expr::value::{
-    Items, JsVal, push_joined, relative_index, units_to_string, utf16_len, utf16_slice,
-    utf16_suffix,
+    Items, JsVal, clamped_position, push_joined, relative_index, units_to_string, utf16_boundary,
+    utf16_len, utf16_slice, utf16_suffix,
 };
 use crate::user::UserRef;
 
@@ -64,6 +64,7 @@ pub(super) fn operand<'u>(e: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u
     match e {
         Expr::Num(n) => Ok(JsVal::Num(*n)),
         Expr::Str(s) => Ok(JsVal::Str(Cow::Borrowed(s))),
+        Expr::Local(slot) => Ok(locals.get(*slot).cloned().unwrap_or(JsVal::Undefined)),
         Expr::Chain(base, links) if matches!(**base, Expr::User) => user_chain(links, user, locals),
         _ => eval(e, user, locals),
     }
@@ -209,46 +210,51 @@ fn chain<'u>(
         cur = match link {
             Link::Get { key, .. } => cur.get(key)?,
             Link::Call { method, args, callee, .. } => {
-                let mut vals = Vec::with_capacity(args.len());
-                for a in args {
-                    vals.push(eval(a, user, locals)?);
+                // On the stack: a method takes at most `MAX_METHOD_ARGS` (the parser's rule).
+                let mut vals: [JsVal<'u>; MAX_METHOD_ARGS] =
+                    std::array::from_fn(|_| JsVal::Undefined);
+                for (val, a) in vals.iter_mut().zip(args) {
+                    *val = operand(a, user, locals)?;
                 }
-                call_method(cur, *method, &vals, callee)?
+                call_method(cur, *method, &vals[..args.len()], callee)?
             }
-            Link::Map { params, slot, body, .. } => {
+            Link::Arrow { method, params, slot, body, callee, .. } => {
                 let arrow = Arrow { params: *params, slot: *slot, body };
-                let items = map_items(&cur)?;
+                let items = arrow_items(&cur, *method, callee)?;
                 // `.map(f).join(sep)` with a literal `sep`: join as the items come, with no
                 // array in between. (With a computed `sep`, JavaScript evaluates it after
                 // the map, so which error comes first could differ; those take the general
                 // way.)
-                if let Some(sep) = links.as_slice().first().and_then(literal_join) {
+                if *method == ArrowMethod::Map
+                    && let Some(sep) = links.as_slice().first().and_then(literal_join)
+                {
                     links.next();
                     let mut out = String::new();
                     arrow.join_into(items, sep, user, locals, &mut out)?;
                     cur = JsVal::Str(Cow::Owned(out));
                     continue;
                 }
-                let mut out = Vec::with_capacity(items.len());
-                for (i, item) in items.enumerate() {
-                    out.push(arrow.call(i, item, user, locals)?);
-                }
-                JsVal::Arr(Rc::new(out))
+                arrow.apply(*method, items, user, locals)?
             }
         };
     }
     Ok(cur)
 }
 
-/// The items `.map` walks; a `TypeError` for anything but an array.
-pub(super) fn map_items<'a, 'u>(cur: &'a JsVal<'u>) -> Result<Items<'a, 'u>, CellError> {
+/// The items an [`ArrowMethod`] walks; a `TypeError` for anything but an array
+/// (`callee` is the source of the method, for the message).
+pub(super) fn arrow_items<'a, 'u>(
+    cur: &'a JsVal<'u>,
+    method: ArrowMethod,
+    callee: &str,
+) -> Result<Items<'a, 'u>, CellError> {
     match cur {
-        JsVal::Undefined | JsVal::Null => Err(read_error(cur, "map")),
-        v => v.items().ok_or_else(|| type_error("….map is not a function".into())),
+        JsVal::Undefined | JsVal::Null => Err(read_error(cur, method.name())),
+        v => v.items().ok_or_else(|| type_error(format!("{callee} is not a function"))),
     }
 }
 
-/// The arrow function of a `.map` link.
+/// The arrow function of a `.map` link (or another [`ArrowMethod`]'s).
 pub(super) struct Arrow<'u> {
     pub(super) params: usize,
     pub(super) slot: usize,
@@ -264,6 +270,24 @@ impl<'u> Arrow<'u> {
         user: UserRef<'u>,
         locals: &mut [JsVal<'u>],
     ) -> R<'u> {
+        self.bind(index, item, locals);
+        eval(self.body, user, locals)
+    }
+
+    /// `ToBoolean` of the body's value for item `index` (see [`test`]).
+    fn test(
+        &self,
+        index: usize,
+        item: JsVal<'u>,
+        user: UserRef<'u>,
+        locals: &mut [JsVal<'u>],
+    ) -> Result<bool, CellError> {
+        self.bind(index, item, locals);
+        test(self.body, user, locals)
+    }
+
+    /// Sets the parameters: the item, then its index.
+    fn bind(&self, index: usize, item: JsVal<'u>, locals: &mut [JsVal<'u>]) {
         if self.params >= 1
             && let Some(local) = locals.get_mut(self.slot)
         {
@@ -274,7 +298,39 @@ impl<'u> Arrow<'u> {
         {
             *local = JsVal::Num(index as f64);
         }
-        eval(self.body, user, locals)
+    }
+
+    /// `items.method(this)`: the mapped array, the kept items, the item found, ….
+    fn apply(
+        &self,
+        method: ArrowMethod,
+        items: Items<'_, 'u>,
+        user: UserRef<'u>,
+        locals: &mut [JsVal<'u>],
+    ) -> R<'u> {
+        let mut out = Vec::with_capacity(if method == ArrowMethod::Map { items.len() } else { 0 });
+        for (i, item) in items.enumerate() {
+            if method == ArrowMethod::Map {
+                out.push(self.call(i, item, user, locals)?);
+                continue;
+            }
+            let hit = self.test(i, item.clone(), user, locals)?;
+            match method {
+                ArrowMethod::Filter if hit => out.push(item),
+                ArrowMethod::Find if hit => return Ok(item),
+                ArrowMethod::FindIndex if hit => return Ok(JsVal::Num(i as f64)),
+                ArrowMethod::Some if hit => return Ok(JsVal::Bool(true)),
+                ArrowMethod::Every if !hit => return Ok(JsVal::Bool(false)),
+                _ => {}
+            }
+        }
+        Ok(match method {
+            ArrowMethod::Map | ArrowMethod::Filter => JsVal::Arr(Rc::new(out)),
+            ArrowMethod::Find => JsVal::Undefined,
+            ArrowMethod::FindIndex => JsVal::Num(-1.0),
+            ArrowMethod::Some => JsVal::Bool(false),
+            ArrowMethod::Every => JsVal::Bool(true),
+        })
     }
 
     /// `.map(this).join(sep)`, appended to `out` as the items come.
@@ -389,6 +445,9 @@ fn method_name(m: Method) -> &'static str {
         Method::Join => "join",
         Method::Slice => "slice",
         Method::Includes => "includes",
+        Method::StartsWith => "startsWith",
+        Method::EndsWith => "endsWith",
+        Method::IndexOf => "indexOf",
     }
 }
 
@@ -413,17 +472,42 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
                     }))
                 }
                 Method::Includes => {
-                    let needle = args.first().map_or(Cow::Borrowed("undefined"), JsVal::to_str);
-                    let len = utf16_len(s);
-                    let pos = match args.get(1) {
-                        None | Some(JsVal::Undefined) => 0,
-                        Some(v) => {
-                            let n = v.to_num();
-                            let n = if n.is_nan() { 0.0 } else { n.trunc() };
-                            n.clamp(0.0, len as f64) as usize
-                        }
-                    };
+                    let needle = search_string(args);
+                    let pos = clamped_position(args.get(1), utf16_len(s), 0);
                     JsVal::Bool(utf16_suffix(s, pos).contains(needle.as_ref()))
+                }
+                // A needle that is not empty is whole: it can neither start inside a
+                // character nor end inside one, so a position there matches nothing.
+                Method::StartsWith => {
+                    let needle = search_string(args);
+                    let pos = clamped_position(args.get(1), utf16_len(s), 0);
+                    JsVal::Bool(match utf16_boundary(s, pos) {
+                        Some(at) => s[at..].starts_with(needle.as_ref()),
+                        None => needle.is_empty(),
+                    })
+                }
+                Method::EndsWith => {
+                    let needle = search_string(args);
+                    let len = utf16_len(s);
+                    let end = clamped_position(args.get(1), len, len);
+                    JsVal::Bool(match utf16_boundary(s, end) {
+                        Some(at) => s[..at].ends_with(needle.as_ref()),
+                        None => needle.is_empty(),
+                    })
+                }
+                Method::IndexOf => {
+                    let needle = search_string(args);
+                    let len = utf16_len(s);
+                    let pos = clamped_position(args.get(1), len, 0);
+                    if needle.is_empty() {
+                        JsVal::Num(pos as f64)
+                    } else {
+                        let rest = utf16_suffix(s, pos);
+                        JsVal::Num(match rest.find(needle.as_ref()) {
+                            Some(at) => (len - utf16_len(rest) + utf16_len(&rest[..at])) as f64,
+                            None => -1.0,
+                        })
+                    }
                 }
                 Method::Split => split(s, args)?,
                 Method::Join => return Err(not_fn()),
@@ -455,10 +539,22 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
                     let from = relative_index(args.get(1), len, 0);
                     JsVal::Bool(items.skip(from).any(|x| x.same_value_zero(&needle)))
                 }
+                Method::IndexOf => {
+                    let needle = args.first().cloned().unwrap_or(JsVal::Undefined);
+                    let from = relative_index(args.get(1), len, 0);
+                    let found = items.skip(from).position(|x| x.strict_eq(&needle));
+                    JsVal::Num(found.map_or(-1.0, |i| (from + i) as f64))
+                }
                 _ => return Err(not_fn()),
             })
         }
     }
+}
+
+/// The string a search method looks for: its first argument as a string (`undefined`
+/// when there is none, as JavaScript converts it).
+fn search_string<'u>(args: &[JsVal<'u>]) -> Cow<'u, str> {
+    args.first().map_or(Cow::Borrowed("undefined"), JsVal::to_str)
 }
 
 fn split<'u>(s: &str, args: &[JsVal<'u>]) -> R<'u> {

@@ -173,6 +173,9 @@ const RESERVED: &[&str] = &[
     "eval",
 ];
 
+/// The most arguments a native [`Method`] takes (more make the source JavaScript's).
+pub(crate) const MAX_METHOD_ARGS: usize = 2;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Method {
     ToLowerCase,
@@ -182,6 +185,45 @@ pub(crate) enum Method {
     Join,
     Slice,
     Includes,
+    StartsWith,
+    EndsWith,
+    IndexOf,
+}
+
+/// An array method that calls a simple arrow per item: `.map(x => …)`, `.filter(…)`, ….
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ArrowMethod {
+    Map,
+    Filter,
+    Find,
+    FindIndex,
+    Some,
+    Every,
+}
+
+impl ArrowMethod {
+    fn of(name: &str) -> Option<ArrowMethod> {
+        Some(match name {
+            "map" => ArrowMethod::Map,
+            "filter" => ArrowMethod::Filter,
+            "find" => ArrowMethod::Find,
+            "findIndex" => ArrowMethod::FindIndex,
+            "some" => ArrowMethod::Some,
+            "every" => ArrowMethod::Every,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ArrowMethod::Map => "map",
+            ArrowMethod::Filter => "filter",
+            ArrowMethod::Find => "find",
+            ArrowMethod::FindIndex => "findIndex",
+            ArrowMethod::Some => "some",
+            ArrowMethod::Every => "every",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -227,12 +269,29 @@ pub(crate) enum UnOp {
     TypeOf,
 }
 
-/// One link of an optional chain: `.name`, `[key]`, `.method(args)`, `.map(arrow)`.
+/// One link of an optional chain: `.name`, `[key]`, `.method(args)`, `.map(arrow)` (or
+/// another [`ArrowMethod`]).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Link {
-    Get { key: String, optional: bool, cache: SlotCache },
-    Call { method: Method, args: Vec<Expr>, optional: bool, callee: String },
-    Map { params: usize, slot: usize, body: Box<Expr>, optional: bool },
+    Get {
+        key: String,
+        optional: bool,
+        cache: SlotCache,
+    },
+    Call {
+        method: Method,
+        args: Vec<Expr>,
+        optional: bool,
+        callee: String,
+    },
+    Arrow {
+        method: ArrowMethod,
+        params: usize,
+        slot: usize,
+        body: Box<Expr>,
+        optional: bool,
+        callee: String,
+    },
 }
 
 impl Link {
@@ -240,7 +299,7 @@ impl Link {
     pub(crate) fn key(&self) -> Option<&str> {
         match self {
             Link::Get { key, .. } => Some(key),
-            Link::Call { .. } | Link::Map { .. } => None,
+            Link::Call { .. } | Link::Arrow { .. } => None,
         }
     }
 
@@ -249,7 +308,7 @@ impl Link {
         match self {
             Link::Get { optional, .. }
             | Link::Call { optional, .. }
-            | Link::Map { optional, .. } => *optional,
+            | Link::Arrow { optional, .. } => *optional,
         }
     }
 }
@@ -274,7 +333,7 @@ impl Expr {
                     || links.iter().any(|link| match link {
                         Link::Get { .. } => false,
                         Link::Call { args, .. } => args.iter().any(Expr::has_arrow),
-                        Link::Map { .. } => true,
+                        Link::Arrow { .. } => true,
                     })
             }
             Expr::Unary(_, e) => e.has_arrow(),
@@ -313,7 +372,7 @@ impl Expr {
                 rest.iter().all(|link| match link {
                     Link::Get { .. } => true,
                     Link::Call { args, .. } => all(args, out),
-                    Link::Map { body, .. } => body.user_paths(out),
+                    Link::Arrow { body, .. } => body.user_paths(out),
                 })
             }
             Expr::Array(items) | Expr::Call(_, items) | Expr::Template(_, items) => all(items, out),
@@ -942,14 +1001,24 @@ impl<'s> Parser<'s> {
             "join" => Method::Join,
             "slice" => Method::Slice,
             "includes" => Method::Includes,
-            "map" => return self.map_call(optional),
-            _ => return Err(not(at, format!("the method `{name}`"))),
+            "startsWith" => Method::StartsWith,
+            "endsWith" => Method::EndsWith,
+            "indexOf" => Method::IndexOf,
+            _ => match ArrowMethod::of(name) {
+                Some(method) => return self.arrow_call(method, optional, callee),
+                None => return Err(not(at, format!("the method `{name}`"))),
+            },
         };
         let args = self.arguments()?;
         let max = match method {
             Method::ToLowerCase | Method::ToUpperCase | Method::Trim => 0,
             Method::Join => 1,
-            Method::Split | Method::Slice | Method::Includes => 2,
+            Method::Split
+            | Method::Slice
+            | Method::Includes
+            | Method::StartsWith
+            | Method::EndsWith
+            | Method::IndexOf => MAX_METHOD_ARGS,
         };
         if args.len() > max {
             return Err(not(at, format!("extra arguments to `{name}`")));
@@ -957,8 +1026,8 @@ impl<'s> Parser<'s> {
         Ok(Link::Call { method, args, optional, callee })
     }
 
-    /// `.map(x => body)` or `.map((x, i) => body)`.
-    fn map_call(&mut self, optional: bool) -> R<Link> {
+    /// `.map(x => body)` or `.map((x, i) => body)`, or another [`ArrowMethod`]'s.
+    fn arrow_call(&mut self, method: ArrowMethod, optional: bool, callee: String) -> R<Link> {
         self.expect("(")?;
         let at = self.offset();
         let mut names = Vec::new();
@@ -976,7 +1045,10 @@ impl<'s> Parser<'s> {
         } else {
             match self.next() {
                 Tok::Ident(n) if !RESERVED.contains(&n.as_str()) => names.push(n),
-                _ => return Err(not(at, "a map callback that is not an arrow")),
+                _ => {
+                    let what = format!("a `{}` callback that is not an arrow", method.name());
+                    return Err(not(at, what));
+                }
             }
         }
         if names.len() > 2 || (names.len() == 2 && names[0] == names[1]) {
@@ -995,7 +1067,8 @@ impl<'s> Parser<'s> {
         let body = self.expression()?;
         self.scope.truncate(depth);
         self.expect(")")?;
-        Ok(Link::Map { params: names.len(), slot, body: Box::new(body), optional })
+        let params = names.len();
+        Ok(Link::Arrow { method, params, slot, body: Box::new(body), optional, callee })
     }
 
     fn arguments(&mut self) -> R<Vec<Expr>> {

@@ -14,8 +14,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::eval::{Arrow, binary, compare, compare_numbers, eval, map_items, takes_left};
-use super::parse::{BinOp, Expr, Link, LogOp, UnOp};
+use super::eval::{Arrow, arrow_items, binary, compare, compare_numbers, eval, takes_left};
+use super::parse::{ArrowMethod, BinOp, Expr, Link, LogOp, UnOp};
 use super::write::{map_join, write_value};
 use crate::expr::CellError;
 use crate::expr::value::{JsVal, push_joined};
@@ -39,8 +39,8 @@ pub(crate) enum Plan {
     /// `c ? 'text' : 'other text'`: one of two texts, picked by the test alone.
     Choose(Test, [Box<str>; 2]),
     /// `base.map(f).join('sep')`: each item's value, joined as JavaScript joins, with no
-    /// array in between.
-    MapJoin { base: Get, optional: bool, item: Item, sep: Box<str> },
+    /// array in between. `callee` is the source of the `map` (for its `TypeError`).
+    MapJoin { base: Get, optional: bool, item: Item, sep: Box<str>, callee: Box<str> },
     /// Anything else: the tree walk.
     Tree(Expr),
 }
@@ -144,7 +144,9 @@ impl Plan {
 
     /// `base.links` when they end in `.map(f).join('sep')` (see `write::map_join`).
     fn map_join(base: &Expr, links: &[Link]) -> Option<Plan> {
-        let (prefix, Link::Map { params, slot, body, optional }, sep) = map_join(links)? else {
+        let (prefix, Link::Arrow { params, slot, body, optional, callee, .. }, sep) =
+            map_join(links)?
+        else {
             return None;
         };
         let path = match &**body {
@@ -166,7 +168,13 @@ impl Plan {
         } else {
             Get::of(&Expr::Chain(Box::new(base.clone()), prefix.to_vec()))
         };
-        Some(Plan::MapJoin { base, optional: *optional, item, sep: sep.into() })
+        Some(Plan::MapJoin {
+            base,
+            optional: *optional,
+            item,
+            sep: sep.into(),
+            callee: callee.as_str().into(),
+        })
     }
 
     /// Whether writing binds arrow parameters (an arrow the plan or its tree parts
@@ -227,7 +235,7 @@ impl Plan {
             Plan::Cond(c, a, b) => {
                 (if c.test(user, locals)? { a } else { b }).write(user, locals, out)?
             }
-            Plan::MapJoin { base, optional, item, sep } => {
+            Plan::MapJoin { base, optional, item, sep, callee } => {
                 let cur = base.get(user, locals)?;
                 if *optional && cur.is_nullish() {
                     return Ok(()); // `undefined`: an empty cell.
@@ -239,13 +247,19 @@ impl Plan {
                         }
                     }
                     (Item::Path(steps), _) => {
-                        for (i, v) in map_items(&cur)?.enumerate() {
+                        for (i, v) in arrow_items(&cur, ArrowMethod::Map, callee)?.enumerate() {
                             push_joined(out, i, sep, &walk(v, steps)?);
                         }
                     }
                     (Item::Arrow { params, slot, body }, _) => {
                         let arrow = Arrow { params: *params, slot: *slot, body };
-                        arrow.join_into(map_items(&cur)?, sep, user, locals, out)?;
+                        arrow.join_into(
+                            arrow_items(&cur, ArrowMethod::Map, callee)?,
+                            sep,
+                            user,
+                            locals,
+                            out,
+                        )?;
                     }
                 }
             }
@@ -474,7 +488,7 @@ fn steps(links: &[Link]) -> Option<Vec<Step>> {
             Link::Get { key, optional, .. } => {
                 Some(Step { key: key.as_str().into(), optional: *optional })
             }
-            Link::Call { .. } | Link::Map { .. } => None,
+            Link::Call { .. } | Link::Arrow { .. } => None,
         })
         .collect()
 }

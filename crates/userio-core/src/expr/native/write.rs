@@ -9,7 +9,7 @@
 //! written before an error, which the caller drops.
 
 use super::eval::literal_join;
-use super::parse::Link;
+use super::parse::{ArrowMethod, Link};
 use crate::expr::cell_from_val;
 use crate::expr::number::push_number;
 use crate::expr::value::JsVal;
@@ -20,6 +20,8 @@ pub(super) fn write_value(v: JsVal<'_>, out: &mut String) {
     match v {
         JsVal::Str(s) => out.push_str(&s),
         JsVal::Num(n) => push_number(out, n),
+        JsVal::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        JsVal::Undefined | JsVal::Null => {}
         other => cell_from_val(other).write_text(out),
     }
 }
@@ -28,7 +30,9 @@ pub(super) fn write_value(v: JsVal<'_>, out: &mut String) {
 /// earlier `?.` could end the whole chain early): the links before the map, the map, the
 /// separator.
 pub(super) fn map_join(links: &[Link]) -> Option<(&[Link], &Link, &str)> {
-    let [prefix @ .., map @ Link::Map { .. }, join] = links else { return None };
+    let [prefix @ .., map @ Link::Arrow { method: ArrowMethod::Map, .. }, join] = links else {
+        return None;
+    };
     let sep = literal_join(join)?;
     if prefix.iter().any(Link::optional) {
         return None;
