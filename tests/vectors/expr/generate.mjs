@@ -355,7 +355,11 @@ const buildErrors = [
   ['(user.name', 10],
   ['user..name', 6],
   ['user.name )', 10],
+  ['Math.max(1) )', 12],
   ['', 0],
+  // Ending too early: the error is at the end, not at the wrapper's `)`.
+  ['user.a = ', 9], ['(x) =>', 6], ['{', 1], ['`${user.a', 9], ['user.a\n+', 8],
+  ['f(user.a = )', 11],
   // Closing the wrapper's brackets early to add code: not one expression.
   ['1); (2', 1],
   ['user.email); (user.name', 10],

@@ -345,6 +345,17 @@ impl Column {
                 return Err(err(format!("not in the native subset: {what}"), offset));
             }
             (_, _) => Column::compile_js(&js_source).map_err(|(o, m)| {
+                // boa names a `)` that is not the source's own (not where boa places it,
+                // which may be inside the source or after it) when the source closes the
+                // code it is wrapped in early (the `)` of `user.name )`, which closes
+                // nothing of its own), or else when it ends too early (`user.a = `, `{`).
+                let names_paren = m.contains("unexpected token ')'") || m.contains("got ')'");
+                if names_paren && js_source.as_bytes().get(o) != Some(&b')') {
+                    return match nesting::stray_closer(&js_source) {
+                        Some(at) => err(m, at),
+                        None => err(end_of_source(&m), js_source.len()),
+                    };
+                }
                 if o != usize::MAX {
                     return err(m, o);
                 }
@@ -354,7 +365,7 @@ impl Column {
                 let o = native::parse::parse(&js_source).err().map_or(0, |e| e.offset);
                 let names_token = m.contains("unexpected token") || m.contains("got '");
                 match o >= js_source.len() && names_token {
-                    true => err("SyntaxError: unexpected end of the expression".into(), o),
+                    true => err(end_of_source(&m), o),
                     false => err(m, o),
                 }
             })?,
@@ -650,6 +661,17 @@ pub fn js_stringify(value: &Value) -> String {
     s
 }
 
+/// boa's syntax error `message` for a token that is past the end of the source (the
+/// wrapper's): "unexpected end of the expression", or what boa expected instead of it.
+fn end_of_source(message: &str) -> String {
+    match message.split_once(", got ") {
+        Some((expected, _)) if message.contains("expected ") => {
+            format!("{expected}, got the end of the expression")
+        }
+        _ => "SyntaxError: unexpected end of the expression".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -701,11 +723,24 @@ mod tests {
         };
         let end = "SyntaxError: unexpected end of the expression".to_owned();
         assert_eq!(error("user.name +"), (11, end.clone()));
-        assert_eq!(error("(user.name"), (10, end));
+        assert_eq!(error("user.a = "), (9, end.clone()));
+        assert_eq!(error("(x) =>"), (6, end.clone()));
+        assert_eq!(error("user.a\n+"), (8, end));
+        let got_end =
+            |expected: &str| format!("SyntaxError: {expected}, got the end of the expression");
+        assert_eq!(error("(user.name"), (10, got_end("expected one of ')' or ','")));
+        assert_eq!(error("user.a ? 1"), (10, got_end("expected token ':'")));
+        assert!(error("{").1.starts_with(&got_end("expected token 'property name'")));
+        assert!(error("`${user.a").1.starts_with(&got_end("expected token '}'")));
         // A stray `)` is not the end.
-        let (offset, message) = error("user.name )");
-        assert_eq!(offset, 10);
-        assert_ne!(message, "SyntaxError: unexpected end of the expression");
+        for (source, at) in [("user.name )", 10), ("user.a = )", 9), ("f(user.a = )", 11)] {
+            let (offset, message) = error(source);
+            assert_eq!(offset, at, "{source}");
+            assert!(
+                message.starts_with("SyntaxError: unexpected token ')'"),
+                "{source}: {message}"
+            );
+        }
         let (offset, message) = error("user.a ?? user.b || 1");
         assert_eq!(offset, 17);
         assert!(message.starts_with("SyntaxError: expected token '??', got '||'"), "{message}");

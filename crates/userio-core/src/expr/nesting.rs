@@ -39,8 +39,15 @@ pub(crate) fn check(source: &str) -> Result<(), TooDeep> {
 /// How deep `source` nests (0 for `a + b`, 1 for `(a)`), or where it first goes deeper
 /// than [`MAX_NESTING`].
 fn deepest(source: &str) -> Result<usize, TooDeep> {
-    let outermost = Frame::new(Open::Paren, 0);
-    Scanner { src: source.as_bytes(), at: 0, frames: vec![outermost], prev: Prev::ExprStart }.run()
+    Scanner::new(source).run()
+}
+
+/// The offset of the first bracket in `source` that closes nothing opened before it (as
+/// the `)` of `user.name )`), if any: where a parser finds the source closing too early.
+pub(crate) fn stray_closer(source: &str) -> Option<usize> {
+    let mut scanner = Scanner::new(source);
+    let _ = scanner.run();
+    scanner.stray
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +112,8 @@ struct Scanner<'s> {
     at: usize,
     frames: Vec<Frame>,
     prev: Prev,
+    /// Where the first closing bracket that matched nothing was.
+    stray: Option<usize>,
 }
 
 /// Keywords after which an expression starts (so a `/` starts a regular expression).
@@ -131,6 +140,12 @@ const PUNCTUATORS: &[&[u8]] = &[
 const UNARY_KEYWORDS: &[&[u8]] = &[b"typeof", b"void", b"delete", b"new"];
 
 impl<'s> Scanner<'s> {
+    fn new(source: &'s str) -> Scanner<'s> {
+        let outermost = Frame::new(Open::Paren, 0);
+        let (src, frames) = (source.as_bytes(), vec![outermost]);
+        Scanner { src, at: 0, frames, prev: Prev::ExprStart, stray: None }
+    }
+
     fn top(&mut self) -> &mut Frame {
         self.frames.last_mut().expect("the outermost frame is never closed")
     }
@@ -143,7 +158,7 @@ impl<'s> Scanner<'s> {
         self.src.get(self.at + ahead).copied().unwrap_or(0)
     }
 
-    fn run(mut self) -> Result<usize, TooDeep> {
+    fn run(&mut self) -> Result<usize, TooDeep> {
         let mut deepest = 0;
         // `function`/`class` seen, whose body is the next `{` at this many frames, and
         // whether it is an expression.
@@ -210,7 +225,9 @@ impl<'s> Scanner<'s> {
                         _ => Open::Brace,
                     };
                     // A closer that matches nothing is a syntax error, where parsing stops.
-                    if self.frames.len() > 1 && self.top().open == want {
+                    if self.frames.len() == 1 || self.top().open != want {
+                        self.stray = self.stray.or(Some(start));
+                    } else {
                         let frame = self.frames.pop().expect("more than one frame");
                         match want {
                             Open::Subst => {
