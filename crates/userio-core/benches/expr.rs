@@ -24,6 +24,7 @@ const MORE: &[(&str, &str)] = &[
     ),
     ("ends_with", "(user.email || '').endsWith('@example.com') ? 'internal' : 'external'"),
     ("some", "(user.app_metadata?.roles || []).some(r => r === 'admin')"),
+    ("replace", "user.user_id.replace('auth0|', '')"),
 ];
 
 /// Every user's cell text, as a CSV export writes it (`Column::write_text`).

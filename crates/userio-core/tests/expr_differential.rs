@@ -44,8 +44,37 @@ const LITERALS: &[&str] = &[
 ];
 
 /// Methods whose argument is itself generated (the conversions of their arguments).
-const METHODS: &[&str] =
-    &["slice", "includes", "split", "join", "startsWith", "endsWith", "indexOf"];
+const METHODS: &[&str] = &[
+    "slice",
+    "includes",
+    "split",
+    "join",
+    "startsWith",
+    "endsWith",
+    "indexOf",
+    "replace",
+    "replaceAll",
+    "substring",
+    "padStart",
+    "padEnd",
+];
+
+/// Global functions, called with one generated argument.
+const FUNCTIONS: &[&str] = &[
+    "String",
+    "Number",
+    "Boolean",
+    "JSON.stringify",
+    "Array.isArray",
+    "Math.round",
+    "Math.floor",
+    "Math.ceil",
+    "Math.trunc",
+    "Math.abs",
+    "Math.sign",
+    "Math.max",
+    "Math.min",
+];
 
 /// Array methods that take a simple arrow.
 const ARROW_METHODS: &[&str] = &["map", "filter", "find", "findIndex", "some", "every"];
@@ -87,6 +116,13 @@ const SUFFIXES: &[&str] = &[
     ".endsWith('x', 1)",
     ".indexOf('a')",
     ".indexOf(1, -1)",
+    ".replace('a', '<$&$`$'>')",
+    ".replaceAll('', '.')",
+    ".substring(2, 0)",
+    ".padStart(3, 'ab')",
+    ".padEnd(2)",
+    ".trimStart()",
+    ".trimEnd()",
     "['length']",
     "[-1]",
 ];
@@ -120,8 +156,9 @@ fn expression() -> impl Strategy<Value = String> {
                 .prop_map(|(a, m, b)| format!("({a}).{m}(i => ({b}))")),
             (inner.clone(), select(ARROW_METHODS), inner.clone())
                 .prop_map(|(a, m, b)| format!("({a})?.{m}((i, j) => ({b}))")),
-            (select(&["String", "Number", "JSON.stringify"][..]), inner.clone())
-                .prop_map(|(f, a)| format!("{f}({a})")),
+            (select(FUNCTIONS), inner.clone()).prop_map(|(f, a)| format!("{f}({a})")),
+            (select(&["Math.max", "Math.min"][..]), inner.clone(), inner.clone())
+                .prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("`<${{{a}}}|${{{b}}}>`")),
         ]
     })

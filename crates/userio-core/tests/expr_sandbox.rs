@@ -16,9 +16,7 @@ fn js(source: &str) -> Column {
     // about even in a debug build.
     let limits =
         Limits { loop_iterations: 10_000, time: Duration::from_secs(30), ..Limits::default() };
-    let c = Column::new("c", source).expect("builds").with_limits(limits);
-    assert_eq!(c.tier(), Tier::Js, "{source}");
-    c
+    Column::with_tier("c", source, Tier::Js).expect("builds").with_limits(limits)
 }
 
 #[track_caller]
@@ -61,6 +59,19 @@ fn runaway_allocation_is_stopped() {
     trips(&js("Array.prototype.join.call({ length: 2e7 }, '-').length"), "sandbox limit");
     trips(&js("''.padStart(1e9, 'x').length"), "sandbox limit");
     trips(&js("(() => { const a = []; for (;;) a.push(a.length); })()"), "loop");
+}
+
+#[test]
+fn the_native_tier_pads_within_the_same_limit() {
+    let source = "''.padStart(1e9, 'x').length";
+    let native = Column::new("c", source).unwrap();
+    assert_eq!(native.tier(), Tier::Native);
+    let (a, b) = (native.eval(&user()).unwrap_err(), js(source).eval(&user()).unwrap_err());
+    assert_eq!(a.message, b.message);
+    assert_eq!(a.message, "RangeError: sandbox limit: string longer than 10000000");
+    // An empty fill adds nothing, however long.
+    let nothing = Column::new("c", "'x'.padEnd(1e9, '')").unwrap();
+    assert_eq!(nothing.eval(&user()).unwrap().to_text(), "x");
 }
 
 #[test]

@@ -29,7 +29,7 @@ use boa_engine::{
 };
 use serde_json::Value;
 
-use super::{Cell, CellError, Limits};
+use super::{Cell, CellError, Limits, MAX_BUILT_LENGTH};
 use crate::user::{Keys, Need, UserRef, member};
 
 /// A JavaScript column source, ready to be compiled by any thread.
@@ -624,9 +624,6 @@ const GUARDED_ARRAY_METHODS: &[&str] = &[
     "toSpliced",
 ];
 
-/// The longest array or padded string the guarded built-ins work on (`MAX` in [`PRELUDE`]).
-const MAX_BUILT_LENGTH: f64 = 10_000_000.0;
-
 /// Puts the guards of [`GUARDED_ARRAY_METHODS`] on `Array.prototype`, keeping each method's
 /// `name`, `length` and attributes.
 fn guard_array_methods(ctx: &mut Context) -> JsResult<()> {
@@ -671,7 +668,7 @@ fn guarded_call(
     stack_left()?;
     if !this.is_null_or_undefined() {
         let length = this.to_object(ctx)?.get(js_string!("length"), ctx)?;
-        if length.gt(&JsValue::new(MAX_BUILT_LENGTH), ctx)? {
+        if length.gt(&JsValue::new(MAX_BUILT_LENGTH as f64), ctx)? {
             return Err(array_limit_error());
         }
     }
@@ -827,7 +824,7 @@ fn plain_array(
 /// `LengthOfArrayLike(o)`, or [`array_limit_error`] over [`MAX_BUILT_LENGTH`].
 fn length_within_limit(o: &JsObject, ctx: &mut Context) -> JsResult<u64> {
     let length = get(o, js_string!("length"), ctx)?.to_length(ctx)?;
-    if length as f64 > MAX_BUILT_LENGTH {
+    if length > MAX_BUILT_LENGTH as u64 {
         return Err(array_limit_error());
     }
     Ok(length)
@@ -1214,6 +1211,12 @@ mod tests {
     use boa_engine::JsString;
 
     use super::{JsProgram, lone_surrogates_replaced, to_rust_string, user_paths};
+
+    #[test]
+    fn the_prelude_guards_with_the_shared_limit() {
+        let max = format!("const MAX = {};", crate::expr::MAX_BUILT_LENGTH);
+        assert!(super::PRELUDE.contains(&max), "{max}");
+    }
 
     #[test]
     fn most_sources_run_directly_in_the_per_user_script() {

@@ -154,6 +154,10 @@ impl ErrorPolicy {
     }
 }
 
+/// The longest array or padded string a built-in may make (a `RangeError` beyond): the
+/// JavaScript tier's guards and the native `padStart`/`padEnd` share it.
+pub(crate) const MAX_BUILT_LENGTH: usize = 10_000_000;
+
 /// Sandbox limits of the JavaScript tier, per cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {

@@ -3,13 +3,17 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use super::parse::{ArrowMethod, BinOp, Builtin, Expr, Link, LogOp, MAX_METHOD_ARGS, Method, UnOp};
-use crate::expr::CellError;
+use serde_json::Value;
+
+use super::parse::{
+    ArrowMethod, BinOp, Builtin, Expr, Link, LogOp, MAX_METHOD_ARGS, MathFn, Method, UnOp,
+};
 use crate::expr::number::is_js_space;
 use crate::expr::value::{
     Items, JsVal, clamped_position, push_joined, relative_index, units_to_string, utf16_boundary,
     utf16_len, utf16_slice, utf16_suffix,
 };
+use crate::expr::{CellError, MAX_BUILT_LENGTH};
 use crate::user::UserRef;
 
 type R<'u> = Result<JsVal<'u>, CellError>;
@@ -179,8 +183,29 @@ fn call_builtin<'u>(
     user: UserRef<'u>,
     locals: &mut [JsVal<'u>],
 ) -> R<'u> {
+    if let Builtin::Math(f @ (MathFn::Max | MathFn::Min)) = builtin {
+        // Every argument is evaluated before any is compared (a later one's error comes
+        // even after a `NaN`); `ToNumber` can neither fail nor have effects here.
+        let max = f == MathFn::Max;
+        let (mut best, mut nan) = (if max { f64::NEG_INFINITY } else { f64::INFINITY }, false);
+        for a in args {
+            let n = operand(a, user, locals)?.to_num();
+            // -0 is less than +0 here, as in JavaScript's `Math.max` and `Math.min`.
+            let zeros = n == 0.0 && best == 0.0;
+            let better = if max {
+                n > best || (zeros && best.is_sign_negative())
+            } else {
+                n < best || (zeros && n.is_sign_negative())
+            };
+            nan |= n.is_nan();
+            if better {
+                best = n;
+            }
+        }
+        return Ok(JsVal::Num(if nan { f64::NAN } else { best }));
+    }
     let arg = match args.first() {
-        Some(a) => Some(eval(a, user, locals)?),
+        Some(a) => Some(operand(a, user, locals)?),
         None => None,
     };
     Ok(match (builtin, arg) {
@@ -188,11 +213,43 @@ fn call_builtin<'u>(
         (Builtin::String, Some(v)) => JsVal::Str(v.to_str()),
         (Builtin::Number, None) => JsVal::Num(0.0),
         (Builtin::Number, Some(v)) => JsVal::Num(v.to_num()),
+        (Builtin::Boolean, v) => JsVal::Bool(v.is_some_and(|v| v.truthy())),
+        (Builtin::ArrayIsArray, v) => {
+            JsVal::Bool(matches!(v, Some(JsVal::Json(Value::Array(_)) | JsVal::Arr(_))))
+        }
         (Builtin::JsonStringify, v) => match v.and_then(|v| v.stringify()) {
             Some(s) => JsVal::Str(Cow::Owned(s)),
             None => JsVal::Undefined,
         },
+        (Builtin::Math(f), v) => {
+            let n = v.map_or(f64::NAN, |v| v.to_num());
+            JsVal::Num(match f {
+                MathFn::Round => js_round(n),
+                MathFn::Floor => n.floor(),
+                MathFn::Ceil => n.ceil(),
+                MathFn::Trunc => n.trunc(),
+                MathFn::Abs => n.abs(),
+                MathFn::Sign if n > 0.0 => 1.0,
+                MathFn::Sign if n < 0.0 => -1.0,
+                // NaN, +0 and -0 are their own sign; `Max` and `Min` were handled above.
+                MathFn::Sign | MathFn::Max | MathFn::Min => n,
+            })
+        }
     })
+}
+
+/// `Math.round`: to the nearest integer, halves up (towards +∞), keeping the sign of zero
+/// (`Math.round(-0.4)` is `-0`). Not `f64::round`, which rounds halves away from zero.
+fn js_round(n: f64) -> f64 {
+    if !n.is_finite() || n == 0.0 {
+        return n;
+    }
+    if (-0.5..0.0).contains(&n) {
+        return -0.0;
+    }
+    let floor = n.floor();
+    // `n - floor` is exact; `n + 0.5` is not (0.49999999999999994 + 0.5 is 1).
+    if n - floor >= 0.5 { floor + 1.0 } else { floor }
 }
 
 /// Applies `links` to `cur`, left to right.
@@ -448,6 +505,13 @@ fn method_name(m: Method) -> &'static str {
         Method::StartsWith => "startsWith",
         Method::EndsWith => "endsWith",
         Method::IndexOf => "indexOf",
+        Method::Replace => "replace",
+        Method::ReplaceAll => "replaceAll",
+        Method::Substring => "substring",
+        Method::PadStart => "padStart",
+        Method::PadEnd => "padEnd",
+        Method::TrimStart => "trimStart",
+        Method::TrimEnd => "trimEnd",
     }
 }
 
@@ -509,6 +573,20 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
                         })
                     }
                 }
+                Method::Replace => replace(s, args, false)?,
+                Method::ReplaceAll => replace(s, args, true)?,
+                Method::Substring => {
+                    let len = utf16_len(s);
+                    let a = clamped_position(args.first(), len, 0);
+                    let b = clamped_position(args.get(1), len, len);
+                    JsVal::Str(Cow::Owned(utf16_slice(s, a.min(b), a.max(b))?))
+                }
+                Method::PadStart => pad(s, args, true)?,
+                Method::PadEnd => pad(s, args, false)?,
+                Method::TrimStart => {
+                    JsVal::Str(Cow::Owned(s.trim_start_matches(is_js_space).into()))
+                }
+                Method::TrimEnd => JsVal::Str(Cow::Owned(s.trim_end_matches(is_js_space).into())),
                 Method::Split => split(s, args)?,
                 Method::Join => return Err(not_fn()),
             })
@@ -555,6 +633,102 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
 /// when there is none, as JavaScript converts it).
 fn search_string<'u>(args: &[JsVal<'u>]) -> Cow<'u, str> {
     args.first().map_or(Cow::Borrowed("undefined"), JsVal::to_str)
+}
+
+/// `s.replace(search, with)`, or `replaceAll`, with a string to look for (the only kind a
+/// native expression can pass). In `with`, `$$`, `$&`, `` $` `` and `$'` are expanded as
+/// JavaScript's GetSubstitution does; `$1` and `$<name>` stay as they are (a string search
+/// has no groups). `replaceAll('')` on a character outside the Basic Multilingual Plane
+/// would put text between its halves: JavaScript's to do.
+fn replace<'u>(s: &str, args: &[JsVal<'u>], all: bool) -> R<'u> {
+    let search = search_string(args);
+    let with = args.get(1).map_or(Cow::Borrowed("undefined"), JsVal::to_str);
+    let mut out = String::with_capacity(s.len());
+    let (mut copied, mut from) = (0, 0);
+    while let Some(at) = s[from..].find(search.as_ref()).map(|i| i + from) {
+        let end = at + search.len();
+        out.push_str(&s[copied..at]);
+        substitute(&mut out, &with, s, at, end);
+        copied = end;
+        if !all {
+            break;
+        }
+        from = if search.is_empty() {
+            // The next match is one UTF-16 unit on.
+            match s[at..].chars().next() {
+                None => break,
+                Some(c) if c.len_utf16() == 2 => return Err(CellError::lone_surrogate()),
+                Some(c) => at + c.len_utf8(),
+            }
+        } else {
+            end
+        };
+    }
+    out.push_str(&s[copied..]);
+    Ok(JsVal::Str(Cow::Owned(out)))
+}
+
+/// Appends `template` with its `$` patterns expanded for the match `s[start..end]`.
+fn substitute(out: &mut String, template: &str, s: &str, start: usize, end: usize) {
+    let mut rest = template;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (piece, used) = match after.as_bytes().first() {
+            Some(b'$') => ("$", 1),
+            Some(b'&') => (&s[start..end], 1),
+            Some(b'`') => (&s[..start], 1),
+            Some(b'\'') => (&s[end..], 1),
+            _ => ("$", 0),
+        };
+        out.push_str(piece);
+        rest = &after[used..];
+    }
+    out.push_str(rest);
+}
+
+/// `s.padStart(n, fill)` (`start`) or `padEnd`: `fill` (a space when missing) repeated and
+/// cut to make `s` `n` UTF-16 units long. As in the JavaScript tier, past the sandbox's
+/// limit on built strings this is a `RangeError` (unless `fill` is empty: nothing to add).
+fn pad<'u>(s: &str, args: &[JsVal<'u>], start: bool) -> R<'u> {
+    let fill = match args.get(1) {
+        None | Some(JsVal::Undefined) => Cow::Borrowed(" "),
+        Some(v) => v.to_str(),
+    };
+    let n = args.first().map_or(f64::NAN, JsVal::to_num);
+    if n > MAX_BUILT_LENGTH as f64 && !fill.is_empty() {
+        return Err(CellError {
+            message: format!("RangeError: sandbox limit: string longer than {MAX_BUILT_LENGTH}"),
+        });
+    }
+    // `ToLength`; at most the limit here.
+    let n = if n.is_nan() { 0 } else { n.clamp(0.0, MAX_BUILT_LENGTH as f64) as usize };
+    let len = utf16_len(s);
+    if n <= len || fill.is_empty() {
+        return Ok(JsVal::Str(Cow::Owned(s.to_owned())));
+    }
+    let (need, mut units) = (n - len, 0);
+    let mut out = String::with_capacity(s.len() + need);
+    if !start {
+        out.push_str(s);
+    }
+    'fill: loop {
+        for c in fill.chars() {
+            if units == need {
+                break 'fill;
+            }
+            if units + c.len_utf16() > need {
+                // The cut falls inside a character: half of it would be left.
+                return Err(CellError::lone_surrogate());
+            }
+            out.push(c);
+            units += c.len_utf16();
+        }
+    }
+    if start {
+        out.push_str(s);
+    }
+    Ok(JsVal::Str(Cow::Owned(out)))
 }
 
 fn split<'u>(s: &str, args: &[JsVal<'u>]) -> R<'u> {

@@ -188,6 +188,13 @@ pub(crate) enum Method {
     StartsWith,
     EndsWith,
     IndexOf,
+    Replace,
+    ReplaceAll,
+    Substring,
+    PadStart,
+    PadEnd,
+    TrimStart,
+    TrimEnd,
 }
 
 /// An array method that calls a simple arrow per item: `.map(x => …)`, `.filter(…)`, ….
@@ -226,12 +233,63 @@ impl ArrowMethod {
     }
 }
 
+/// A global function the native tier knows: `String(x)`, `Math.max(a, b)`, ….
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Builtin {
     String,
     Number,
+    Boolean,
     JsonStringify,
+    ArrayIsArray,
+    Math(MathFn),
 }
+
+/// The functions of `Math` the native tier knows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum MathFn {
+    Round,
+    Floor,
+    Ceil,
+    Trunc,
+    Abs,
+    Sign,
+    Max,
+    Min,
+}
+
+impl Builtin {
+    /// The builtin `global.member` names (`member` empty for a plain global).
+    fn of(global: &str, member: &str) -> Option<Builtin> {
+        Some(match (global, member) {
+            ("String", "") => Builtin::String,
+            ("Number", "") => Builtin::Number,
+            ("Boolean", "") => Builtin::Boolean,
+            ("JSON", "stringify") => Builtin::JsonStringify,
+            ("Array", "isArray") => Builtin::ArrayIsArray,
+            ("Math", "round") => Builtin::Math(MathFn::Round),
+            ("Math", "floor") => Builtin::Math(MathFn::Floor),
+            ("Math", "ceil") => Builtin::Math(MathFn::Ceil),
+            ("Math", "trunc") => Builtin::Math(MathFn::Trunc),
+            ("Math", "abs") => Builtin::Math(MathFn::Abs),
+            ("Math", "sign") => Builtin::Math(MathFn::Sign),
+            ("Math", "max") => Builtin::Math(MathFn::Max),
+            ("Math", "min") => Builtin::Math(MathFn::Min),
+            _ => return None,
+        })
+    }
+
+    /// The most arguments the native tier takes for it (more make the source JavaScript's:
+    /// JavaScript would evaluate them, and ignore them).
+    pub(crate) fn max_args(self) -> usize {
+        match self {
+            Builtin::Math(MathFn::Max | MathFn::Min) => MAX_BUILTIN_ARGS,
+            _ => 1,
+        }
+    }
+}
+
+/// The most arguments of `Math.max` and `Math.min` the native tier takes.
+pub(crate) const MAX_BUILTIN_ARGS: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum BinOp {
@@ -901,37 +959,33 @@ impl<'s> Parser<'s> {
 
     fn postfix(&mut self) -> R<Expr> {
         let start = self.offset();
-        // Global calls: String(x), Number(x), JSON.stringify(x).
+        // Global calls: String(x), Number(x), Boolean(x), JSON.stringify(x), Math.max(…), ….
         if let Tok::Ident(name) = self.peek().clone()
             && !self.in_scope(&name)
+            && matches!(name.as_str(), "String" | "Number" | "Boolean" | "JSON" | "Array" | "Math")
         {
-            {
-                let builtin = match name.as_str() {
-                    "String" => Some(Builtin::String),
-                    "Number" => Some(Builtin::Number),
-                    "JSON" => Some(Builtin::JsonStringify),
-                    _ => None,
-                };
-                if let Some(b) = builtin {
-                    self.next();
-                    if b == Builtin::JsonStringify {
-                        self.expect(".")?;
-                        match self.next() {
-                            Tok::Ident(m) if m == "stringify" => {}
-                            _ => return Err(not(start, "a JSON method other than stringify")),
-                        }
-                    }
-                    if !self.is("(") {
-                        return Err(not(start, format!("`{name}` used as a value")));
-                    }
-                    let args = self.arguments()?;
-                    if args.len() > 1 {
-                        return Err(not(start, "extra arguments"));
-                    }
-                    let call = Expr::Call(b, args);
-                    return self.links(call, start);
+            self.next();
+            let member = if self.eat(".") {
+                match self.next() {
+                    Tok::Ident(m) => m,
+                    _ => return Err(not(start, format!("this member of `{name}`"))),
                 }
+            } else {
+                String::new()
+            };
+            let Some(builtin) = Builtin::of(&name, &member) else {
+                let what = if member.is_empty() { name } else { format!("{name}.{member}") };
+                return Err(not(start, format!("`{what}`")));
+            };
+            if !self.is("(") {
+                return Err(not(start, "a global function used as a value"));
             }
+            let args = self.arguments()?;
+            if args.len() > builtin.max_args() {
+                return Err(not(start, "extra arguments"));
+            }
+            let call = Expr::Call(builtin, args);
+            return self.links(call, start);
         }
         let base = self.primary()?;
         self.links(base, start)
@@ -1004,6 +1058,13 @@ impl<'s> Parser<'s> {
             "startsWith" => Method::StartsWith,
             "endsWith" => Method::EndsWith,
             "indexOf" => Method::IndexOf,
+            "replace" => Method::Replace,
+            "replaceAll" => Method::ReplaceAll,
+            "substring" => Method::Substring,
+            "padStart" => Method::PadStart,
+            "padEnd" => Method::PadEnd,
+            "trimStart" => Method::TrimStart,
+            "trimEnd" => Method::TrimEnd,
             _ => match ArrowMethod::of(name) {
                 Some(method) => return self.arrow_call(method, optional, callee),
                 None => return Err(not(at, format!("the method `{name}`"))),
@@ -1011,14 +1072,23 @@ impl<'s> Parser<'s> {
         };
         let args = self.arguments()?;
         let max = match method {
-            Method::ToLowerCase | Method::ToUpperCase | Method::Trim => 0,
+            Method::ToLowerCase
+            | Method::ToUpperCase
+            | Method::Trim
+            | Method::TrimStart
+            | Method::TrimEnd => 0,
             Method::Join => 1,
             Method::Split
             | Method::Slice
             | Method::Includes
             | Method::StartsWith
             | Method::EndsWith
-            | Method::IndexOf => MAX_METHOD_ARGS,
+            | Method::IndexOf
+            | Method::Replace
+            | Method::ReplaceAll
+            | Method::Substring
+            | Method::PadStart
+            | Method::PadEnd => MAX_METHOD_ARGS,
         };
         if args.len() > max {
             return Err(not(at, format!("extra arguments to `{name}`")));
@@ -1180,6 +1250,8 @@ mod tests {
             "`${user.a} and ${user.b}`",
             "user?.a?.['b-c']?.toLowerCase()",
             "JSON.stringify(user.app_metadata)",
+            "Math.max(1, user.a)",
+            "(user.ids || []).filter(i => i.on).some((x, n) => n > 1)",
             "a ?? (b || c)",
         ] {
             let src = ok.replace("a ?? (b || c)", "user.a ?? (user.b || user.c)");
@@ -1187,7 +1259,9 @@ mod tests {
         }
         for (bad, off) in [
             ("user.a ?? user.b || user.c", 10),
-            ("Math.max(1, 2)", 0),
+            ("Math.pow(1, 2)", 0),
+            ("Math.max(...user.a)", 9),
+            ("user.a.filter(Boolean)", 21),
             ("user.toString()", 5),
             ("user.a.constructor", 7),
             ("user[user.k]", 5),
