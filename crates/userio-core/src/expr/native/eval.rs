@@ -10,8 +10,8 @@ use super::parse::{
 };
 use crate::expr::number::is_js_space;
 use crate::expr::value::{
-    Items, JsVal, clamped_position, push_joined, relative_index, units_to_string, utf16_boundary,
-    utf16_len, utf16_slice, utf16_suffix,
+    Items, JsVal, clamped_position, find_str, push_joined, relative_index, units_to_string,
+    utf16_boundary, utf16_len, utf16_slice, utf16_suffix,
 };
 use crate::expr::{CellError, MAX_BUILT_LENGTH};
 use crate::user::UserRef;
@@ -538,7 +538,7 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
                 Method::Includes => {
                     let needle = search_string(args);
                     let pos = clamped_position(args.get(1), utf16_len(s), 0);
-                    JsVal::Bool(utf16_suffix(s, pos).contains(needle.as_ref()))
+                    JsVal::Bool(find_str(utf16_suffix(s, pos), &needle).is_some())
                 }
                 // A needle that is not empty is whole: it can neither start inside a
                 // character nor end inside one, so a position there matches nothing.
@@ -567,7 +567,7 @@ fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str)
                         JsVal::Num(pos as f64)
                     } else {
                         let rest = utf16_suffix(s, pos);
-                        JsVal::Num(match rest.find(needle.as_ref()) {
+                        JsVal::Num(match find_str(rest, &needle) {
                             Some(at) => (len - utf16_len(rest) + utf16_len(&rest[..at])) as f64,
                             None => -1.0,
                         })
@@ -645,7 +645,7 @@ fn replace<'u>(s: &str, args: &[JsVal<'u>], all: bool) -> R<'u> {
     let with = args.get(1).map_or(Cow::Borrowed("undefined"), JsVal::to_str);
     let mut out = String::with_capacity(s.len());
     let (mut copied, mut from) = (0, 0);
-    while let Some(at) = s[from..].find(search.as_ref()).map(|i| i + from) {
+    while let Some(at) = find_str(&s[from..], &search).map(|i| i + from) {
         let end = at + search.len();
         out.push_str(&s[copied..at]);
         substitute(&mut out, &with, s, at, end);
