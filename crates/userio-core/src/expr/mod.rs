@@ -509,9 +509,10 @@ impl Column {
         self.write_text_user(UserRef::Whole(user), out)
     }
 
-    /// [`write_text`](Self::write_text) for a user as the export parsed it. A native
-    /// column's call is inlined into the caller's loop: the user is then passed on as it
-    /// is, not stored and reloaded whole (a stall that cost a cell a fifth of its time).
+    /// [`write_text`](Self::write_text) for a user as the export parsed it. A native or
+    /// path column's call is inlined into the caller's loop: the user is then passed on as
+    /// it is, not stored and reloaded whole (a stall that cost a native cell a fifth of its
+    /// time, and a projected path cell half).
     #[inline(always)]
     pub(crate) fn write_text_user(
         &self,
@@ -519,6 +520,8 @@ impl Column {
         out: &mut String,
     ) -> Result<(), CellError> {
         match &self.compiled {
+            // A path writes nothing before it fails.
+            Compiled::Path(p) => p.write_text(user, out),
             Compiled::Native(n) => {
                 let start = out.len();
                 let written = n.run_plan(|plan, locals| plan.write(user, locals, out));
@@ -528,7 +531,8 @@ impl Column {
                 }
                 Ok(())
             }
-            _ => self.write_text_other(user, out),
+            #[cfg(feature = "js")]
+            Compiled::Js(_) => self.write_text_other(user, out),
         }
     }
 
@@ -552,16 +556,15 @@ impl Column {
         Err(error)
     }
 
-    /// [`write_text_user`](Self::write_text_user) for paths and JavaScript, kept out of the
-    /// callers' loops (inlined there, a path's code slowed native cells down by a third).
+    /// [`write_text_user`](Self::write_text_user) for JavaScript, kept out of the callers'
+    /// loops. (Inlined there, the code of a path as it was until the thirteenth session
+    /// slowed native cells down by a third; a path's walk is small enough now.)
+    #[cfg(feature = "js")]
     #[inline(never)]
     fn write_text_other(&self, user: UserRef<'_>, out: &mut String) -> Result<(), CellError> {
         match &self.compiled {
-            // A path writes nothing before it fails.
-            Compiled::Path(p) => p.write_text(user, out),
-            Compiled::Native(_) => self.write_text_user(user, out),
-            #[cfg(feature = "js")]
             Compiled::Js(j) => j.write_text(user, &self.limits, out),
+            Compiled::Path(_) | Compiled::Native(_) => self.write_text_user(user, out),
         }
     }
 
