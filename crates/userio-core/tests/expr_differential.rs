@@ -74,6 +74,9 @@ const FUNCTIONS: &[&str] = &[
     "Math.sign",
     "Math.max",
     "Math.min",
+    "Object.keys",
+    "Object.values",
+    "Object.entries",
 ];
 
 /// Array methods that take a simple arrow.

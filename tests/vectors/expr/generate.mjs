@@ -320,6 +320,16 @@ const cases = [
   ["Boolean(user.email)", N], ["Boolean()", N], ["Boolean('')", N], ["Boolean(user.identities)", N],
   ["Array.isArray(user.name)", N], ["Array.isArray()", N],
   ["Array.isArray([])", N], ["Array.from([1])", J],
+  // `Object.keys`, `values`, `entries` (integer keys first: see the Rust unit test, as JSON
+  // written by JavaScript already has them first).
+  ["Object.keys(user.app_metadata).join(',')", N], ["Object.values(user.user_metadata)", N],
+  ["Object.entries(user.app_metadata).length", N], ["Object.keys(user.app_metadata || []).length", N],
+  ["JSON.stringify(Object.entries(user.user_metadata))", N], ["Object.keys(user.name)", N],
+  ["Object.values(user.user_metadata || {})", J],
+  ["Object.values(user.family_name || '')", N], ["Object.keys(user.logins_count)", N],
+  ["Object.entries(user.identities || [])", N], ["Object.keys()", N], ["Object.keys(user.missing)", N],
+  ["Object.values(user.name)", N], ["Object.entries(user.email_verified)", N],
+  ["Object.assign({}, user.app_metadata)", J],
   // JavaScript tier.
   ["Math.max(user.logins_count || 0, 10)", N], ["Object.keys(user.app_metadata || {}).length", J],
   ["Object.keys(user).sort().join(',')", J], ["user.email?.replace(/@.*/, '')", J],

@@ -690,6 +690,25 @@ mod tests {
         assert_send_sync::<Column>();
     }
 
+    /// JSON written by JavaScript has integer keys first already; a file need not.
+    #[test]
+    fn object_keys_puts_integer_keys_first_as_javascript_does() {
+        let user: Value =
+            serde_json::from_str(r#"{"m": {"b": 1, "10": 2, "a": 3, "2": 4, "01": 5, "-1": 6}}"#)
+                .unwrap();
+        let want = "2,10,b,a,01,-1";
+        for tier in [Tier::Native, Tier::Js]
+            .into_iter()
+            .filter(|t| cfg!(feature = "js") || *t == Tier::Native)
+        {
+            let keys = Column::with_tier("c", "Object.keys(user.m).join()", tier).unwrap();
+            assert_eq!(keys.eval(&user).unwrap().to_text(), want, "{tier}");
+        }
+        let values = Column::new("c", "Object.values(user.m).join()").unwrap();
+        assert_eq!(values.tier(), Tier::Native);
+        assert_eq!(values.eval(&user).unwrap().to_text(), "4,2,1,3,5,6");
+    }
+
     #[test]
     #[cfg(feature = "js")]
     fn a_native_cell_that_cuts_a_character_in_half_runs_in_javascript() {

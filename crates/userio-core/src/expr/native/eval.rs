@@ -6,8 +6,9 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::parse::{
-    ArrowMethod, BinOp, Builtin, Expr, Link, LogOp, MAX_METHOD_ARGS, MathFn, Method, UnOp,
+    ArrowMethod, BinOp, Builtin, Expr, Link, LogOp, MAX_METHOD_ARGS, MathFn, Method, ObjectFn, UnOp,
 };
+use crate::expr::json::array_index;
 use crate::expr::number::is_js_space;
 use crate::expr::value::{
     Items, JsVal, clamped_position, find_str, push_joined, relative_index, units_to_string,
@@ -221,6 +222,7 @@ fn call_builtin<'u>(
             Some(s) => JsVal::Str(Cow::Owned(s)),
             None => JsVal::Undefined,
         },
+        (Builtin::Object(f), v) => own_properties(f, v.unwrap_or(JsVal::Undefined))?,
         (Builtin::Math(f), v) => {
             let n = v.map_or(f64::NAN, |v| v.to_num());
             JsVal::Num(match f {
@@ -236,6 +238,53 @@ fn call_builtin<'u>(
             })
         }
     })
+}
+
+/// `Object.keys(v)`, `Object.values(v)` or `Object.entries(v)`: the own enumerable
+/// properties, integer keys first in ascending order and then the others in the order the
+/// JSON has them (as JavaScript orders keys); a string's are its UTF-16 units.
+fn own_properties<'u>(f: ObjectFn, v: JsVal<'u>) -> R<'u> {
+    let entry = |key: Cow<'u, str>, value: JsVal<'u>| match f {
+        ObjectFn::Keys => JsVal::Str(key),
+        ObjectFn::Values => value,
+        ObjectFn::Entries => JsVal::Arr(Rc::new(vec![JsVal::Str(key), value])),
+    };
+    let index = |i: usize| Cow::Owned(i.to_string());
+    let out = match v {
+        JsVal::Undefined | JsVal::Null => {
+            return Err(type_error("Cannot convert undefined or null to object".into()));
+        }
+        JsVal::Bool(_) | JsVal::Num(_) => Vec::new(),
+        JsVal::Str(s) => {
+            let units: Vec<u16> = s.encode_utf16().collect();
+            let mut out = Vec::with_capacity(units.len());
+            for (i, unit) in units.iter().enumerate() {
+                let value = match f {
+                    ObjectFn::Keys => JsVal::Undefined,
+                    _ => JsVal::Str(Cow::Owned(units_to_string(std::slice::from_ref(unit))?)),
+                };
+                out.push(entry(index(i), value));
+            }
+            out
+        }
+        JsVal::Json(Value::Object(map)) => {
+            let mut members: Vec<(&'u String, &'u Value)> = map.iter().collect();
+            // Stable: the keys that are not integers keep their order.
+            members.sort_by_key(|(k, _)| array_index(k).map_or((1, 0), |i| (0, i)));
+            let pairs = members.into_iter();
+            pairs.map(|(k, v)| entry(Cow::Borrowed(k.as_str()), JsVal::from_json(v))).collect()
+        }
+        JsVal::Json(Value::Array(items)) => {
+            let items = items.iter().enumerate();
+            items.map(|(i, v)| entry(index(i), JsVal::from_json(v))).collect()
+        }
+        JsVal::Arr(items) => {
+            items.iter().enumerate().map(|(i, v)| entry(index(i), v.clone())).collect()
+        }
+        // `from_json` makes only objects and arrays `Json`.
+        JsVal::Json(_) => Vec::new(),
+    };
+    Ok(JsVal::Arr(Rc::new(out)))
 }
 
 /// `Math.round`: to the nearest integer, halves up (towards +∞), keeping the sign of zero

@@ -242,6 +242,15 @@ pub(crate) enum Builtin {
     JsonStringify,
     ArrayIsArray,
     Math(MathFn),
+    Object(ObjectFn),
+}
+
+/// `Object.keys`, `Object.values`, `Object.entries`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ObjectFn {
+    Keys,
+    Values,
+    Entries,
 }
 
 /// The functions of `Math` the native tier knows.
@@ -274,6 +283,9 @@ impl Builtin {
             ("Math", "sign") => Builtin::Math(MathFn::Sign),
             ("Math", "max") => Builtin::Math(MathFn::Max),
             ("Math", "min") => Builtin::Math(MathFn::Min),
+            ("Object", "keys") => Builtin::Object(ObjectFn::Keys),
+            ("Object", "values") => Builtin::Object(ObjectFn::Values),
+            ("Object", "entries") => Builtin::Object(ObjectFn::Entries),
             _ => return None,
         })
     }
@@ -959,10 +971,14 @@ impl<'s> Parser<'s> {
 
     fn postfix(&mut self) -> R<Expr> {
         let start = self.offset();
-        // Global calls: String(x), Number(x), Boolean(x), JSON.stringify(x), Math.max(…), ….
+        // Global calls: String(x), Number(x), Boolean(x), JSON.stringify(x), Math.max(…),
+        // Object.keys(x), ….
         if let Tok::Ident(name) = self.peek().clone()
             && !self.in_scope(&name)
-            && matches!(name.as_str(), "String" | "Number" | "Boolean" | "JSON" | "Array" | "Math")
+            && matches!(
+                name.as_str(),
+                "String" | "Number" | "Boolean" | "JSON" | "Array" | "Math" | "Object"
+            )
         {
             self.next();
             let member = if self.eat(".") {
