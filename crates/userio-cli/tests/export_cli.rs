@@ -32,6 +32,34 @@ fn writes_the_output_file_and_a_summary() {
 }
 
 #[test]
+fn explain_prints_each_columns_tier() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.ndjson");
+    std::fs::write(&input, "{\"e\":\"a@b.c\",\"n\":2}\n").unwrap();
+    let o = userio()
+        .arg("export")
+        .arg(&input)
+        .args(["--explain", "-c", "Email=e", "-c", "Domain=user.e.split('@')[1]"])
+        .args(["-c", "Keys=Object.keys(user).sort().join()"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "Email,Domain,Keys\na@b.c,b.c,\"e,n\"\n");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let lines: Vec<&str> = err.lines().take(4).collect();
+    assert_eq!(
+        lines,
+        [
+            "userio export: 3 columns (name, tier, source)",
+            "  Email   path    e",
+            "  Domain  native  user.e.split('@')[1]",
+            "  Keys    js      Object.keys(user).sort().join()",
+        ],
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_input_exits_2_and_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.ndjson");

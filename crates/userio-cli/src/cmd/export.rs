@@ -120,6 +120,11 @@ pub struct Args {
     /// matches under 1,000 users, else an export job filtered locally. Says which it chose.
     #[command(flatten)]
     tenant: TenantArgs,
+    /// Before exporting, print each column's name, tier and source to stderr: `path`
+    /// (read straight from the JSON), `native` (evaluated in Rust) or `js` (the sandboxed
+    /// JavaScript engine, much slower).
+    #[arg(long)]
+    explain: bool,
     /// Write to this file (through a temporary file renamed on success) instead of stdout.
     #[arg(long, short, value_name = "OUT")]
     output: Option<PathBuf>,
@@ -315,7 +320,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         None => expand_wildcards(&args, column_specs(&args)?)?,
     };
-    let ex = build(&args, columns(specs, &args)?)?;
+    let columns = columns(specs, &args)?;
+    if args.explain {
+        explain(&columns);
+    }
+    let ex = build(&args, columns)?;
     let mut source = Some(source);
     let mut export = |out: &mut dyn Write| -> Result<Summary, ExportError> {
         match source.take() {
@@ -341,6 +350,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     print_summary(&summary);
     Ok(Outcome::Success)
+}
+
+/// One line per column: its name, tier and source, aligned.
+fn explain(columns: &[Column]) {
+    let width = |f: fn(&Column) -> usize| columns.iter().map(f).max().unwrap_or(0);
+    let name_width = width(|c| c.name().chars().count());
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "userio export: {} columns (name, tier, source)", columns.len());
+    for c in columns {
+        let _ =
+            writeln!(err, "  {:name_width$}  {:6}  {}", c.name(), c.tier().as_str(), c.source());
+    }
 }
 
 fn print_summary(s: &Summary) {
