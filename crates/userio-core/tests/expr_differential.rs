@@ -160,6 +160,7 @@ fn expression() -> impl Strategy<Value = String> {
             (inner.clone(), select(ARROW_METHODS), inner.clone())
                 .prop_map(|(a, m, b)| format!("({a})?.{m}((i, j) => ({b}))")),
             (select(FUNCTIONS), inner.clone()).prop_map(|(f, a)| format!("{f}({a})")),
+            (inner.clone(), select(KEYS)).prop_map(|(a, k)| format!("(({a}) || {{}}).{k}")),
             (select(&["Math.max", "Math.min"][..]), inner.clone(), inner.clone())
                 .prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("`<${{{a}}}|${{{b}}}>`")),

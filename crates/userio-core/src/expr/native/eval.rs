@@ -34,6 +34,7 @@ pub(crate) fn eval<'u>(expr: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u
         Expr::Str(s) => JsVal::Str(Cow::Borrowed(s)),
         Expr::User => JsVal::from_json(user.whole()),
         Expr::Local(slot) => locals.get(*slot).cloned().unwrap_or(JsVal::Undefined),
+        Expr::EmptyObject => JsVal::Json(empty_object()),
         Expr::Array(items) => array(items, user, locals)?,
         Expr::Template(..) | Expr::Binary(BinOp::Concat, ..) => {
             let mut out = String::new();
@@ -130,6 +131,12 @@ pub(super) fn test<'u>(
         Expr::Unary(UnOp::Not, e) => Ok(!test(e, user, locals)?),
         _ => Ok(operand(e, user, locals)?.truthy()),
     }
+}
+
+/// The one `{}` of [`Expr::EmptyObject`].
+fn empty_object() -> &'static Value {
+    static EMPTY: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Value::Object(serde_json::Map::new()))
 }
 
 fn array<'u>(items: &'u [Expr], user: UserRef<'u>, locals: &mut [JsVal<'u>]) -> R<'u> {

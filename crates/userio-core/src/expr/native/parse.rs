@@ -384,6 +384,50 @@ impl Link {
 }
 
 impl Expr {
+    /// Whether every `{}` in the expression is the fallback of a `||` or `??` that is only
+    /// read from (`(x || {}).name`) or listed (`Object.keys(x || {})`). There, one empty
+    /// object serves every evaluation: nothing compares it, keeps it or changes it.
+    pub(crate) fn empty_objects_unobserved(&self) -> bool {
+        let fallback = |e: &Expr| match e {
+            Expr::Logical(LogOp::Or | LogOp::Coalesce, a, b) if **b == Expr::EmptyObject => {
+                Some(a.empty_objects_unobserved())
+            }
+            _ => None,
+        };
+        let all = |items: &[Expr]| items.iter().all(Expr::empty_objects_unobserved);
+        match self {
+            Expr::EmptyObject => false,
+            Expr::Undefined
+            | Expr::Null
+            | Expr::Bool(_)
+            | Expr::Num(_)
+            | Expr::Str(_)
+            | Expr::User
+            | Expr::Local(_) => true,
+            Expr::Chain(base, links) => {
+                fallback(base).unwrap_or_else(|| base.empty_objects_unobserved())
+                    && links.iter().all(|link| match link {
+                        Link::Get { .. } => true,
+                        Link::Call { args, .. } => all(args),
+                        Link::Arrow { body, .. } => body.empty_objects_unobserved(),
+                    })
+            }
+            Expr::Call(Builtin::Object(_), args) if args.len() == 1 => {
+                fallback(&args[0]).unwrap_or_else(|| all(args))
+            }
+            Expr::Array(items) | Expr::Template(_, items) | Expr::Call(_, items) => all(items),
+            Expr::Unary(_, e) => e.empty_objects_unobserved(),
+            Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => {
+                a.empty_objects_unobserved() && b.empty_objects_unobserved()
+            }
+            Expr::Cond(a, b, c) => {
+                a.empty_objects_unobserved()
+                    && b.empty_objects_unobserved()
+                    && c.empty_objects_unobserved()
+            }
+        }
+    }
+
     /// Whether evaluating the expression binds arrow parameters (it has a `.map(x => …)`),
     /// so needs locals.
     pub(crate) fn has_arrow(&self) -> bool {
@@ -394,7 +438,8 @@ impl Expr {
             | Expr::Num(_)
             | Expr::Str(_)
             | Expr::User
-            | Expr::Local(_) => false,
+            | Expr::Local(_)
+            | Expr::EmptyObject => false,
             Expr::Array(items) | Expr::Template(_, items) | Expr::Call(_, items) => {
                 items.iter().any(Expr::has_arrow)
             }
@@ -456,7 +501,8 @@ impl Expr {
             | Expr::Bool(_)
             | Expr::Num(_)
             | Expr::Str(_)
-            | Expr::Local(_) => true,
+            | Expr::Local(_)
+            | Expr::EmptyObject => true,
         }
     }
 }
@@ -479,6 +525,9 @@ pub(crate) enum Expr {
     Logical(LogOp, Box<Expr>, Box<Expr>),
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
     Call(Builtin, Vec<Expr>),
+    /// `{}`, only where nothing can tell one `{}` from another (see
+    /// [`Expr::empty_objects_unobserved`]): it is then the same empty object each time.
+    EmptyObject,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -776,6 +825,10 @@ pub(crate) fn parse(src: &str) -> R<(Expr, usize)> {
     let mut p = Parser { src, toks: lex(src, 0)?, pos: 0, scope: Vec::new(), slots: 0 };
     let e = p.expression()?;
     p.expect_end()?;
+    if !e.empty_objects_unobserved() {
+        let at = src.find('{').unwrap_or(0);
+        return Err(not(at, "an object literal used other than as `(x || {}).name`"));
+    }
     Ok((e, p.slots))
 }
 
@@ -1222,6 +1275,12 @@ impl<'s> Parser<'s> {
                     _ => Err(not(at, format!("the name `{name}`"))),
                 }
             }
+            Tok::Punct("{") => {
+                if !self.eat("}") {
+                    return Err(not(at, "an object literal"));
+                }
+                Ok(Expr::EmptyObject)
+            }
             Tok::Punct("(") => {
                 let e = self.expression()?;
                 self.expect(")")?;
@@ -1267,6 +1326,7 @@ mod tests {
             "user?.a?.['b-c']?.toLowerCase()",
             "JSON.stringify(user.app_metadata)",
             "Math.max(1, user.a)",
+            "(user.a || {}).b + Object.keys(user.c ?? {}).length",
             "(user.ids || []).filter(i => i.on).some((x, n) => n > 1)",
             "a ?? (b || c)",
         ] {
@@ -1276,6 +1336,9 @@ mod tests {
         for (bad, off) in [
             ("user.a ?? user.b || user.c", 10),
             ("Math.pow(1, 2)", 0),
+            ("({}).x", 1),
+            ("(user.a || {}) === user.b", 11),
+            ("(user.a || {a: 1}).a", 11),
             ("Math.max(...user.a)", 9),
             ("user.a.filter(Boolean)", 21),
             ("user.toString()", 5),
