@@ -354,8 +354,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 /// One line per column: its name, tier and source, aligned.
 fn explain(columns: &[Column]) {
-    let width = |f: fn(&Column) -> usize| columns.iter().map(f).max().unwrap_or(0);
-    let name_width = width(|c| c.name().chars().count());
+    let name_width = columns.iter().map(|c| c.name().chars().count()).max().unwrap_or(0);
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "userio export: {} columns (name, tier, source)", columns.len());
     for c in columns {

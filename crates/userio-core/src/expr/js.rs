@@ -29,7 +29,7 @@ use boa_engine::{
 };
 use serde_json::Value;
 
-use super::{Cell, CellError, Limits, MAX_BUILT_LENGTH};
+use super::{Cell, CellError, Limits, MAX_BUILT_LENGTH, over_built_limit};
 use crate::user::{Keys, Need, UserRef, member};
 
 /// A JavaScript column source, ready to be compiled by any thread.
@@ -869,7 +869,7 @@ fn stack_left() -> JsResult<()> {
 
 /// The `RangeError` of a guarded built-in over [`MAX_BUILT_LENGTH`] (the prelude's words).
 fn array_limit_error() -> JsError {
-    let message = format!("sandbox limit: array longer than {MAX_BUILT_LENGTH}");
+    let message = over_built_limit("array");
     JsNativeError::range().with_message(message).into()
 }
 

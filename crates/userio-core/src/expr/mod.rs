@@ -158,6 +158,12 @@ impl ErrorPolicy {
 /// JavaScript tier's guards and the native `padStart`/`padEnd` share it.
 pub(crate) const MAX_BUILT_LENGTH: usize = 10_000_000;
 
+/// The `RangeError` message (without its name) of an `array` or `string` over
+/// [`MAX_BUILT_LENGTH`]: the prelude's words, in every tier.
+pub(crate) fn over_built_limit(what: &str) -> String {
+    format!("sandbox limit: {what} longer than {MAX_BUILT_LENGTH}")
+}
+
 /// Sandbox limits of the JavaScript tier, per cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {

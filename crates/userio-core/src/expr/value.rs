@@ -48,6 +48,12 @@ impl<'u> JsVal<'u> {
         matches!(self, JsVal::Json(_) | JsVal::Arr(_))
     }
 
+    /// `ToIntegerOrInfinity`: `ToNumber`, then NaN as 0 and the fraction cut off.
+    pub(crate) fn to_integer(&self) -> f64 {
+        let n = self.to_num();
+        if n.is_nan() { 0.0 } else { n.trunc() }
+    }
+
     /// `ToBoolean`.
     pub(crate) fn truthy(&self) -> bool {
         match self {
@@ -353,17 +359,30 @@ pub(crate) fn units_to_string(units: &[u16]) -> Result<String, CellError> {
 /// The part of `s` from UTF-16 unit `pos` on; when `pos` falls inside a character, from
 /// the next one (no string that is whole can start with the half left over).
 pub(crate) fn utf16_suffix(s: &str, pos: usize) -> &str {
+    &s[utf16_offset(s, pos).0..]
+}
+
+/// The byte offset of UTF-16 unit `pos` (at most the length), or `None` when `pos` falls
+/// inside a character (between the halves of a surrogate pair).
+pub(crate) fn utf16_boundary(s: &str, pos: usize) -> Option<usize> {
+    let (at, exact) = utf16_offset(s, pos);
+    exact.then_some(at)
+}
+
+/// The byte offset of the first character at or after UTF-16 unit `pos` (the length past
+/// the end), and whether it starts exactly there.
+fn utf16_offset(s: &str, pos: usize) -> (usize, bool) {
     if s.is_ascii() {
-        return &s[pos.min(s.len())..];
+        return (pos.min(s.len()), true);
     }
     let mut units = 0;
     for (at, c) in s.char_indices() {
         if units >= pos {
-            return &s[at..];
+            return (at, units == pos);
         }
         units += c.len_utf16();
     }
-    ""
+    (s.len(), units >= pos)
 }
 
 /// `hay.find(needle)`. On the short texts cells mostly hold, a plain scan: `str::find`
@@ -378,32 +397,12 @@ pub(crate) fn find_str(hay: &str, needle: &str) -> Option<usize> {
     (0..=h.len().checked_sub(n.len())?).find(|&i| h[i..].starts_with(n))
 }
 
-/// The byte offset of UTF-16 unit `pos` (at most the length), or `None` when `pos` falls
-/// inside a character (between the halves of a surrogate pair).
-pub(crate) fn utf16_boundary(s: &str, pos: usize) -> Option<usize> {
-    if s.is_ascii() {
-        return Some(pos.min(s.len()));
-    }
-    let mut units = 0;
-    for (at, c) in s.char_indices() {
-        if units >= pos {
-            return (units == pos).then_some(at);
-        }
-        units += c.len_utf16();
-    }
-    (units == pos).then_some(s.len())
-}
-
 /// `ToIntegerOrInfinity` clamped to `0..=len` (the position of `includes`, `startsWith`,
 /// `indexOf` on strings); `default` when the argument is missing or `undefined`.
 pub(crate) fn clamped_position(v: Option<&JsVal<'_>>, len: usize, default: usize) -> usize {
     match v {
         None | Some(JsVal::Undefined) => default,
-        Some(v) => {
-            let n = v.to_num();
-            let n = if n.is_nan() { 0.0 } else { n.trunc() };
-            n.clamp(0.0, len as f64) as usize
-        }
+        Some(v) => v.to_integer().clamp(0.0, len as f64) as usize,
     }
 }
 
@@ -413,8 +412,7 @@ pub(crate) fn relative_index(v: Option<&JsVal<'_>>, len: usize, default: usize) 
     if matches!(v, JsVal::Undefined) {
         return default;
     }
-    let n = v.to_num();
-    let n = if n.is_nan() { 0.0 } else { n.trunc() };
+    let n = v.to_integer();
     let len_f = len as f64;
     if n < 0.0 { (len_f + n).max(0.0) as usize } else { n.min(len_f) as usize }
 }

@@ -14,7 +14,7 @@ use crate::expr::value::{
     Items, JsVal, clamped_position, find_str, push_joined, relative_index, units_to_string,
     utf16_boundary, utf16_len, utf16_slice, utf16_suffix,
 };
-use crate::expr::{CellError, MAX_BUILT_LENGTH};
+use crate::expr::{CellError, MAX_BUILT_LENGTH, over_built_limit};
 use crate::user::UserRef;
 
 type R<'u> = Result<JsVal<'u>, CellError>;
@@ -34,7 +34,7 @@ pub(crate) fn eval<'u>(expr: &'u Expr, user: UserRef<'u>, locals: &mut [JsVal<'u
         Expr::Str(s) => JsVal::Str(Cow::Borrowed(s)),
         Expr::User => JsVal::from_json(user.whole()),
         Expr::Local(slot) => locals.get(*slot).cloned().unwrap_or(JsVal::Undefined),
-        Expr::EmptyObject => JsVal::Json(empty_object()),
+        Expr::EmptyObject(_) => JsVal::Json(empty_object()),
         Expr::Array(items) => array(items, user, locals)?,
         Expr::Template(..) | Expr::Binary(BinOp::Concat, ..) => {
             let mut out = String::new();
@@ -549,32 +549,10 @@ pub(super) fn binary<'u>(op: BinOp, x: JsVal<'u>, y: JsVal<'u>) -> JsVal<'u> {
     }
 }
 
-fn method_name(m: Method) -> &'static str {
-    match m {
-        Method::ToLowerCase => "toLowerCase",
-        Method::ToUpperCase => "toUpperCase",
-        Method::Trim => "trim",
-        Method::Split => "split",
-        Method::Join => "join",
-        Method::Slice => "slice",
-        Method::Includes => "includes",
-        Method::StartsWith => "startsWith",
-        Method::EndsWith => "endsWith",
-        Method::IndexOf => "indexOf",
-        Method::Replace => "replace",
-        Method::ReplaceAll => "replaceAll",
-        Method::Substring => "substring",
-        Method::PadStart => "padStart",
-        Method::PadEnd => "padEnd",
-        Method::TrimStart => "trimStart",
-        Method::TrimEnd => "trimEnd",
-    }
-}
-
 fn call_method<'u>(recv: JsVal<'u>, m: Method, args: &[JsVal<'u>], callee: &str) -> R<'u> {
     let not_fn = || type_error(format!("{callee} is not a function"));
     match &recv {
-        JsVal::Undefined | JsVal::Null => Err(read_error(&recv, method_name(m))),
+        JsVal::Undefined | JsVal::Null => Err(read_error(&recv, m.name())),
         JsVal::Str(s) => {
             let s: &str = s;
             Ok(match m {
@@ -753,9 +731,7 @@ fn pad<'u>(s: &str, args: &[JsVal<'u>], start: bool) -> R<'u> {
     };
     let n = args.first().map_or(f64::NAN, JsVal::to_num);
     if n > MAX_BUILT_LENGTH as f64 && !fill.is_empty() {
-        return Err(CellError {
-            message: format!("RangeError: sandbox limit: string longer than {MAX_BUILT_LENGTH}"),
-        });
+        return Err(CellError { message: format!("RangeError: {}", over_built_limit("string")) });
     }
     // `ToLength`; at most the limit here.
     let n = if n.is_nan() { 0 } else { n.clamp(0.0, MAX_BUILT_LENGTH as f64) as usize };

@@ -176,6 +176,46 @@ const RESERVED: &[&str] = &[
 /// The most arguments a native [`Method`] takes (more make the source JavaScript's).
 pub(crate) const MAX_METHOD_ARGS: usize = 2;
 
+/// The native methods: name, method, the most arguments taken (at most
+/// [`MAX_METHOD_ARGS`]; more make the source JavaScript's).
+const METHODS: &[(&str, Method, usize)] = &[
+    ("toLowerCase", Method::ToLowerCase, 0),
+    ("toUpperCase", Method::ToUpperCase, 0),
+    ("trim", Method::Trim, 0),
+    ("trimStart", Method::TrimStart, 0),
+    ("trimEnd", Method::TrimEnd, 0),
+    ("join", Method::Join, 1),
+    ("split", Method::Split, 2),
+    ("slice", Method::Slice, 2),
+    ("includes", Method::Includes, 2),
+    ("startsWith", Method::StartsWith, 2),
+    ("endsWith", Method::EndsWith, 2),
+    ("indexOf", Method::IndexOf, 2),
+    ("replace", Method::Replace, 2),
+    ("replaceAll", Method::ReplaceAll, 2),
+    ("substring", Method::Substring, 2),
+    ("padStart", Method::PadStart, 2),
+    ("padEnd", Method::PadEnd, 2),
+];
+
+impl Method {
+    fn of(name: &str) -> Option<Method> {
+        METHODS.iter().find(|(n, ..)| *n == name).map(|&(_, m, _)| m)
+    }
+
+    fn entry(self) -> &'static (&'static str, Method, usize) {
+        METHODS.iter().find(|(_, m, _)| *m == self).expect("every method is in METHODS")
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        self.entry().0
+    }
+
+    fn max_args(self) -> usize {
+        self.entry().2
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Method {
     ToLowerCase,
@@ -208,28 +248,23 @@ pub(crate) enum ArrowMethod {
     Every,
 }
 
+/// The native arrow methods and their names.
+const ARROW_METHODS: &[(&str, ArrowMethod)] = &[
+    ("map", ArrowMethod::Map),
+    ("filter", ArrowMethod::Filter),
+    ("find", ArrowMethod::Find),
+    ("findIndex", ArrowMethod::FindIndex),
+    ("some", ArrowMethod::Some),
+    ("every", ArrowMethod::Every),
+];
+
 impl ArrowMethod {
     fn of(name: &str) -> Option<ArrowMethod> {
-        Some(match name {
-            "map" => ArrowMethod::Map,
-            "filter" => ArrowMethod::Filter,
-            "find" => ArrowMethod::Find,
-            "findIndex" => ArrowMethod::FindIndex,
-            "some" => ArrowMethod::Some,
-            "every" => ArrowMethod::Every,
-            _ => return None,
-        })
+        ARROW_METHODS.iter().find(|(n, _)| *n == name).map(|&(_, m)| m)
     }
 
     pub(crate) fn name(self) -> &'static str {
-        match self {
-            ArrowMethod::Map => "map",
-            ArrowMethod::Filter => "filter",
-            ArrowMethod::Find => "find",
-            ArrowMethod::FindIndex => "findIndex",
-            ArrowMethod::Some => "some",
-            ArrowMethod::Every => "every",
-        }
+        ARROW_METHODS.iter().find(|(_, m)| *m == self).map_or("", |(n, _)| n)
     }
 }
 
@@ -266,28 +301,35 @@ pub(crate) enum MathFn {
     Min,
 }
 
+/// The native global functions: global, member (empty for a plain call), builtin.
+const BUILTINS: &[(&str, &str, Builtin)] = &[
+    ("String", "", Builtin::String),
+    ("Number", "", Builtin::Number),
+    ("Boolean", "", Builtin::Boolean),
+    ("JSON", "stringify", Builtin::JsonStringify),
+    ("Array", "isArray", Builtin::ArrayIsArray),
+    ("Math", "round", Builtin::Math(MathFn::Round)),
+    ("Math", "floor", Builtin::Math(MathFn::Floor)),
+    ("Math", "ceil", Builtin::Math(MathFn::Ceil)),
+    ("Math", "trunc", Builtin::Math(MathFn::Trunc)),
+    ("Math", "abs", Builtin::Math(MathFn::Abs)),
+    ("Math", "sign", Builtin::Math(MathFn::Sign)),
+    ("Math", "max", Builtin::Math(MathFn::Max)),
+    ("Math", "min", Builtin::Math(MathFn::Min)),
+    ("Object", "keys", Builtin::Object(ObjectFn::Keys)),
+    ("Object", "values", Builtin::Object(ObjectFn::Values)),
+    ("Object", "entries", Builtin::Object(ObjectFn::Entries)),
+];
+
 impl Builtin {
     /// The builtin `global.member` names (`member` empty for a plain global).
     fn of(global: &str, member: &str) -> Option<Builtin> {
-        Some(match (global, member) {
-            ("String", "") => Builtin::String,
-            ("Number", "") => Builtin::Number,
-            ("Boolean", "") => Builtin::Boolean,
-            ("JSON", "stringify") => Builtin::JsonStringify,
-            ("Array", "isArray") => Builtin::ArrayIsArray,
-            ("Math", "round") => Builtin::Math(MathFn::Round),
-            ("Math", "floor") => Builtin::Math(MathFn::Floor),
-            ("Math", "ceil") => Builtin::Math(MathFn::Ceil),
-            ("Math", "trunc") => Builtin::Math(MathFn::Trunc),
-            ("Math", "abs") => Builtin::Math(MathFn::Abs),
-            ("Math", "sign") => Builtin::Math(MathFn::Sign),
-            ("Math", "max") => Builtin::Math(MathFn::Max),
-            ("Math", "min") => Builtin::Math(MathFn::Min),
-            ("Object", "keys") => Builtin::Object(ObjectFn::Keys),
-            ("Object", "values") => Builtin::Object(ObjectFn::Values),
-            ("Object", "entries") => Builtin::Object(ObjectFn::Entries),
-            _ => return None,
-        })
+        BUILTINS.iter().find(|(g, m, _)| *g == global && *m == member).map(|&(.., b)| b)
+    }
+
+    /// Whether `name` is a global with native functions (`Math`, `String`, …).
+    fn has_global(name: &str) -> bool {
+        BUILTINS.iter().any(|(g, ..)| *g == name)
     }
 
     /// The most arguments the native tier takes for it (more make the source JavaScript's:
@@ -384,53 +426,9 @@ impl Link {
 }
 
 impl Expr {
-    /// Whether every `{}` in the expression is the fallback of a `||` or `??` that is only
-    /// read from (`(x || {}).name`) or listed (`Object.keys(x || {})`). There, one empty
-    /// object serves every evaluation: nothing compares it, keeps it or changes it.
-    pub(crate) fn empty_objects_unobserved(&self) -> bool {
-        let fallback = |e: &Expr| match e {
-            Expr::Logical(LogOp::Or | LogOp::Coalesce, a, b) if **b == Expr::EmptyObject => {
-                Some(a.empty_objects_unobserved())
-            }
-            _ => None,
-        };
-        let all = |items: &[Expr]| items.iter().all(Expr::empty_objects_unobserved);
-        match self {
-            Expr::EmptyObject => false,
-            Expr::Undefined
-            | Expr::Null
-            | Expr::Bool(_)
-            | Expr::Num(_)
-            | Expr::Str(_)
-            | Expr::User
-            | Expr::Local(_) => true,
-            Expr::Chain(base, links) => {
-                fallback(base).unwrap_or_else(|| base.empty_objects_unobserved())
-                    && links.iter().all(|link| match link {
-                        Link::Get { .. } => true,
-                        Link::Call { args, .. } => all(args),
-                        Link::Arrow { body, .. } => body.empty_objects_unobserved(),
-                    })
-            }
-            Expr::Call(Builtin::Object(_), args) if args.len() == 1 => {
-                fallback(&args[0]).unwrap_or_else(|| all(args))
-            }
-            Expr::Array(items) | Expr::Template(_, items) | Expr::Call(_, items) => all(items),
-            Expr::Unary(_, e) => e.empty_objects_unobserved(),
-            Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => {
-                a.empty_objects_unobserved() && b.empty_objects_unobserved()
-            }
-            Expr::Cond(a, b, c) => {
-                a.empty_objects_unobserved()
-                    && b.empty_objects_unobserved()
-                    && c.empty_objects_unobserved()
-            }
-        }
-    }
-
-    /// Whether evaluating the expression binds arrow parameters (it has a `.map(x => …)`),
-    /// so needs locals.
-    pub(crate) fn has_arrow(&self) -> bool {
+    /// The expressions directly inside this one: operands, items, a chain's base and its
+    /// links' arguments and arrow bodies. The walks below visit the tree through it.
+    fn children(&self) -> Vec<&Expr> {
         match self {
             Expr::Undefined
             | Expr::Null
@@ -439,22 +437,54 @@ impl Expr {
             | Expr::Str(_)
             | Expr::User
             | Expr::Local(_)
-            | Expr::EmptyObject => false,
+            | Expr::EmptyObject(_) => Vec::new(),
             Expr::Array(items) | Expr::Template(_, items) | Expr::Call(_, items) => {
-                items.iter().any(Expr::has_arrow)
+                items.iter().collect()
             }
             Expr::Chain(base, links) => {
-                base.has_arrow()
-                    || links.iter().any(|link| match link {
-                        Link::Get { .. } => false,
-                        Link::Call { args, .. } => args.iter().any(Expr::has_arrow),
-                        Link::Arrow { .. } => true,
-                    })
+                std::iter::once(&**base).chain(links.iter().flat_map(Link::children)).collect()
             }
-            Expr::Unary(_, e) => e.has_arrow(),
-            Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => a.has_arrow() || b.has_arrow(),
-            Expr::Cond(c, a, b) => c.has_arrow() || a.has_arrow() || b.has_arrow(),
+            Expr::Unary(_, a) => vec![a],
+            Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => vec![a, b],
+            Expr::Cond(a, b, c) => vec![a, b, c],
         }
+    }
+
+    /// The offset of the first `{}` that is not the fallback of a `||` or `??` only read
+    /// from (`(x || {}).name`) or listed (`Object.keys(x || {})`). Only there can one empty
+    /// object serve every evaluation: nothing compares it, keeps it or changes it.
+    pub(crate) fn observed_empty_object(&self) -> Option<usize> {
+        if let Expr::EmptyObject(at) = self {
+            return Some(*at);
+        }
+        // The `x` of `x || {}`, when that is a chain's base or `Object.keys`'s argument.
+        let fallback_of = |e: &'_ Expr| match e {
+            Expr::Logical(LogOp::Or | LogOp::Coalesce, _, b)
+                if matches!(**b, Expr::EmptyObject(_)) =>
+            {
+                Some(std::ptr::from_ref(e))
+            }
+            _ => None,
+        };
+        let allowed = match self {
+            Expr::Chain(base, _) => fallback_of(base),
+            Expr::Call(Builtin::Object(_), args) if args.len() == 1 => fallback_of(&args[0]),
+            _ => None,
+        };
+        self.children().into_iter().find_map(|child| match child {
+            Expr::Logical(_, x, _) if allowed == Some(std::ptr::from_ref(child)) => {
+                x.observed_empty_object()
+            }
+            _ => child.observed_empty_object(),
+        })
+    }
+
+    /// Whether evaluating the expression binds arrow parameters (it has a `.map(x => …)`),
+    /// so needs locals.
+    pub(crate) fn has_arrow(&self) -> bool {
+        let arrow = |link: &Link| matches!(link, Link::Arrow { .. });
+        matches!(self, Expr::Chain(_, links) if links.iter().any(arrow))
+            || self.children().into_iter().any(Expr::has_arrow)
     }
 
     /// Whether the value is a string whatever the user holds.
@@ -467,9 +497,6 @@ impl Expr {
     /// `[a, b]`. False when it uses `user` other than as `user.name…` (then it needs the
     /// whole user).
     pub(crate) fn user_paths<'a>(&'a self, out: &mut Vec<Vec<&'a str>>) -> bool {
-        let all = |items: &'a [Expr], out: &mut Vec<Vec<&'a str>>| {
-            items.iter().all(|e| e.user_paths(out))
-        };
         match self {
             Expr::User => false,
             Expr::Chain(head, links) => {
@@ -484,25 +511,20 @@ impl Expr {
                     (head, _) if !head.user_paths(out) => return false,
                     _ => &links[..],
                 };
-                rest.iter().all(|link| match link {
-                    Link::Get { .. } => true,
-                    Link::Call { args, .. } => all(args, out),
-                    Link::Arrow { body, .. } => body.user_paths(out),
-                })
+                rest.iter().flat_map(Link::children).all(|e| e.user_paths(out))
             }
-            Expr::Array(items) | Expr::Call(_, items) | Expr::Template(_, items) => all(items, out),
-            Expr::Unary(_, a) => a.user_paths(out),
-            Expr::Binary(_, a, b) | Expr::Logical(_, a, b) => {
-                a.user_paths(out) && b.user_paths(out)
-            }
-            Expr::Cond(a, b, c) => a.user_paths(out) && b.user_paths(out) && c.user_paths(out),
-            Expr::Undefined
-            | Expr::Null
-            | Expr::Bool(_)
-            | Expr::Num(_)
-            | Expr::Str(_)
-            | Expr::Local(_)
-            | Expr::EmptyObject => true,
+            _ => self.children().into_iter().all(|e| e.user_paths(out)),
+        }
+    }
+}
+
+impl Link {
+    /// The expressions inside the link: a call's arguments, an arrow's body.
+    fn children(&self) -> Vec<&Expr> {
+        match self {
+            Link::Get { .. } => Vec::new(),
+            Link::Call { args, .. } => args.iter().collect(),
+            Link::Arrow { body, .. } => vec![body],
         }
     }
 }
@@ -525,9 +547,9 @@ pub(crate) enum Expr {
     Logical(LogOp, Box<Expr>, Box<Expr>),
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
     Call(Builtin, Vec<Expr>),
-    /// `{}`, only where nothing can tell one `{}` from another (see
-    /// [`Expr::empty_objects_unobserved`]): it is then the same empty object each time.
-    EmptyObject,
+    /// `{}` (at this offset), only where nothing can tell one `{}` from another (see
+    /// [`Expr::observed_empty_object`]): it is then the same empty object each time.
+    EmptyObject(usize),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -825,9 +847,8 @@ pub(crate) fn parse(src: &str) -> R<(Expr, usize)> {
     let mut p = Parser { src, toks: lex(src, 0)?, pos: 0, scope: Vec::new(), slots: 0 };
     let e = p.expression()?;
     p.expect_end()?;
-    if !e.empty_objects_unobserved() {
-        let at = src.find('{').unwrap_or(0);
-        return Err(not(at, "an object literal used other than as `(x || {}).name`"));
+    if let Some(at) = e.observed_empty_object() {
+        return Err(not(at, "`{}` used other than as `(x || {}).name` or `Object.keys(x || {})`"));
     }
     Ok((e, p.slots))
 }
@@ -1028,10 +1049,7 @@ impl<'s> Parser<'s> {
         // Object.keys(x), ….
         if let Tok::Ident(name) = self.peek().clone()
             && !self.in_scope(&name)
-            && matches!(
-                name.as_str(),
-                "String" | "Number" | "Boolean" | "JSON" | "Array" | "Math" | "Object"
-            )
+            && Builtin::has_global(&name)
         {
             self.next();
             let member = if self.eat(".") {
@@ -1116,49 +1134,14 @@ impl<'s> Parser<'s> {
     }
 
     fn method_call(&mut self, name: &str, at: usize, optional: bool, callee: String) -> R<Link> {
-        let method = match name {
-            "toLowerCase" => Method::ToLowerCase,
-            "toUpperCase" => Method::ToUpperCase,
-            "trim" => Method::Trim,
-            "split" => Method::Split,
-            "join" => Method::Join,
-            "slice" => Method::Slice,
-            "includes" => Method::Includes,
-            "startsWith" => Method::StartsWith,
-            "endsWith" => Method::EndsWith,
-            "indexOf" => Method::IndexOf,
-            "replace" => Method::Replace,
-            "replaceAll" => Method::ReplaceAll,
-            "substring" => Method::Substring,
-            "padStart" => Method::PadStart,
-            "padEnd" => Method::PadEnd,
-            "trimStart" => Method::TrimStart,
-            "trimEnd" => Method::TrimEnd,
-            _ => match ArrowMethod::of(name) {
-                Some(method) => return self.arrow_call(method, optional, callee),
-                None => return Err(not(at, format!("the method `{name}`"))),
-            },
+        let Some(method) = Method::of(name) else {
+            return match ArrowMethod::of(name) {
+                Some(method) => self.arrow_call(method, optional, callee),
+                None => Err(not(at, format!("the method `{name}`"))),
+            };
         };
         let args = self.arguments()?;
-        let max = match method {
-            Method::ToLowerCase
-            | Method::ToUpperCase
-            | Method::Trim
-            | Method::TrimStart
-            | Method::TrimEnd => 0,
-            Method::Join => 1,
-            Method::Split
-            | Method::Slice
-            | Method::Includes
-            | Method::StartsWith
-            | Method::EndsWith
-            | Method::IndexOf
-            | Method::Replace
-            | Method::ReplaceAll
-            | Method::Substring
-            | Method::PadStart
-            | Method::PadEnd => MAX_METHOD_ARGS,
-        };
+        let max = method.max_args();
         if args.len() > max {
             return Err(not(at, format!("extra arguments to `{name}`")));
         }
@@ -1279,7 +1262,7 @@ impl<'s> Parser<'s> {
                 if !self.eat("}") {
                     return Err(not(at, "an object literal"));
                 }
-                Ok(Expr::EmptyObject)
+                Ok(Expr::EmptyObject(at))
             }
             Tok::Punct("(") => {
                 let e = self.expression()?;
@@ -1314,6 +1297,20 @@ impl<'s> Parser<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_method_tables_name_each_method_once_within_the_argument_limit() {
+        for &(name, method, max) in METHODS {
+            assert!(max <= MAX_METHOD_ARGS, "{name}");
+            assert_eq!((Method::of(name), method.name()), (Some(method), name));
+        }
+        for &(name, method) in ARROW_METHODS {
+            assert_eq!((ArrowMethod::of(name), method.name()), (Some(method), name));
+        }
+        for &(global, member, builtin) in BUILTINS {
+            assert_eq!(Builtin::of(global, member), Some(builtin), "{global}.{member}");
+        }
+    }
 
     #[test]
     fn subset() {
