@@ -515,10 +515,9 @@ impl Column {
         self.write_text_user(UserRef::Whole(user), out)
     }
 
-    /// [`write_text`](Self::write_text) for a user as the export parsed it. A native or
-    /// path column's call is inlined into the caller's loop: the user is then passed on as
-    /// it is, not stored and reloaded whole (a stall that cost a native cell a fifth of its
-    /// time, and a projected path cell half).
+    /// [`write_text`](Self::write_text) for a user as the export parsed it. A native
+    /// column's call is inlined into the caller's loop: the user is then passed on as it
+    /// is, not stored and reloaded whole (a stall that cost a cell a fifth of its time).
     #[inline(always)]
     pub(crate) fn write_text_user(
         &self,
@@ -526,8 +525,6 @@ impl Column {
         out: &mut String,
     ) -> Result<(), CellError> {
         match &self.compiled {
-            // A path writes nothing before it fails.
-            Compiled::Path(p) => p.write_text(user, out),
             Compiled::Native(n) => {
                 let start = out.len();
                 let written = n.run_plan(|plan, locals| plan.write(user, locals, out));
@@ -537,8 +534,7 @@ impl Column {
                 }
                 Ok(())
             }
-            #[cfg(feature = "js")]
-            Compiled::Js(_) => self.write_text_other(user, out),
+            _ => self.write_text_other(user, out),
         }
     }
 
@@ -562,15 +558,17 @@ impl Column {
         Err(error)
     }
 
-    /// [`write_text_user`](Self::write_text_user) for JavaScript, kept out of the callers'
-    /// loops. (Inlined there, the code of a path as it was until the thirteenth session
-    /// slowed native cells down by a third; a path's walk is small enough now.)
-    #[cfg(feature = "js")]
+    /// [`write_text_user`](Self::write_text_user) for paths and JavaScript, kept out of the
+    /// callers' loops (inlined there, a path's code slowed native cells down by a third
+    /// until the eleventh session, and by 6 % in instructions in the thirteenth).
     #[inline(never)]
     fn write_text_other(&self, user: UserRef<'_>, out: &mut String) -> Result<(), CellError> {
         match &self.compiled {
+            // A path writes nothing before it fails.
+            Compiled::Path(p) => p.write_text(user, out),
+            Compiled::Native(_) => self.write_text_user(user, out),
+            #[cfg(feature = "js")]
             Compiled::Js(j) => j.write_text(user, &self.limits, out),
-            Compiled::Path(_) | Compiled::Native(_) => self.write_text_user(user, out),
         }
     }
 
